@@ -1,0 +1,284 @@
+//! The `briefbot` command line.
+
+mod json;
+mod text;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::domain::{markdown, ParseOptions};
+use crate::import::{collect_files, import_files, ImportOptions};
+use crate::samples::load_samples;
+use crate::store::{Store, StoredBriefing};
+
+const ABOUT: &str = "Briefbot keeps a library of structured news briefings (title, highlights, \
+body, implications table, key questions) in an embedded SQLite database and serves them to \
+Discord communities.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  briefbot import briefings/              import every .txt/.md file in a folder
+  briefbot import capture.txt --title \"…\"  a capture that lost its title line
+  briefbot show                           the latest briefing, every section
+  briefbot search rare earth --json       ranked matches, for scripts
+  briefbot export 3 > briefing.md         Markdown with TOML front matter
+  briefbot backup /backups/briefbot.db    safe while the bot is running
+
+Settings come from --config (or ./briefbot.toml), then environment variables
+(BRIEFBOT_DB, BRIEFBOT_LOG, DISCORD_TOKEN, …), then flags. See
+config/briefbot.example.toml for every setting.";
+
+#[derive(Debug, Parser)]
+#[command(name = "briefbot", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Config file (TOML). Default: ./briefbot.toml when it exists.
+    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// SQLite database file; overrides the config and BRIEFBOT_DB.
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import briefing files (captured articles or Markdown) and folders of them.
+    ///
+    /// Each file is imported whole or not at all. Re-importing identical content
+    /// changes nothing; a changed briefing with the same slug is updated in place
+    /// and keeps the ids of its unchanged key questions. Exits non-zero when any
+    /// file failed.
+    Import {
+        /// Files, or folders searched for .txt, .md and .markdown files.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Title for a captured article that has no title line.
+        #[arg(long)]
+        title: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List briefings, newest first.
+    List {
+        /// Only briefings in this category (see `briefbot categories`).
+        #[arg(long)]
+        category: Option<String>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        page: u64,
+        /// Briefings per page.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
+        per_page: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one briefing in full (the latest when no id or slug is given).
+    Show {
+        /// Numeric id or slug.
+        briefing: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over titles, highlights, body and key questions.
+    Search {
+        /// Words to look for; every word must occur.
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+        limit: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a briefing as Markdown with TOML front matter (re-importable).
+    Export {
+        /// Numeric id or slug.
+        briefing: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// List categories with how many briefings each has.
+    Categories {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy the database to a file with SQLite's online backup (safe while the bot runs).
+    Backup {
+        /// Destination file; it is overwritten.
+        destination: PathBuf,
+    },
+}
+
+/// A failure the person at the terminal can act on.
+#[derive(Debug)]
+struct CliError(String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(error: E) -> Self {
+        CliError(error.to_string())
+    }
+}
+
+type CliResult = Result<ExitCode, CliError>;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(CliError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> CliResult {
+    let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    if let Some(db) = cli.db {
+        config.database = db;
+    }
+    init_logging(&config);
+    let mut store = open_store(&config)?;
+    let mut out = std::io::stdout().lock();
+
+    match cli.command {
+        Command::Import { paths, title, json } => {
+            let files = collect_files(&paths)?;
+            let options = ImportOptions {
+                max_file_bytes: config.import.max_file_bytes,
+                parse: ParseOptions { title },
+            };
+            let progress = progress_bar(files.len() as u64);
+            let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
+            progress.finish_and_clear();
+            tracing::info!(summary = %report.summary_line(), "import finished");
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                text::write_import_report(&mut out, &report)?;
+            }
+            Ok(if report.failed_count() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::List { category, page, per_page, json } => {
+            let listing = store.list_briefings(category.as_deref(), (page - 1) * per_page, per_page)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &listing)?;
+                writeln!(out)?;
+            } else {
+                text::write_list(&mut out, &listing, page, per_page, category.as_deref())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { briefing, json } => {
+            let found = find(&store, briefing.as_deref())?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &json::briefing(&found))?;
+                writeln!(out)?;
+            } else {
+                text::write_briefing(&mut out, &found)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { query, limit, json } => {
+            let query = query.join(" ");
+            let hits = store.search(&query, limit)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &json::search_hits(&hits))?;
+                writeln!(out)?;
+            } else {
+                text::write_search(&mut out, &query, &hits)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { briefing, output } => {
+            let found = find(&store, Some(&briefing))?;
+            let text = markdown::write(&found.briefing);
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?,
+                None => out.write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Categories { json } => {
+            let categories = store.categories()?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &json::categories(&categories))?;
+                writeln!(out)?;
+            } else {
+                text::write_categories(&mut out, &categories)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { destination } => {
+            store.backup_to(&destination)?;
+            writeln!(out, "Backed up {} to {}", config.database.display(), destination.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log.filter).unwrap_or_else(|e| {
+        eprintln!("warning: log filter {:?} is not valid ({e}); using \"info\"", config.log.filter);
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Opens the database; a brand-new one gets the sample briefings when the
+/// config asks for them.
+fn open_store(config: &Config) -> Result<Store, CliError> {
+    let path = &config.database;
+    let is_new = !path.exists();
+    let mut store = Store::open(path)
+        .map_err(|e| CliError(format!("cannot open database {}: {e}", path.display())))?;
+    if is_new && config.load_samples && store.briefing_count()? == 0 {
+        let report = load_samples(&mut store)?;
+        tracing::info!(
+            database = %path.display(),
+            samples = report.count(crate::store::SaveOutcome::Imported),
+            "created a new database with the sample briefings (set load_samples = false to start empty)"
+        );
+    }
+    Ok(store)
+}
+
+fn find(store: &Store, key: Option<&str>) -> Result<StoredBriefing, CliError> {
+    match key {
+        Some(key) => store.find_briefing(key)?.ok_or_else(|| {
+            CliError(format!(
+                "no briefing with id or slug '{key}'; try `briefbot list` or `briefbot search`"
+            ))
+        }),
+        None => store
+            .latest_briefing(None)?
+            .ok_or_else(|| CliError("the library is empty; add briefings with `briefbot import`".into())),
+    }
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    if total < 2 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
+            .expect("the progress template is valid"),
+    );
+    bar
+}

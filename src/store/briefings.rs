@@ -1,0 +1,298 @@
+//! The briefings table, its categories and key questions.
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+use crate::domain::Briefing;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyQuestion {
+    pub id: i64,
+    pub text: String,
+}
+
+/// A briefing as stored: its id, the ids of its current key questions and
+/// when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBriefing {
+    pub id: i64,
+    pub briefing: Briefing,
+    pub questions: Vec<KeyQuestion>,
+    pub imported_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BriefingSummary {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published: Option<NaiveDate>,
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListPage {
+    pub items: Vec<BriefingSummary>,
+    /// How many briefings match in all, across every page.
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaveOutcome {
+    Imported,
+    Updated,
+    Unchanged,
+}
+
+impl Store {
+    /// Stores a briefing by slug: new ones are inserted, identical ones left
+    /// alone, changed ones updated in place keeping the ids of unchanged key
+    /// questions.
+    pub fn save_briefing(&mut self, briefing: &Briefing) -> Result<(SaveOutcome, i64)> {
+        let json = briefing.canonical_json();
+        let hash = briefing.content_hash();
+        self.in_savepoint(|store| {
+            let existing: Option<(i64, String)> = store
+                .conn
+                .query_row(
+                    "SELECT id, content_hash FROM briefings WHERE slug = ?1",
+                    [&briefing.slug],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let now = Utc::now().to_rfc3339();
+            let published = briefing.published.map(|d| d.to_string());
+            let (outcome, id) = match existing {
+                Some((id, old_hash)) if old_hash == hash => return Ok((SaveOutcome::Unchanged, id)),
+                Some((id, _)) => {
+                    store.conn.execute(
+                        "UPDATE briefings SET title = ?2, published = ?3,
+                             sort_date = COALESCE(?3, substr(imported_at, 1, 10)),
+                             content = ?4, content_hash = ?5, updated_at = ?6
+                         WHERE id = ?1",
+                        params![id, briefing.title, published, json, hash, now],
+                    )?;
+                    store
+                        .conn
+                        .execute("DELETE FROM briefing_categories WHERE briefing_id = ?1", [id])?;
+                    store.conn.execute("DELETE FROM briefing_search WHERE rowid = ?1", [id])?;
+                    (SaveOutcome::Updated, id)
+                }
+                None => {
+                    store.conn.execute(
+                        "INSERT INTO briefings
+                             (slug, title, published, sort_date, content, content_hash, imported_at, updated_at)
+                         VALUES (?1, ?2, ?3, COALESCE(?3, substr(?6, 1, 10)), ?4, ?5, ?6, ?6)",
+                        params![briefing.slug, briefing.title, published, json, hash, now],
+                    )?;
+                    (SaveOutcome::Imported, store.conn.last_insert_rowid())
+                }
+            };
+            {
+                let mut insert = store.conn.prepare_cached(
+                    "INSERT OR IGNORE INTO briefing_categories (briefing_id, category, position)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for (position, category) in briefing.categories.iter().enumerate() {
+                    insert.execute(params![id, category, position as i64])?;
+                }
+            }
+            store.reconcile_questions(id, &briefing.key_questions, &now)?;
+            store.index_for_search(id, briefing)?;
+            Ok((outcome, id))
+        })
+    }
+
+    /// Points the briefing's question positions at `texts`, reusing the id of
+    /// any question whose text is unchanged and retiring the ones that left.
+    fn reconcile_questions(&mut self, briefing_id: i64, texts: &[String], now: &str) -> Result<()> {
+        let mut known: Vec<(i64, String, bool)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, text, position IS NOT NULL FROM key_questions
+                 WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
+            )?;
+            let rows = stmt.query_map([briefing_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        self.conn.execute(
+            "UPDATE key_questions SET position = NULL WHERE briefing_id = ?1 AND position IS NOT NULL",
+            [briefing_id],
+        )?;
+        for (position, text) in texts.iter().enumerate() {
+            let reused = known.iter().position(|(_, old, _)| old == text);
+            match reused {
+                Some(index) => {
+                    let (id, _, _) = known.remove(index);
+                    self.conn.execute(
+                        "UPDATE key_questions SET position = ?2, retired_at = NULL WHERE id = ?1",
+                        params![id, position as i64],
+                    )?;
+                }
+                None => {
+                    self.conn.execute(
+                        "INSERT INTO key_questions (briefing_id, position, text) VALUES (?1, ?2, ?3)",
+                        params![briefing_id, position as i64, text],
+                    )?;
+                }
+            }
+        }
+        for (id, _, was_current) in known {
+            if was_current {
+                self.conn
+                    .execute("UPDATE key_questions SET retired_at = ?2 WHERE id = ?1", params![id, now])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn index_for_search(&mut self, id: i64, briefing: &Briefing) -> Result<()> {
+        let body: Vec<&str> = briefing
+            .body
+            .iter()
+            .flat_map(|b| b.heading.as_deref().into_iter().chain([b.text.as_str()]))
+            .chain(briefing.implications.iter().flat_map(|t| {
+                t.rows.iter().flat_map(|r| [r.heading.as_str(), r.summary.as_str()])
+            }))
+            .chain(briefing.closing.as_deref())
+            .collect();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO briefing_search (rowid, title, highlights, body, questions)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                id,
+                briefing.title,
+                briefing.highlights.join("\n"),
+                body.join("\n"),
+                briefing.key_questions.join("\n"),
+            ])?;
+        Ok(())
+    }
+
+    pub fn briefing_count(&self) -> Result<u64> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM briefings", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// A briefing by numeric id or by slug.
+    pub fn find_briefing(&self, key: &str) -> Result<Option<StoredBriefing>> {
+        let key = key.trim();
+        let id: Option<i64> = match key.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => self
+                .conn
+                .query_row("SELECT id FROM briefings WHERE slug = ?1", [key], |row| row.get(0))
+                .optional()?,
+        };
+        match id {
+            Some(id) => self.briefing_by_id(id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn briefing_by_id(&self, id: i64) -> Result<Option<StoredBriefing>> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .prepare_cached("SELECT content, imported_at, updated_at FROM briefings WHERE id = ?1")?
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        let Some((content, imported_at, updated_at)) = row else {
+            return Ok(None);
+        };
+        let briefing: Briefing =
+            serde_json::from_str(&content).map_err(|source| StoreError::Corrupt { id, source })?;
+        let questions = self
+            .conn
+            .prepare_cached(
+                "SELECT id, text FROM key_questions
+                 WHERE briefing_id = ?1 AND position IS NOT NULL ORDER BY position",
+            )?
+            .query_map([id], |row| Ok(KeyQuestion { id: row.get(0)?, text: row.get(1)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(StoredBriefing {
+            id,
+            briefing,
+            questions,
+            imported_at,
+            updated_at,
+        }))
+    }
+
+    /// The newest briefing (by published date, else import date), optionally
+    /// within a category.
+    pub fn latest_briefing(&self, category: Option<&str>) -> Result<Option<StoredBriefing>> {
+        let page = self.list_briefings(category, 0, 1)?;
+        match page.items.first() {
+            Some(summary) => self.briefing_by_id(summary.id),
+            None => Ok(None),
+        }
+    }
+
+    /// One page of briefings, newest first.
+    pub fn list_briefings(&self, category: Option<&str>, offset: u64, limit: u64) -> Result<ListPage> {
+        let category = category.map(str::trim).filter(|c| !c.is_empty());
+        let filter = "(?1 IS NULL OR id IN (SELECT briefing_id FROM briefing_categories WHERE category = ?1))";
+        let total: i64 = self.conn.prepare_cached(&format!(
+            "SELECT count(*) FROM briefings WHERE {filter}"
+        ))?
+        .query_row([category], |row| row.get(0))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, slug, title, published FROM briefings WHERE {filter}
+             ORDER BY sort_date DESC, id DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = stmt.query_map(params![category, limit as i64, offset as i64], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?, row.get::<_, Option<String>>(3)?))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (id, slug, title, published) = row?;
+            items.push(BriefingSummary {
+                id,
+                slug,
+                title,
+                published: published.and_then(|d| d.parse().ok()),
+                categories: self.categories_of(id)?,
+            });
+        }
+        Ok(ListPage {
+            items,
+            total: total as u64,
+        })
+    }
+
+    fn categories_of(&self, id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT category FROM briefing_categories WHERE briefing_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([id], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every category with the number of briefings in it, largest first.
+    pub fn categories(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT min(category), count(*) FROM briefing_categories
+             GROUP BY category ORDER BY count(*) DESC, category",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// All stored key questions of a briefing, retired ones included, with
+    /// whether each is current.
+    pub fn question_history(&self, briefing_id: i64) -> Result<Vec<(KeyQuestion, bool)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, text, position IS NOT NULL FROM key_questions
+             WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
+        )?;
+        let rows = stmt.query_map([briefing_id], |row| {
+            Ok((KeyQuestion { id: row.get(0)?, text: row.get(1)? }, row.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
