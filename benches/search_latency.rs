@@ -1,1 +1,127 @@
-fn main(){}
+//! Search latency percentiles at 100,000 stored briefings.
+//! `cargo bench --bench search_latency` (criterion reports means; this goal is
+//! about p99, so this harness times each query itself).
+//!
+//! The database is built once into target/bench-data and reused.
+
+#[path = "support/generate.rs"]
+mod generate;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use briefbot::store::Store;
+
+const BRIEFINGS: usize = 100_000;
+const QUERIES: usize = 2_000;
+/// Distinct words in the generated corpus, about what a news archive uses.
+const VOCABULARY: usize = 50_000;
+
+fn database() -> Store {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("search-{BRIEFINGS}-v2.db"));
+    let mut store = Store::open(&path).unwrap();
+    let have = store.briefing_count().unwrap() as usize;
+    if have < BRIEFINGS {
+        eprintln!(
+            "building {BRIEFINGS} briefings in {} (once)…",
+            path.display()
+        );
+        let started = Instant::now();
+        let vocabulary = generate::Vocabulary::new(VOCABULARY);
+        let mut rng = generate::Rng::new(42);
+        for chunk_start in (0..BRIEFINGS).step_by(5000) {
+            store
+                .in_transaction(|store| {
+                    for n in chunk_start..chunk_start + 5000 {
+                        store.save_briefing(&vocabulary.briefing(n, &mut rng))?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    store
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{name:<34} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with --bench absent: skip then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let store = database();
+    let vocabulary = generate::Vocabulary::new(VOCABULARY);
+    let mut rng = generate::Rng::new(9);
+
+    let mut run = |name: &str,
+                   make_query: &mut dyn FnMut(&mut generate::Rng) -> String,
+                   as_you_type: bool| {
+        let queries: Vec<String> = (0..QUERIES).map(|_| make_query(&mut rng)).collect();
+        for q in queries.iter().take(100) {
+            let _ = store.search(q, 10); // warm the page cache
+        }
+        let mut times = Vec::with_capacity(QUERIES);
+        let mut hits = 0;
+        for q in &queries {
+            let started = Instant::now();
+            let found = if as_you_type {
+                store.search_as_you_type(q, 25)
+            } else {
+                store.search(q, 10)
+            };
+            times.push(started.elapsed());
+            hits += found.unwrap().len();
+        }
+        report(name, times);
+        println!(
+            "{:<34} average hits returned {:.1}",
+            "",
+            hits as f64 / QUERIES as f64
+        );
+    };
+
+    println!("search latency at {BRIEFINGS} briefings, top 10, bm25-ranked with snippet:");
+    run(
+        "one topic word",
+        &mut |rng| vocabulary.topic_word(rng).to_string(),
+        false,
+    );
+    run(
+        "two topic words",
+        &mut |rng| {
+            format!(
+                "{} {}",
+                vocabulary.topic_word(rng),
+                vocabulary.topic_word(rng)
+            )
+        },
+        false,
+    );
+    run(
+        "one word, Zipf-drawn (common too)",
+        &mut |rng| vocabulary.word(rng).to_string(),
+        false,
+    );
+    run(
+        "autocomplete prefix (3 letters)",
+        &mut |rng| vocabulary.topic_word(rng).chars().take(3).collect(),
+        true,
+    );
+}

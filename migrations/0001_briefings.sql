@@ -45,3 +45,7 @@ CREATE VIRTUAL TABLE briefing_search USING fts5 (
     title, highlights, body, questions,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- Rank with bm25 weighting a title match most, then highlights, questions,
+-- body. Set as FTS5's own rank so ORDER BY rank is sorted inside FTS5.
+INSERT INTO briefing_search (briefing_search, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0, 2.0)');

@@ -118,7 +118,7 @@ impl Config {
             // toml's message names the key; add where it is when known.
             match e.span() {
                 Some(span) => {
-                    let line = text[..span.start].lines().count().max(1);
+                    let line = text[..span.start].matches('\n').count() + 1;
                     format!("line {line}: {}", e.message())
                 }
                 None => e.message().to_string(),
@@ -186,7 +186,10 @@ mod tests {
     #[test]
     fn a_bad_value_is_named() {
         let error = Config::from_toml("load_samples = \"maybe\"\n").unwrap_err();
-        assert!(error.contains("line 1") && error.contains("bool"), "{error}");
+        assert!(
+            error.contains("line 1") && error.contains("bool"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -211,6 +214,11 @@ mod tests {
         let error = Config::default()
             .apply_env(|name| (name == "BRIEFBOT_MAX_FILE_BYTES").then(|| "lots".to_string()))
             .unwrap_err();
-        assert!(error.to_string().contains("BRIEFBOT_MAX_FILE_BYTES=\"lots\""), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("BRIEFBOT_MAX_FILE_BYTES=\"lots\""),
+            "{error}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::domain::{self, Briefing, ParseOptions};
+use crate::domain::{self, Briefing, Canonical, ParseOptions};
 use crate::store::{SaveOutcome, Store};
 
 /// File endings the importer picks up when given a folder.
@@ -101,7 +101,8 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("{}: cannot read folder: {e}", path.display()))?;
+            walk(path, &mut found)
+                .map_err(|e| format!("{}: cannot read folder: {e}", path.display()))?;
             found.sort();
             files.extend(found);
         } else if path.exists() {
@@ -142,7 +143,9 @@ pub fn decode(bytes: &[u8], max_bytes: u64) -> Result<&str, String> {
         return Err("the file is empty".into());
     }
     if bytes.contains(&0) {
-        return Err("the file looks binary (it contains NUL bytes), not like a text briefing".into());
+        return Err(
+            "the file looks binary (it contains NUL bytes), not like a text briefing".into(),
+        );
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
@@ -155,20 +158,27 @@ pub fn decode(bytes: &[u8], max_bytes: u64) -> Result<&str, String> {
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         .count();
     if controls * 20 > text.chars().count() {
-        return Err("the file looks binary (mostly control characters), not like a text briefing".into());
+        return Err(
+            "the file looks binary (mostly control characters), not like a text briefing".into(),
+        );
     }
     Ok(text)
 }
 
 /// Parses one file's bytes into a briefing plus notes, or a reason it failed.
-pub fn parse_bytes(bytes: &[u8], options: &ImportOptions) -> Result<(Briefing, Vec<String>), String> {
+pub fn parse_bytes(
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<(Briefing, Vec<String>), String> {
     let text = decode(bytes, options.max_file_bytes)?;
     let parsed = domain::parse_text(text, &options.parse).map_err(|e| e.to_string())?;
     Ok((parsed.briefing, parsed.warnings))
 }
 
 fn read_file(path: &Path, options: &ImportOptions) -> Result<(Briefing, Vec<String>), String> {
-    let size = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read: {e}"))?
+        .len();
     if size > options.max_file_bytes {
         return Err(format!(
             "the file is {size} bytes, over the limit of {} bytes (import.max_file_bytes)",
@@ -179,101 +189,215 @@ fn read_file(path: &Path, options: &ImportOptions) -> Result<(Briefing, Vec<Stri
     parse_bytes(&bytes, options)
 }
 
+/// A file read and parsed, ready to save.
+struct ParsedFile<'a> {
+    path: &'a Path,
+    result: Result<(Briefing, Canonical, Vec<String>), String>,
+}
+
 /// Imports `files` in order. Each file is parsed and saved on its own: a bad
 /// file is reported and leaves the database as it was; the others go on. Two
 /// files of one batch that claim the same slug with different content are a
 /// conflict: the first wins and the second fails, naming the first.
+///
+/// Reading and parsing run on a second thread, a chunk ahead, so they overlap
+/// with the SQLite writes on this one.
 pub fn import_files(
     store: &mut Store,
     files: &[PathBuf],
     options: &ImportOptions,
     mut on_file_done: impl FnMut(&Path),
 ) -> ImportReport {
-    let mut report = ImportReport::default();
-    let mut claimed: HashMap<String, (String, String)> = HashMap::new();
-    for chunk in files.chunks(COMMIT_EVERY) {
-        let chunk_result = store.in_transaction(|store| {
-            for path in chunk {
-                let file = path.display().to_string();
-                let entry = match read_file(path, options) {
-                    Ok((briefing, notes)) => {
-                        save_one(store, &file, briefing, notes, &mut claimed)
-                    }
-                    Err(reason) => FileReport {
-                        file,
-                        result: FileResult::Failed { reason },
-                        notes: Vec::new(),
-                    },
-                };
-                report.files.push(entry);
-                on_file_done(path);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<ParsedFile>(COMMIT_EVERY);
+        scope.spawn(move || {
+            for path in files {
+                let result = read_file(path, options).map(|(briefing, notes)| {
+                    let canonical = briefing.canonical();
+                    (briefing, canonical, notes)
+                });
+                if sender.send(ParsedFile { path, result }).is_err() {
+                    break;
+                }
             }
-            Ok(())
         });
-        if let Err(error) = chunk_result {
-            // The commit itself failed: none of this chunk landed.
-            for entry in report.files.iter_mut().rev().take(chunk.len()) {
-                entry.result = FileResult::Failed {
-                    reason: format!("not saved: {error}"),
-                };
+
+        let mut report = ImportReport::default();
+        let mut claimed = HashMap::new();
+        loop {
+            let chunk: Vec<ParsedFile> = receiver.iter().take(COMMIT_EVERY).collect();
+            if chunk.is_empty() {
+                break;
             }
+            report.files.extend(save_chunk(store, &chunk, &mut claimed));
+            chunk.iter().for_each(|parsed| on_file_done(parsed.path));
         }
+        report
+    })
+}
+
+/// Slug -> (first file, content hash) of what this import already saved.
+type Claimed = HashMap<String, (String, String)>;
+
+/// Saves a chunk in one transaction. The fast way writes every file with no
+/// savepoints; should any write fail, it is all rolled back and the chunk is
+/// redone file by file, each in its own savepoint, so that failure stays
+/// with its file.
+fn save_chunk(store: &mut Store, chunk: &[ParsedFile], claimed: &mut Claimed) -> Vec<FileReport> {
+    let before = claimed.clone();
+    let fast = store.in_transaction(|store| {
+        chunk
+            .iter()
+            .map(|parsed| save_parsed(store, parsed, claimed, Store::save_unguarded))
+            .collect::<Result<Vec<_>, _>>()
+    });
+    if let Ok(reports) = fast {
+        return reports;
     }
-    report
+    *claimed = before;
+    let mut reports = Vec::with_capacity(chunk.len());
+    let careful = store.in_transaction(|store| {
+        for parsed in chunk {
+            let report = save_parsed(store, parsed, claimed, Store::save_canonical)
+                .unwrap_or_else(|error| failed(parsed.path, format!("not saved: {error}")));
+            reports.push(report);
+        }
+        Ok(())
+    });
+    match careful {
+        Ok(()) => reports,
+        // The commit itself failed: none of this chunk landed.
+        Err(error) => chunk
+            .iter()
+            .map(|parsed| failed(parsed.path, format!("not saved: {error}")))
+            .collect(),
+    }
+}
+
+type SaveFn = fn(&mut Store, &Briefing, &Canonical) -> crate::store::Result<(SaveOutcome, i64)>;
+
+/// The report for one parsed file; `Err` only when the database failed.
+fn save_parsed(
+    store: &mut Store,
+    parsed: &ParsedFile,
+    claimed: &mut Claimed,
+    save: SaveFn,
+) -> crate::store::Result<FileReport> {
+    let (briefing, canonical, notes) = match &parsed.result {
+        Ok(ok) => ok,
+        Err(reason) => return Ok(failed(parsed.path, reason.clone())),
+    };
+    let file = parsed.path.display().to_string();
+    if let Some(reason) = slug_conflict(briefing, canonical, claimed) {
+        return Ok(FileReport {
+            file,
+            result: FileResult::Failed { reason },
+            notes: notes.clone(),
+        });
+    }
+    let (outcome, id) = save(store, briefing, canonical)?;
+    claimed.insert(
+        briefing.slug.clone(),
+        (file.clone(), canonical.hash.clone()),
+    );
+    Ok(FileReport {
+        file,
+        result: FileResult::Saved {
+            outcome,
+            id,
+            slug: briefing.slug.clone(),
+            title: briefing.title.clone(),
+        },
+        notes: notes.clone(),
+    })
+}
+
+fn slug_conflict(briefing: &Briefing, canonical: &Canonical, claimed: &Claimed) -> Option<String> {
+    let (first_file, first_hash) = claimed.get(&briefing.slug)?;
+    (*first_hash != canonical.hash).then(|| {
+        format!(
+            "slug '{}' is also used by {first_file} in this import, with different content; \
+             give one of them another slug",
+            briefing.slug
+        )
+    })
+}
+
+fn failed(path: &Path, reason: String) -> FileReport {
+    FileReport {
+        file: path.display().to_string(),
+        result: FileResult::Failed { reason },
+        notes: Vec::new(),
+    }
 }
 
 /// Imports one briefing given as bytes (an upload, say), all-or-nothing.
-pub fn import_bytes(store: &mut Store, name: &str, bytes: &[u8], options: &ImportOptions) -> FileReport {
-    match parse_bytes(bytes, options) {
-        Ok((briefing, notes)) => save_one(store, name, briefing, notes, &mut HashMap::new()),
-        Err(reason) => FileReport {
-            file: name.to_string(),
-            result: FileResult::Failed { reason },
-            notes: Vec::new(),
-        },
-    }
+pub fn import_bytes(
+    store: &mut Store,
+    name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> FileReport {
+    let parsed = ParsedFile {
+        path: Path::new(name),
+        result: parse_bytes(bytes, options).map(|(briefing, notes)| {
+            let canonical = briefing.canonical();
+            (briefing, canonical, notes)
+        }),
+    };
+    save_parsed(store, &parsed, &mut Claimed::new(), Store::save_canonical)
+        .unwrap_or_else(|error| failed(parsed.path, format!("not saved: {error}")))
 }
 
-fn save_one(
-    store: &mut Store,
-    file: &str,
-    briefing: Briefing,
-    notes: Vec<String>,
-    claimed: &mut HashMap<String, (String, String)>,
-) -> FileReport {
-    let hash = briefing.content_hash();
-    if let Some((first_file, first_hash)) = claimed.get(&briefing.slug) {
-        if *first_hash != hash {
-            return FileReport {
-                file: file.to_string(),
-                result: FileResult::Failed {
-                    reason: format!(
-                        "slug '{}' is also used by {first_file} in this import, with different content; \
-                         give one of them another slug",
-                        briefing.slug
-                    ),
-                },
-                notes,
-            };
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, title: &str) -> PathBuf {
+        let path = dir.join(name);
+        let text = format!("+++\ntitle = \"{title}\"\n+++\n\nBody of {title}.\n\n## Key Questions\n\n1. Why {title}?\n");
+        std::fs::write(&path, text).unwrap();
+        path
     }
-    let result = match store.save_briefing(&briefing) {
-        Ok((outcome, id)) => {
-            claimed.insert(briefing.slug.clone(), (file.to_string(), hash));
-            FileResult::Saved {
-                outcome,
-                id,
-                slug: briefing.slug,
-                title: briefing.title,
-            }
-        }
-        Err(error) => FileResult::Failed {
-            reason: format!("not saved: {error}"),
-        },
-    };
-    FileReport {
-        file: file.to_string(),
-        result,
-        notes,
+
+    #[test]
+    fn a_database_failure_fails_only_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .connection()
+            .execute_batch(
+                "CREATE TEMP TRIGGER poison BEFORE INSERT ON key_questions
+                 WHEN NEW.text = 'Why Poison?' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            )
+            .unwrap();
+        let files = vec![
+            write(dir.path(), "a.md", "Alpha"),
+            write(dir.path(), "b.md", "Poison"),
+            write(dir.path(), "c.md", "Gamma"),
+        ];
+        let report = import_files(&mut store, &files, &ImportOptions::default(), |_| {});
+        assert_eq!(
+            report.summary_line(),
+            "2 imported, 0 updated, 0 unchanged, 1 failed"
+        );
+        let (file, reason) = report.failed().next().unwrap();
+        assert!(
+            file.ends_with("b.md") && reason.contains("injected failure"),
+            "{file}: {reason}"
+        );
+        // Nothing of the failed file remains, not even its briefing row or index entry.
+        assert!(store.find_briefing("poison").unwrap().is_none());
+        assert!(store.search("poison", 5).unwrap().is_empty());
+        assert_eq!(store.briefing_count().unwrap(), 2);
+        assert_eq!(
+            store
+                .find_briefing("gamma")
+                .unwrap()
+                .unwrap()
+                .questions
+                .len(),
+            1
+        );
     }
 }

@@ -167,10 +167,20 @@ fn run(cli: Cli) -> CliResult {
             } else {
                 text::write_import_report(&mut out, &report)?;
             }
-            Ok(if report.failed_count() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if report.failed_count() > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::List { category, page, per_page, json } => {
-            let listing = store.list_briefings(category.as_deref(), (page - 1) * per_page, per_page)?;
+        Command::List {
+            category,
+            page,
+            per_page,
+            json,
+        } => {
+            let listing =
+                store.list_briefings(category.as_deref(), (page - 1) * per_page, per_page)?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &listing)?;
                 writeln!(out)?;
@@ -222,7 +232,12 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Backup { destination } => {
             store.backup_to(&destination)?;
-            writeln!(out, "Backed up {} to {}", config.database.display(), destination.display())?;
+            writeln!(
+                out,
+                "Backed up {} to {}",
+                config.database.display(),
+                destination.display()
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -230,7 +245,10 @@ fn run(cli: Cli) -> CliResult {
 
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.filter).unwrap_or_else(|e| {
-        eprintln!("warning: log filter {:?} is not valid ({e}); using \"info\"", config.log.filter);
+        eprintln!(
+            "warning: log filter {:?} is not valid ({e}); using \"info\"",
+            config.log.filter
+        );
         tracing_subscriber::EnvFilter::new("info")
     });
     let _ = tracing_subscriber::fmt()
@@ -265,9 +283,9 @@ fn find(store: &Store, key: Option<&str>) -> Result<StoredBriefing, CliError> {
                 "no briefing with id or slug '{key}'; try `briefbot list` or `briefbot search`"
             ))
         }),
-        None => store
-            .latest_briefing(None)?
-            .ok_or_else(|| CliError("the library is empty; add briefings with `briefbot import`".into())),
+        None => store.latest_briefing(None)?.ok_or_else(|| {
+            CliError("the library is empty; add briefings with `briefbot import`".into())
+        }),
     }
 }
 

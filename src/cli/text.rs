@@ -8,14 +8,18 @@ use crate::store::{highlight_snippet, ListPage, SearchHit, StoredBriefing};
 pub fn write_import_report(out: &mut impl Write, report: &ImportReport) -> io::Result<()> {
     for file in &report.files {
         match &file.result {
-            FileResult::Saved { outcome, id, slug, .. } => {
+            FileResult::Saved {
+                outcome, id, slug, ..
+            } => {
                 let verb = serde_json::to_value(outcome)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 writeln!(out, "{verb:<10} {}  -> #{id} {slug}", file.file)?;
             }
-            FileResult::Failed { reason } => writeln!(out, "{:<10} {}: {reason}", "failed", file.file)?,
+            FileResult::Failed { reason } => {
+                writeln!(out, "{:<10} {}: {reason}", "failed", file.file)?
+            }
         }
         for note in &file.notes {
             writeln!(out, "{:<10}   note: {note}", "")?;
@@ -33,13 +37,26 @@ pub fn write_list(
 ) -> io::Result<()> {
     if listing.items.is_empty() {
         return match (category, listing.total) {
-            (Some(c), 0) => writeln!(out, "No briefings in category '{c}'; see `briefbot categories`."),
-            (None, 0) => writeln!(out, "The library is empty; add briefings with `briefbot import`."),
-            _ => writeln!(out, "Page {page} is past the end ({} briefings in all).", listing.total),
+            (Some(c), 0) => writeln!(
+                out,
+                "No briefings in category '{c}'; see `briefbot categories`."
+            ),
+            (None, 0) => writeln!(
+                out,
+                "The library is empty; add briefings with `briefbot import`."
+            ),
+            _ => writeln!(
+                out,
+                "Page {page} is past the end ({} briefings in all).",
+                listing.total
+            ),
         };
     }
     for item in &listing.items {
-        let date = item.published.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
+        let date = item
+            .published
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "undated".into());
         writeln!(out, "#{:<5} {date:<10}  {}", item.id, item.title)?;
         if !item.categories.is_empty() {
             writeln!(out, "{:<18}{}", "", item.categories.join(", "))?;
@@ -51,7 +68,10 @@ pub fn write_list(
 
 pub fn write_search(out: &mut impl Write, query: &str, hits: &[SearchHit]) -> io::Result<()> {
     if hits.is_empty() {
-        return writeln!(out, "No briefing matches '{query}'. Try fewer or different words.");
+        return writeln!(
+            out,
+            "No briefing matches '{query}'. Try fewer or different words."
+        );
     }
     for (n, hit) in hits.iter().enumerate() {
         writeln!(out, "{}. #{} {}", n + 1, hit.id, hit.title)?;

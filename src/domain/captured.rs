@@ -29,8 +29,8 @@ const LINK_RESIDUE: &[&str] = &[" (opens in a new tab)", "(opens in a new tab)"]
 /// Words a Title Case heading may leave in lower case.
 const SMALL_WORDS: &[&str] = &[
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
-    "over", "per", "the", "to", "vs", "vs.", "via", "with", "without", "versus", "under",
-    "amid", "nor", "than", "up", "out",
+    "over", "per", "the", "to", "vs", "vs.", "via", "with", "without", "versus", "under", "amid",
+    "nor", "than", "up", "out",
 ];
 
 /// Default header of the table's second column when the capture lost it.
@@ -70,11 +70,16 @@ pub fn parse(text: &str, options: &CapturedOptions) -> Result<CapturedParse, Par
         cursor.pos = first + 1;
         Some(lines[first].trim().to_string())
     };
-    let given_title = options.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let given_title = options
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     let title = match (title_from_file, given_title) {
         (Some(found), _) => found,
         (None, Some(given)) => {
-            warnings.push("the capture has no title line; used the title given with --title".into());
+            warnings
+                .push("the capture has no title line; used the title given with --title".into());
             given.to_string()
         }
         (None, None) => return Err(ParseError::MissingTitle),
@@ -120,7 +125,9 @@ pub fn parse(text: &str, options: &CapturedOptions) -> Result<CapturedParse, Par
             }
             tail = split_blocks(&lines[end..]);
         }
-        None => warnings.push("no Key Questions section: members will have nothing to answer".into()),
+        None => {
+            warnings.push("no Key Questions section: members will have nothing to answer".into())
+        }
     }
     let (closing, source) = read_tail(&tail);
 
@@ -365,21 +372,30 @@ fn split_header(line: &str) -> (String, String) {
 pub fn split_glued_cells(line: &str) -> Option<(String, String)> {
     glue_points(line)
         .into_iter()
-        .filter(|&at| is_heading_like(&line[..at]) && line[at..].chars().count() > 1)
-        .last()
+        .rev()
+        .find(|&at| is_heading_like(&line[..at]) && line[at..].chars().count() > 1)
         .map(|at| (line[..at].trim().to_string(), line[at..].trim().to_string()))
 }
 
-/// Byte offsets where an upper-case letter starts a new word without a space:
-/// after a lower-case letter ("IdeologyWhile"), a digit or closing mark, or
-/// after capitals when it begins a capitalised word ("IPFor").
+/// Byte offsets where a new word starts without a space: a capital after a
+/// lower-case letter ("IdeologyWhile"), a digit or closing mark, a capital
+/// after capitals when it begins a capitalised word ("IPFor"), or a number
+/// after a lower-case letter ("Risk2030").
 fn glue_points(line: &str) -> Vec<usize> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut points = Vec::new();
     for i in 1..chars.len() {
         let (at, c) = chars[i];
         let prev = chars[i - 1].1;
-        if !c.is_uppercase() || prev.is_whitespace() {
+        if prev.is_whitespace() {
+            continue;
+        }
+        // "Risk2030 targets…": a number opening the summary.
+        if c.is_ascii_digit() && prev.is_lowercase() {
+            points.push(at);
+            continue;
+        }
+        if !c.is_uppercase() {
             continue;
         }
         let next_is_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
@@ -438,9 +454,16 @@ fn read_tail(blocks: &[Vec<&str>]) -> (Option<String>, Source) {
 
 fn parse_date(line: &str) -> Option<NaiveDate> {
     let line = line.trim();
-    ["%b %d, %Y", "%B %d, %Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y"]
-        .iter()
-        .find_map(|format| NaiveDate::parse_from_str(line, format).ok())
+    [
+        "%b %d, %Y",
+        "%B %d, %Y",
+        "%Y-%m-%d",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%B %d %Y",
+    ]
+    .iter()
+    .find_map(|format| NaiveDate::parse_from_str(line, format).ok())
 }
 
 fn excerpt(text: &str, max: usize) -> String {
@@ -458,7 +481,9 @@ mod tests {
     #[test]
     fn splits_glued_cells_after_lower_case_and_after_capitals() {
         assert_eq!(
-            split_glued_cells("Strategic Alignment Through IdeologyWhile Western companies debate ESG"),
+            split_glued_cells(
+                "Strategic Alignment Through IdeologyWhile Western companies debate ESG"
+            ),
             Some((
                 "Strategic Alignment Through Ideology".into(),
                 "While Western companies debate ESG".into()
@@ -466,11 +491,25 @@ mod tests {
         );
         assert_eq!(
             split_glued_cells("Risk to JV Partners and IPFor Western firms with exposure"),
-            Some(("Risk to JV Partners and IP".into(), "For Western firms with exposure".into()))
+            Some((
+                "Risk to JV Partners and IP".into(),
+                "For Western firms with exposure".into()
+            ))
         );
         assert_eq!(
             split_glued_cells("McKinsey ReportFor the record, iPhone sales fell"),
-            Some(("McKinsey Report".into(), "For the record, iPhone sales fell".into()))
+            Some((
+                "McKinsey Report".into(),
+                "For the record, iPhone sales fell".into()
+            ))
+        );
+        assert_eq!(
+            split_glued_cells("Outlook for Q3Q3 sales fell"),
+            Some(("Outlook for Q3".into(), "Q3 sales fell".into()))
+        );
+        assert_eq!(
+            split_glued_cells("Emission Risk2030 targets slip"),
+            Some(("Emission Risk".into(), "2030 targets slip".into()))
         );
         assert_eq!(split_glued_cells("no glue here at all"), None);
         assert_eq!(split_glued_cells("lowercase headingThen text"), None);
@@ -486,14 +525,26 @@ mod tests {
             split_header("Market Implications Summary"),
             ("Market Implications".into(), "Summary".into())
         );
-        assert_eq!(split_header("Implications"), ("Implications".into(), "Summary".into()));
+        assert_eq!(
+            split_header("Implications"),
+            ("Implications".into(), "Summary".into())
+        );
     }
 
     #[test]
     fn reads_dates_in_the_sites_formats() {
-        assert_eq!(parse_date("Jul 10, 2025"), NaiveDate::from_ymd_opt(2025, 7, 10));
-        assert_eq!(parse_date("July 10, 2025"), NaiveDate::from_ymd_opt(2025, 7, 10));
-        assert_eq!(parse_date("2025-07-10"), NaiveDate::from_ymd_opt(2025, 7, 10));
+        assert_eq!(
+            parse_date("Jul 10, 2025"),
+            NaiveDate::from_ymd_opt(2025, 7, 10)
+        );
+        assert_eq!(
+            parse_date("July 10, 2025"),
+            NaiveDate::from_ymd_opt(2025, 7, 10)
+        );
+        assert_eq!(
+            parse_date("2025-07-10"),
+            NaiveDate::from_ymd_opt(2025, 7, 10)
+        );
         assert_eq!(parse_date("Highlights"), None);
     }
 }

@@ -8,8 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    is_valid_slug, slugify, BodyBlock, Briefing, ImplicationRow, Implications, Source,
-    BODY_BULLET,
+    is_valid_slug, slugify, BodyBlock, Briefing, ImplicationRow, Implications, Source, BODY_BULLET,
 };
 use super::ParseError;
 
@@ -40,7 +39,9 @@ pub struct MarkdownParse {
 }
 
 pub fn looks_like_markdown(text: &str) -> bool {
-    text.trim_start_matches('\u{feff}').trim_start().starts_with(FENCE)
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(FENCE)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -60,8 +61,8 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
     let (front, content) = rest
         .split_once(&format!("\n{FENCE}"))
         .ok_or_else(|| ParseError::FrontMatter("no closing +++ line".into()))?;
-    let front: FrontMatter = toml::from_str(front)
-        .map_err(|e| ParseError::FrontMatter(e.message().to_string()))?;
+    let front: FrontMatter =
+        toml::from_str(front).map_err(|e| ParseError::FrontMatter(e.message().to_string()))?;
     let published = front.date.as_ref().map(parse_front_date).transpose()?;
     if front.title.trim().is_empty() {
         return Err(ParseError::FrontMatter("title is empty".into()));
@@ -244,7 +245,10 @@ fn parse_table(block: &[&str]) -> Result<Implications, ParseError> {
     let mut rows = Vec::new();
     for (index, line) in block.iter().enumerate().skip(1) {
         let cells = split_row(line);
-        if cells.iter().all(|c| !c.is_empty() && c.chars().all(|ch| "-: ".contains(ch))) {
+        if cells
+            .iter()
+            .all(|c| !c.is_empty() && c.chars().all(|ch| "-: ".contains(ch)))
+        {
             continue; // the |---|---| separator
         }
         match <[String; 2]>::try_from(cells) {
@@ -268,7 +272,10 @@ fn parse_table(block: &[&str]) -> Result<Implications, ParseError> {
 fn split_row(line: &str) -> Vec<String> {
     let line = line.trim();
     let line = line.strip_prefix('|').unwrap_or(line);
-    let line = line.strip_suffix('|').filter(|l| !l.ends_with('\\')).unwrap_or(line);
+    let line = line
+        .strip_suffix('|')
+        .filter(|l| !l.ends_with('\\'))
+        .unwrap_or(line);
     let mut cells = vec![String::new()];
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -337,10 +344,22 @@ pub fn write(briefing: &Briefing) -> String {
     }
     if let Some(table) = &briefing.implications {
         out.push_str("## Implications\n\n");
-        let second = table.columns.get(1).map(String::as_str).unwrap_or("Summary");
-        out.push_str(&format!("| {} | {} |\n| --- | --- |\n", escape_cell(&table.caption), escape_cell(second)));
+        let second = table
+            .columns
+            .get(1)
+            .map(String::as_str)
+            .unwrap_or("Summary");
+        out.push_str(&format!(
+            "| {} | {} |\n| --- | --- |\n",
+            escape_cell(&table.caption),
+            escape_cell(second)
+        ));
         for row in &table.rows {
-            out.push_str(&format!("| {} | {} |\n", escape_cell(&row.heading), escape_cell(&row.summary)));
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                escape_cell(&row.heading),
+                escape_cell(&row.summary)
+            ));
         }
         out.push('\n');
     }

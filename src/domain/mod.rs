@@ -6,7 +6,7 @@ pub mod markdown;
 pub mod model;
 pub mod mojibake;
 
-pub use model::{slugify, BodyBlock, Briefing, ImplicationRow, Implications, Source};
+pub use model::{slugify, BodyBlock, Briefing, Canonical, ImplicationRow, Implications, Source};
 
 /// Why a text could not be read as a briefing. Messages are written for the
 /// person who runs the import.

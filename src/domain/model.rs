@@ -26,18 +26,28 @@ pub struct Briefing {
 }
 
 impl Briefing {
-    /// The briefing as JSON in field order; equal briefings give equal text.
-    pub fn canonical_json(&self) -> String {
-        serde_json::to_string(self).expect("a briefing always serialises")
-    }
-
-    /// Hex SHA-256 of [`Self::canonical_json`]: same content, same hash.
-    pub fn content_hash(&self) -> String {
-        Sha256::digest(self.canonical_json().as_bytes())
+    /// The briefing as JSON in field order with its SHA-256: equal briefings
+    /// give equal text and hash. Computed once per import and reused.
+    pub fn canonical(&self) -> Canonical {
+        let json = serde_json::to_string(self).expect("a briefing always serialises");
+        let hash = Sha256::digest(json.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
-            .collect()
+            .collect();
+        Canonical { json, hash }
     }
+
+    /// Hex SHA-256 of the canonical JSON: same content, same hash.
+    pub fn content_hash(&self) -> String {
+        self.canonical().hash
+    }
+}
+
+/// A briefing's canonical JSON text and its content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical {
+    pub json: String,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,9 +151,12 @@ fn fold_to_ascii(c: char) -> Option<char> {
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 80
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 #[cfg(test)]

@@ -133,9 +133,28 @@ fn try_sequence(
         }
         bytes.push(b);
     }
+    // Thai letters only: real Thai text ("รก" is also the bytes of "á").
+    if chars[..=extra]
+        .iter()
+        .all(|c| ('\u{0E00}'..='\u{0E7F}').contains(c))
+    {
+        return None;
+    }
     let decoded = std::str::from_utf8(&bytes).ok()?;
     let c = decoded.chars().next()?;
-    Some((c, page, extra + 1))
+    is_plausible_repair(c).then_some((c, page, extra + 1))
+}
+
+/// Mis-decoding happens to typographic punctuation and accented Latin
+/// letters. Accepting only those keeps real text in other scripts (Thai
+/// read as windows-874 bytes can look like valid UTF-8) untouched.
+fn is_plausible_repair(c: char) -> bool {
+    matches!(c,
+        '\u{00A0}'..='\u{024F}'   // Latin-1 supplement, Latin extended A and B
+        | '\u{2010}'..='\u{206F}' // general punctuation: quotes, dashes, ellipsis
+        | '\u{20A0}'..='\u{20CF}' // currency signs
+        | '\u{2100}'..='\u{214F}' // letterlike symbols: ™, №
+    )
 }
 
 #[cfg(test)]
@@ -144,10 +163,15 @@ mod tests {
 
     #[test]
     fn repairs_cp1252_apostrophes_and_quotes() {
-        let r = repair("China\u{e2}\u{20ac}\u{2122}s \u{e2}\u{20ac}\u{153}two bases\u{e2}\u{20ac}\u{9d}");
+        let r = repair(
+            "China\u{e2}\u{20ac}\u{2122}s \u{e2}\u{20ac}\u{153}two bases\u{e2}\u{20ac}\u{9d}",
+        );
         assert_eq!(r.text, "China’s “two bases”");
         assert_eq!(r.counts, vec![(CodePage::Windows1252, 3)]);
-        assert_eq!(r.describe().unwrap(), "repaired 3 mis-decoded characters (cp1252)");
+        assert_eq!(
+            r.describe().unwrap(),
+            "repaired 3 mis-decoded characters (cp1252)"
+        );
     }
 
     #[test]
@@ -159,7 +183,14 @@ mod tests {
 
     #[test]
     fn leaves_correct_text_alone() {
-        for text in ["café déjà vu", "Liu Peixun—Chairman", "“quoted”", "Ångström ñ ü", "ธุรกิจ"] {
+        for text in [
+            "café déjà vu",
+            "Liu Peixun—Chairman",
+            "“quoted”",
+            "Ångström ñ ü",
+            "ธุรกิจ",
+            "ภาษาไทย รก",
+        ] {
             let r = repair(text);
             assert_eq!(r.text, text);
             assert!(!r.changed());

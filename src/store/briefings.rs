@@ -5,7 +5,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::{Result, Store, StoreError};
-use crate::domain::Briefing;
+use crate::domain::{Briefing, Canonical};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyQuestion {
@@ -53,21 +53,41 @@ impl Store {
     /// alone, changed ones updated in place keeping the ids of unchanged key
     /// questions.
     pub fn save_briefing(&mut self, briefing: &Briefing) -> Result<(SaveOutcome, i64)> {
-        let json = briefing.canonical_json();
-        let hash = briefing.content_hash();
-        self.in_savepoint(|store| {
+        self.save_canonical(briefing, &briefing.canonical())
+    }
+
+    /// [`Self::save_briefing`] with the canonical form already computed.
+    pub fn save_canonical(
+        &mut self,
+        briefing: &Briefing,
+        canonical: &Canonical,
+    ) -> Result<(SaveOutcome, i64)> {
+        self.in_savepoint(|store| store.save_unguarded(briefing, canonical))
+    }
+
+    /// Saves without a savepoint of its own, for bulk loads: a failure can
+    /// leave part of this briefing written, so the caller must be inside a
+    /// transaction it rolls back on error. (Each savepoint makes FTS5 flush
+    /// its pending index to disk, which costs more than the rest of a save.)
+    pub fn save_unguarded(
+        &mut self,
+        briefing: &Briefing,
+        canonical: &Canonical,
+    ) -> Result<(SaveOutcome, i64)> {
+        let Canonical { json, hash } = canonical;
+        let store = self;
+        {
             let existing: Option<(i64, String)> = store
                 .conn
-                .query_row(
-                    "SELECT id, content_hash FROM briefings WHERE slug = ?1",
-                    [&briefing.slug],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
+                .prepare_cached("SELECT id, content_hash FROM briefings WHERE slug = ?1")?
+                .query_row([&briefing.slug], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             let now = Utc::now().to_rfc3339();
             let published = briefing.published.map(|d| d.to_string());
             let (outcome, id) = match existing {
-                Some((id, old_hash)) if old_hash == hash => return Ok((SaveOutcome::Unchanged, id)),
+                Some((id, old_hash)) if old_hash == *hash => {
+                    return Ok((SaveOutcome::Unchanged, id))
+                }
                 Some((id, _)) => {
                     store.conn.execute(
                         "UPDATE briefings SET title = ?2, published = ?3,
@@ -76,19 +96,22 @@ impl Store {
                          WHERE id = ?1",
                         params![id, briefing.title, published, json, hash, now],
                     )?;
+                    store.conn.execute(
+                        "DELETE FROM briefing_categories WHERE briefing_id = ?1",
+                        [id],
+                    )?;
                     store
                         .conn
-                        .execute("DELETE FROM briefing_categories WHERE briefing_id = ?1", [id])?;
-                    store.conn.execute("DELETE FROM briefing_search WHERE rowid = ?1", [id])?;
+                        .execute("DELETE FROM briefing_search WHERE rowid = ?1", [id])?;
                     (SaveOutcome::Updated, id)
                 }
                 None => {
-                    store.conn.execute(
+                    store.conn.prepare_cached(
                         "INSERT INTO briefings
                              (slug, title, published, sort_date, content, content_hash, imported_at, updated_at)
                          VALUES (?1, ?2, ?3, COALESCE(?3, substr(?6, 1, 10)), ?4, ?5, ?6, ?6)",
-                        params![briefing.slug, briefing.title, published, json, hash, now],
-                    )?;
+                    )?
+                    .execute(params![briefing.slug, briefing.title, published, json, hash, now])?;
                     (SaveOutcome::Imported, store.conn.last_insert_rowid())
                 }
             };
@@ -101,10 +124,24 @@ impl Store {
                     insert.execute(params![id, category, position as i64])?;
                 }
             }
-            store.reconcile_questions(id, &briefing.key_questions, &now)?;
+            if outcome == SaveOutcome::Imported {
+                store.insert_questions(id, &briefing.key_questions)?;
+            } else {
+                store.reconcile_questions(id, &briefing.key_questions, &now)?;
+            }
             store.index_for_search(id, briefing)?;
             Ok((outcome, id))
-        })
+        }
+    }
+
+    fn insert_questions(&mut self, briefing_id: i64, texts: &[String]) -> Result<()> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO key_questions (briefing_id, position, text) VALUES (?1, ?2, ?3)",
+        )?;
+        for (position, text) in texts.iter().enumerate() {
+            insert.execute(params![briefing_id, position as i64, text])?;
+        }
+        Ok(())
     }
 
     /// Points the briefing's question positions at `texts`, reusing the id of
@@ -115,7 +152,9 @@ impl Store {
                 "SELECT id, text, position IS NOT NULL FROM key_questions
                  WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
             )?;
-            let rows = stmt.query_map([briefing_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            let rows = stmt.query_map([briefing_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         self.conn.execute(
@@ -142,8 +181,10 @@ impl Store {
         }
         for (id, _, was_current) in known {
             if was_current {
-                self.conn
-                    .execute("UPDATE key_questions SET retired_at = ?2 WHERE id = ?1", params![id, now])?;
+                self.conn.execute(
+                    "UPDATE key_questions SET retired_at = ?2 WHERE id = ?1",
+                    params![id, now],
+                )?;
             }
         }
         Ok(())
@@ -155,7 +196,9 @@ impl Store {
             .iter()
             .flat_map(|b| b.heading.as_deref().into_iter().chain([b.text.as_str()]))
             .chain(briefing.implications.iter().flat_map(|t| {
-                t.rows.iter().flat_map(|r| [r.heading.as_str(), r.summary.as_str()])
+                t.rows
+                    .iter()
+                    .flat_map(|r| [r.heading.as_str(), r.summary.as_str()])
             }))
             .chain(briefing.closing.as_deref())
             .collect();
@@ -175,20 +218,26 @@ impl Store {
     }
 
     pub fn briefing_count(&self) -> Result<u64> {
-        let count: i64 = self.conn.query_row("SELECT count(*) FROM briefings", [], |row| row.get(0))?;
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM briefings", [], |row| row.get(0))?;
         Ok(count as u64)
     }
 
-    /// A briefing by numeric id or by slug.
+    /// A briefing by numeric id or by slug (an all-digit slug still works
+    /// when no briefing has that id).
     pub fn find_briefing(&self, key: &str) -> Result<Option<StoredBriefing>> {
         let key = key.trim();
-        let id: Option<i64> = match key.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => self
-                .conn
-                .query_row("SELECT id FROM briefings WHERE slug = ?1", [key], |row| row.get(0))
-                .optional()?,
-        };
+        if let Ok(id) = key.parse::<i64>() {
+            if let Some(found) = self.briefing_by_id(id)? {
+                return Ok(Some(found));
+            }
+        }
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM briefings WHERE slug = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?;
         match id {
             Some(id) => self.briefing_by_id(id),
             None => Ok(None),
@@ -212,7 +261,12 @@ impl Store {
                 "SELECT id, text FROM key_questions
                  WHERE briefing_id = ?1 AND position IS NOT NULL ORDER BY position",
             )?
-            .query_map([id], |row| Ok(KeyQuestion { id: row.get(0)?, text: row.get(1)? }))?
+            .query_map([id], |row| {
+                Ok(KeyQuestion {
+                    id: row.get(0)?,
+                    text: row.get(1)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Some(StoredBriefing {
             id,
@@ -234,19 +288,29 @@ impl Store {
     }
 
     /// One page of briefings, newest first.
-    pub fn list_briefings(&self, category: Option<&str>, offset: u64, limit: u64) -> Result<ListPage> {
+    pub fn list_briefings(
+        &self,
+        category: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<ListPage> {
         let category = category.map(str::trim).filter(|c| !c.is_empty());
         let filter = "(?1 IS NULL OR id IN (SELECT briefing_id FROM briefing_categories WHERE category = ?1))";
-        let total: i64 = self.conn.prepare_cached(&format!(
-            "SELECT count(*) FROM briefings WHERE {filter}"
-        ))?
-        .query_row([category], |row| row.get(0))?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM briefings WHERE {filter}"))?
+            .query_row([category], |row| row.get(0))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, slug, title, published FROM briefings WHERE {filter}
              ORDER BY sort_date DESC, id DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let rows = stmt.query_map(params![category, limit as i64, offset as i64], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?, row.get::<_, Option<String>>(3)?))
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get::<_, Option<String>>(3)?,
+            ))
         })?;
         let mut items = Vec::new();
         for row in rows {
@@ -291,7 +355,13 @@ impl Store {
              WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
         )?;
         let rows = stmt.query_map([briefing_id], |row| {
-            Ok((KeyQuestion { id: row.get(0)?, text: row.get(1)? }, row.get(2)?))
+            Ok((
+                KeyQuestion {
+                    id: row.get(0)?,
+                    text: row.get(1)?,
+                },
+                row.get(2)?,
+            ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
-pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START};
+pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,10 +24,7 @@ pub enum StoreError {
     #[error("database schema migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("stored briefing {id} is unreadable: {source}")]
-    Corrupt {
-        id: i64,
-        source: serde_json::Error,
-    },
+    Corrupt { id: i64, source: serde_json::Error },
     #[error("the search needs at least one word")]
     EmptyQuery,
     #[error("the database task stopped unexpectedly: {0}")]
@@ -37,7 +34,9 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_briefings.sql"))])
+    Migrations::new(vec![M::up(include_str!(
+        "../../migrations/0001_briefings.sql"
+    ))])
 }
 
 pub struct Store {
@@ -65,6 +64,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Read through a memory map (up to 256 MiB of the file): search walks
+        // many index pages, and this spares copying each into SQLite's cache.
+        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
         migrations().to_latest(&mut conn)?;
         Ok(Self { conn })
     }
@@ -107,6 +109,14 @@ impl Store {
                 Err(error)
             }
         }
+    }
+}
+
+#[cfg(test)]
+impl Store {
+    /// Direct access for tests that inject database faults.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 }
 

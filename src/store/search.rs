@@ -2,7 +2,7 @@
 //! ranked by bm25).
 
 use chrono::NaiveDate;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::{Result, Store, StoreError};
@@ -13,9 +13,9 @@ use super::{Result, Store, StoreError};
 pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
-/// Column weights for bm25: a title match counts most, then highlights,
-/// questions and body.
-const RANK: &str = "bm25(briefing_search, 10.0, 4.0, 1.0, 2.0)";
+/// The most matches a search ranks by relevance; beyond it, the newest this
+/// many are ranked (see `run_search`).
+pub const RANKED_MATCHES: i64 = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
@@ -32,9 +32,7 @@ pub struct SearchHit {
 
 /// Replaces the match markers in a snippet with `open` / `close`.
 pub fn highlight_snippet(snippet: &str, open: &str, close: &str) -> String {
-    snippet
-        .replace(MATCH_START, open)
-        .replace(MATCH_END, close)
+    snippet.replace(MATCH_START, open).replace(MATCH_END, close)
 }
 
 /// Turns what a person typed into an FTS5 query: every word must occur, the
@@ -79,26 +77,55 @@ impl Store {
     }
 
     fn run_search(&self, fts: &str, limit: u64) -> Result<Vec<SearchHit>> {
-        let sql = format!(
-            "SELECT b.id, b.slug, b.title, b.published,
-                    snippet(briefing_search, -1, char(57344), char(57345), '…', 16),
-                    {RANK} AS rank
+        // Rank first, then build snippets for the winners only: SQLite would
+        // otherwise compute a snippet for every match before sorting.
+        // bm25 scores every match, so a word found in most briefings would
+        // cost time in proportion to the library. Past RANKED_MATCHES, rank
+        // only the newest ones: finding where they start is a walk down the
+        // index in id order, with no scoring.
+        let oldest_ranked: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid FROM briefing_search WHERE briefing_search MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![fts, RANKED_MATCHES], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let ranked: Vec<(i64, f64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, rank FROM briefing_search
+                 WHERE briefing_search MATCH ?1 AND rowid > ?3
+                 ORDER BY rank LIMIT ?2",
+            )?
+            .query_map(params![fts, limit as i64, oldest_ranked], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut details = self.conn.prepare_cached(
+            "SELECT b.slug, b.title, b.published,
+                    snippet(briefing_search, -1, char(57344), char(57345), '…', 16)
              FROM briefing_search JOIN briefings b ON b.id = briefing_search.rowid
-             WHERE briefing_search MATCH ?1
-             ORDER BY rank LIMIT ?2"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![fts, limit as i64], |row| {
-            Ok(SearchHit {
-                id: row.get(0)?,
-                slug: row.get(1)?,
-                title: row.get(2)?,
-                published: row.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
-                snippet: row.get(4)?,
-                rank: row.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+             WHERE briefing_search MATCH ?1 AND briefing_search.rowid = ?2",
+        )?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (id, rank) in ranked {
+            let hit = details.query_row(params![fts, id], |row| {
+                Ok(SearchHit {
+                    id,
+                    slug: row.get(0)?,
+                    title: row.get(1)?,
+                    published: row
+                        .get::<_, Option<String>>(2)?
+                        .and_then(|d| d.parse().ok()),
+                    snippet: row.get(3)?,
+                    rank,
+                })
+            })?;
+            hits.push(hit);
+        }
+        Ok(hits)
     }
 }
 
@@ -108,10 +135,19 @@ mod tests {
 
     #[test]
     fn user_input_becomes_a_safe_fts_query() {
-        assert_eq!(fts_query("rare earth", false).as_deref(), Some("\"rare\" \"earth\""));
-        assert_eq!(fts_query("rare ea", true).as_deref(), Some("\"rare\" \"ea\"*"));
+        assert_eq!(
+            fts_query("rare earth", false).as_deref(),
+            Some("\"rare\" \"earth\"")
+        );
+        assert_eq!(
+            fts_query("rare ea", true).as_deref(),
+            Some("\"rare\" \"ea\"*")
+        );
         // FTS5 syntax in the input is only words.
-        assert_eq!(fts_query("NEAR(\"x\" OR y)", false).as_deref(), Some("\"NEAR\" \"x\" \"OR\" \"y\""));
+        assert_eq!(
+            fts_query("NEAR(\"x\" OR y)", false).as_deref(),
+            Some("\"NEAR\" \"x\" \"OR\" \"y\"")
+        );
         assert_eq!(fts_query("  !!  ", false), None);
     }
 }

@@ -1,0 +1,325 @@
+//! The `briefbot` binary, run as a person or a script would.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("library.db")
+    }
+
+    /// Runs briefbot in the temp folder with an empty new database.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_samples(args, false)
+    }
+
+    fn run_with_samples(&self, args: &[&str], samples: bool) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .current_dir(self.dir.path())
+            .env_remove("BRIEFBOT_CONFIG")
+            .env_remove("BRIEFBOT_DB")
+            .env(
+                "BRIEFBOT_LOAD_SAMPLES",
+                if samples { "true" } else { "false" },
+            )
+            .env("BRIEFBOT_LOG", "warn")
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .output()
+            .expect("briefbot runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "briefbot {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("valid JSON")
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("briefings")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn import_then_show_prints_every_section_of_the_seed() {
+    let Some(seed) = support::shared_file(support::SEED) else {
+        return;
+    };
+    let cli = Cli::new();
+    let report = cli.ok(&["import", s(&seed)]);
+    assert!(
+        report.contains("1 imported, 0 updated, 0 unchanged, 0 failed"),
+        "{report}"
+    );
+
+    let shown = cli.ok(&["show"]);
+    for expected in [
+        "Party Discipline Meets Industrial Strategy: Northern Rare Earths Tightens Ideological Controls in Rare Earth Sector",
+        "Highlights",
+        "Liu Peixun leads top-down ideological inspection",
+        "In a rare publicized move",
+        "REEx: Implications",
+        "Risk to JV Partners and IP",
+        "Key Questions",
+        "3. Should U.S. and EU policymakers",
+        "it’s the operating system.",
+        "Source: Rare Earth Exchanges",
+    ] {
+        assert!(shown.contains(expected), "show lacks {expected:?}:\n{shown}");
+    }
+    assert!(!shown.contains("Leave a Reply") && !shown.contains("opens in a new tab"));
+}
+
+#[test]
+fn show_json_has_the_documented_shape() {
+    let cli = Cli::new();
+    cli.ok(&[
+        "import",
+        s(&samples_dir().join("003-river-freight-drought.md")),
+    ]);
+    let b = cli.json(&["show", "rhine-freight-drought", "--json"]);
+    assert!(b["id"].is_i64());
+    assert_eq!(b["slug"], "rhine-freight-drought");
+    assert_eq!(
+        b["title"],
+        "Low Water, High Stakes: Rhine Freight Adapts to Drier Summers"
+    );
+    assert_eq!(b["published"], "2025-09-02");
+    assert_eq!(b["source"]["name"], "Inland Routes");
+    assert!(b["source"]["tagline"]
+        .as_str()
+        .unwrap()
+        .starts_with("Reporting on the rivers"));
+    assert_eq!(
+        b["source"]["url"],
+        "https://example.org/inland-routes/rhine-freight-drought"
+    );
+    assert_eq!(
+        b["categories"],
+        serde_json::json!(["Logistics", "Europe", "Climate"])
+    );
+    assert_eq!(b["highlights"].as_array().unwrap().len(), 3);
+    let body = b["body"].as_array().unwrap();
+    assert!(body[0].get("heading").is_none());
+    assert!(body[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("The gauge at Kaub"));
+    assert_eq!(body[2]["heading"], "What Changed Since 2018");
+    assert_eq!(b["implications"]["caption"], "Inland Routes: Implications");
+    assert_eq!(
+        b["implications"]["columns"],
+        serde_json::json!(["Inland Routes: Implications", "Summary"])
+    );
+    assert_eq!(
+        b["implications"]["rows"][0]["heading"],
+        "Forecasts Become Contracts"
+    );
+    assert!(b["implications"]["rows"][0]["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("Freight contracts"));
+    let questions = b["key_questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 3);
+    assert!(questions
+        .iter()
+        .all(|q| q["id"].is_i64() && q["text"].is_string()));
+    assert!(b["closing"]
+        .as_str()
+        .unwrap()
+        .starts_with("The river will keep running low"));
+}
+
+#[test]
+fn export_then_reimport_is_identical() {
+    let cli = Cli::new();
+    cli.ok(&["import", s(&samples_dir())]);
+    let listing = cli.json(&["list", "--json"]);
+    let items = listing["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    for item in items {
+        let id = item["id"].to_string();
+        let exported = cli.ok(&["export", &id]);
+        let file = cli.write(&format!("export-{id}.md"), &exported);
+        // Same database: nothing changes.
+        let again = cli.ok(&["import", s(&file)]);
+        assert!(
+            again.contains("0 imported, 0 updated, 1 unchanged"),
+            "{again}"
+        );
+        // A fresh database: the same briefing, field for field.
+        let other = Cli::new();
+        other.ok(&["import", s(&file)]);
+        let mut original = cli.json(&["show", &id, "--json"]);
+        let mut copy = other.json(&["show", "--json"]);
+        for b in [&mut original, &mut copy] {
+            let map = b.as_object_mut().unwrap();
+            for volatile in ["id", "imported_at", "updated_at", "key_questions"] {
+                map.remove(volatile);
+            }
+        }
+        assert_eq!(original, copy);
+    }
+}
+
+#[test]
+fn a_failed_file_is_reported_and_makes_the_exit_code_non_zero() {
+    let cli = Cli::new();
+    let good = samples_dir().join("004-municipal-fiber.md");
+    let bad = cli.write("empty.txt", "");
+    let output = cli.run(&["import", s(&good), s(&bad)]);
+    assert!(!output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("empty.txt: the file is empty"), "{stdout}");
+    assert!(
+        stdout.contains("1 imported, 0 updated, 0 unchanged, 1 failed"),
+        "{stdout}"
+    );
+    let report = cli.run(&["import", s(&good), s(&bad), "--json"]);
+    let json: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(json["files"][0]["status"], "saved");
+    assert_eq!(json["files"][0]["outcome"], "unchanged");
+    assert_eq!(json["files"][1]["status"], "failed");
+}
+
+#[test]
+fn a_missing_path_is_an_error_before_anything_is_imported() {
+    let cli = Cli::new();
+    let output = cli.run(&["import", "does-not-exist.txt"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("does-not-exist.txt: no such file or folder"));
+}
+
+#[test]
+fn search_list_and_categories_for_scripts() {
+    let cli = Cli::new();
+    cli.ok(&["import", s(&samples_dir())]);
+    let hits = cli.json(&["search", "barge", "rail", "--json"]);
+    let hits = hits.as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["slug"], "rhine-freight-drought");
+    assert!(hits[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("barge"));
+
+    let text = cli.ok(&["search", "zzzz"]);
+    assert!(text.contains("No briefing matches 'zzzz'"));
+
+    let europe = cli.json(&["list", "--category", "Europe", "--json"]);
+    assert_eq!(europe["total"], 2);
+    let page2 = cli.json(&["list", "--per-page", "3", "--page", "2", "--json"]);
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+
+    let categories = cli.json(&["categories", "--json"]);
+    assert_eq!(
+        categories[0],
+        serde_json::json!({"name": "Europe", "count": 2})
+    );
+}
+
+#[test]
+fn a_new_database_gets_the_samples_when_configured() {
+    let cli = Cli::new();
+    let listing = cli.run_with_samples(&["list", "--json"], true);
+    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
+    assert_eq!(listing["total"], 4);
+    // Only a new database: an emptied library is not refilled.
+    let empty = Cli::new();
+    let listing = empty.run_with_samples(&["list", "--json"], false);
+    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
+    assert_eq!(listing["total"], 0);
+    let listing = empty.run_with_samples(&["list", "--json"], true);
+    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
+    assert_eq!(listing["total"], 0);
+}
+
+#[test]
+fn backup_copies_the_library() {
+    let cli = Cli::new();
+    cli.ok(&["import", s(&samples_dir())]);
+    let restored = Cli::new();
+    let said = cli.ok(&["backup", s(&restored.db())]);
+    assert!(said.contains("Backed up"));
+    assert_eq!(restored.json(&["list", "--json"])["total"], 4);
+    assert_eq!(
+        restored.json(&["search", "fibre", "--json"]),
+        cli.json(&["search", "fibre", "--json"])
+    );
+}
+
+#[test]
+fn mistakes_get_messages_that_say_what_to_do() {
+    let cli = Cli::new();
+    let missing = cli.run(&["show", "nope"]);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("no briefing with id or slug 'nope'") && stderr.contains("briefbot search"),
+        "{stderr}"
+    );
+
+    let empty = cli.run(&["show"]);
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("briefbot import"));
+
+    let config = cli.write("bad.toml", "[import]\nmax_bytes = 3\n");
+    let bad = cli.run(&["--config", s(&config), "list"]);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("max_bytes") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+
+    let help = cli.ok(&["--help"]);
+    for command in [
+        "import",
+        "list",
+        "show",
+        "search",
+        "export",
+        "categories",
+        "backup",
+        "--db",
+        "--config",
+    ] {
+        assert!(help.contains(command), "--help lacks {command}");
+    }
+    let import_help = cli.ok(&["import", "--help"]);
+    assert!(import_help.contains("all or nothing") || import_help.contains("whole or not at all"));
+}

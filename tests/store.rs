@@ -1,0 +1,270 @@
+//! Store behaviour: re-imports, stable question ids, search, categories,
+//! paging, backup and the async handle.
+
+use briefbot::domain::{BodyBlock, Briefing, Source};
+use briefbot::samples::load_samples;
+use briefbot::store::{highlight_snippet, Db, SaveOutcome, Store};
+
+fn briefing(slug: &str, title: &str, questions: &[&str]) -> Briefing {
+    Briefing {
+        slug: slug.into(),
+        title: title.into(),
+        published: None,
+        source: Source::default(),
+        categories: vec!["Energy".into()],
+        highlights: vec!["A highlight.".into()],
+        body: vec![BodyBlock::paragraph("Some body text about turbines.")],
+        implications: None,
+        key_questions: questions.iter().map(|q| q.to_string()).collect(),
+        closing: None,
+    }
+}
+
+#[test]
+fn reimporting_identical_content_is_a_no_op() {
+    let mut store = Store::open_in_memory().unwrap();
+    let b = briefing("one", "One", &["Q1?"]);
+    let (first, id) = store.save_briefing(&b).unwrap();
+    assert_eq!(first, SaveOutcome::Imported);
+    let before = store.briefing_by_id(id).unwrap().unwrap();
+    assert_eq!(
+        store.save_briefing(&b).unwrap(),
+        (SaveOutcome::Unchanged, id)
+    );
+    assert_eq!(store.briefing_by_id(id).unwrap().unwrap(), before);
+    assert_eq!(store.briefing_count().unwrap(), 1);
+}
+
+#[test]
+fn an_update_keeps_the_ids_of_unchanged_questions_and_retires_the_rest() {
+    let mut store = Store::open_in_memory().unwrap();
+    let (_, id) = store
+        .save_briefing(&briefing(
+            "one",
+            "One",
+            &["Keep me?", "Drop me?", "Move me?"],
+        ))
+        .unwrap();
+    let old = store.briefing_by_id(id).unwrap().unwrap().questions;
+
+    let changed = briefing(
+        "one",
+        "One, revised",
+        &["Move me?", "Keep me?", "Brand new?"],
+    );
+    assert_eq!(
+        store.save_briefing(&changed).unwrap(),
+        (SaveOutcome::Updated, id)
+    );
+    let new = store.briefing_by_id(id).unwrap().unwrap();
+    assert_eq!(new.briefing.title, "One, revised");
+    let texts: Vec<&str> = new.questions.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(texts, ["Move me?", "Keep me?", "Brand new?"]);
+    assert_eq!(new.questions[0].id, old[2].id);
+    assert_eq!(new.questions[1].id, old[0].id);
+    assert!(old.iter().all(|q| q.id != new.questions[2].id));
+
+    let history = store.question_history(id).unwrap();
+    let retired: Vec<_> = history.iter().filter(|(_, current)| !current).collect();
+    assert_eq!(retired.len(), 1);
+    assert_eq!(retired[0].0.id, old[1].id);
+    assert_eq!(retired[0].0.text, "Drop me?");
+
+    // The question coming back revives its old id.
+    store
+        .save_briefing(&briefing("one", "One", &["Drop me?"]))
+        .unwrap();
+    let revived = store.briefing_by_id(id).unwrap().unwrap().questions;
+    assert_eq!(revived[0].id, old[1].id);
+}
+
+#[test]
+fn search_ranks_title_matches_first_and_marks_matches_in_the_snippet() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut in_body = briefing("body", "Grid Planning", &[]);
+    in_body.body = vec![BodyBlock::paragraph(
+        "Offshore wind output keeps growing along the coast.",
+    )];
+    let in_title = briefing("title", "Offshore Wind at the Coast", &[]);
+    let (_, body_id) = store.save_briefing(&in_body).unwrap();
+    let (_, title_id) = store.save_briefing(&in_title).unwrap();
+    store
+        .save_briefing(&briefing("other", "Cobalt Audits", &[]))
+        .unwrap();
+
+    let hits = store.search("offshore wind", 10).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+        [title_id, body_id]
+    );
+    assert!(hits[0].rank <= hits[1].rank);
+    let body_snippet = highlight_snippet(&hits[1].snippet, "[", "]");
+    assert!(body_snippet.contains("[Offshore] [wind]"), "{body_snippet}");
+
+    assert!(store.search("nothing-like-this", 10).unwrap().is_empty());
+    assert!(
+        store.search("  ?? ", 10).is_err(),
+        "a query with no words is refused"
+    );
+    // Operators in user input are words, not syntax errors.
+    assert!(store.search("wind OR \"NEAR(", 10).is_ok());
+    // Typing ahead: the last word is a prefix.
+    let typed = store.search_as_you_type("offsh", 10).unwrap();
+    assert_eq!(typed.len(), 2);
+    assert!(store.search_as_you_type("", 10).unwrap().is_empty());
+}
+
+#[test]
+fn search_finds_words_in_every_indexed_part() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut b = briefing("parts", "Title Word", &["Questionword here?"]);
+    b.highlights = vec!["Highlightword.".into()];
+    let (_, id) = store.save_briefing(&b).unwrap();
+    for word in ["title", "highlightword", "turbines", "questionword"] {
+        let hits = store.search(word, 5).unwrap();
+        assert_eq!(hits.first().map(|h| h.id), Some(id), "no hit for {word}");
+    }
+    // An update re-indexes: the old words no longer match.
+    b.highlights = vec!["Replaced.".into()];
+    store.save_briefing(&b).unwrap();
+    assert!(store.search("highlightword", 5).unwrap().is_empty());
+    assert_eq!(store.search("replaced", 5).unwrap().len(), 1);
+}
+
+#[test]
+fn categories_count_and_filter_and_list_pages() {
+    let mut store = Store::open_in_memory().unwrap();
+    let report = load_samples(&mut store).unwrap();
+    assert_eq!(
+        report.summary_line(),
+        "4 imported, 0 updated, 0 unchanged, 0 failed"
+    );
+    let categories = store.categories().unwrap();
+    assert_eq!(
+        &categories[..2],
+        &[("Europe".to_string(), 2), ("Infrastructure".to_string(), 2)]
+    );
+    assert_eq!(categories.iter().map(|(_, n)| n).sum::<u64>(), 10);
+
+    // Category filters ignore case; newest first.
+    let europe = store.list_briefings(Some("europe"), 0, 10).unwrap();
+    assert_eq!(europe.total, 2);
+    let dates: Vec<_> = europe
+        .items
+        .iter()
+        .map(|i| i.published.unwrap().to_string())
+        .collect();
+    assert_eq!(dates, ["2025-10-14", "2025-09-02"]);
+
+    let page1 = store.list_briefings(None, 0, 3).unwrap();
+    let page2 = store.list_briefings(None, 3, 3).unwrap();
+    assert_eq!(
+        (page1.total, page1.items.len(), page2.items.len()),
+        (4, 3, 1)
+    );
+    assert_eq!(
+        store.latest_briefing(None).unwrap().unwrap().id,
+        page1.items[0].id
+    );
+    assert_eq!(
+        store
+            .latest_briefing(Some("Climate"))
+            .unwrap()
+            .unwrap()
+            .briefing
+            .slug,
+        "rhine-freight-drought"
+    );
+    assert!(store.latest_briefing(Some("No Such")).unwrap().is_none());
+}
+
+#[test]
+fn find_by_id_or_slug() {
+    let mut store = Store::open_in_memory().unwrap();
+    let (_, id) = store
+        .save_briefing(&briefing("by-slug", "By Slug", &[]))
+        .unwrap();
+    assert_eq!(store.find_briefing("by-slug").unwrap().unwrap().id, id);
+    assert_eq!(
+        store.find_briefing(&id.to_string()).unwrap().unwrap().id,
+        id
+    );
+    assert!(store.find_briefing("missing").unwrap().is_none());
+    assert!(store.find_briefing("999").unwrap().is_none());
+}
+
+#[test]
+fn a_database_survives_reopening_and_backs_up_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.db");
+    let mut writer = Store::open(&path).unwrap();
+    let (_, id) = writer
+        .save_briefing(&briefing("kept", "Kept", &["Q?"]))
+        .unwrap();
+
+    // A second connection (the CLI while the bot runs) backs up the live file.
+    let reader = Store::open(&path).unwrap();
+    let backup = dir.path().join("backup.db");
+    reader.backup_to(&backup).unwrap();
+    writer
+        .save_briefing(&briefing("later", "Later", &[]))
+        .unwrap();
+
+    let restored = Store::open(&backup).unwrap();
+    assert_eq!(restored.briefing_count().unwrap(), 1);
+    assert_eq!(restored.find_briefing("kept").unwrap().unwrap().id, id);
+    drop(writer);
+    assert_eq!(Store::open(&path).unwrap().briefing_count().unwrap(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_async_handle_serves_concurrent_callers() {
+    let db = Db::new(Store::open_in_memory().unwrap());
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.call(move |store| {
+                store.save_briefing(&briefing(&format!("b{n}"), &format!("B {n}"), &[]))
+            })
+            .await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().0, SaveOutcome::Imported);
+    }
+    assert_eq!(db.call(|store| store.briefing_count()).await.unwrap(), 20);
+}
+
+#[test]
+fn a_word_in_more_briefings_than_the_ranking_window_ranks_the_newest() {
+    use briefbot::store::RANKED_MATCHES;
+    let mut store = Store::open_in_memory().unwrap();
+    let total = RANKED_MATCHES as usize + 50;
+    let mut ids = Vec::new();
+    store
+        .in_transaction(|store| {
+            for n in 0..total {
+                // The oldest and the 60th-newest have the word in their title.
+                let title = if n == 0 || n == total - 60 {
+                    format!("Common {n}")
+                } else {
+                    format!("Other {n}")
+                };
+                let mut b = briefing(&format!("b{n}"), &title, &[]);
+                b.body = vec![BodyBlock::paragraph(
+                    "a common word in a long paragraph of other words",
+                )];
+                ids.push(store.save_briefing(&b)?.1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let hits = store.search("common", 10).unwrap();
+    assert_eq!(hits.len(), 10);
+    // The title match inside the window wins; the one outside it is not ranked.
+    assert_eq!(hits[0].id, ids[total - 60]);
+    assert!(hits.iter().all(|h| h.id != ids[0]));
+    // A rarer word still ranks across the whole library.
+    assert_eq!(store.search("common 0", 10).unwrap()[0].id, ids[0]);
+}
