@@ -161,12 +161,9 @@ fn run(cli: Cli) -> CliResult {
             let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
             progress.finish_and_clear();
             tracing::info!(summary = %report.summary_line(), "import finished");
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report)?;
-                writeln!(out)?;
-            } else {
-                text::write_import_report(&mut out, &report)?;
-            }
+            emit(&mut out, json, &report, |out| {
+                text::write_import_report(out, &report)
+            })?;
             Ok(if report.failed_count() > 0 {
                 ExitCode::FAILURE
             } else {
@@ -181,33 +178,24 @@ fn run(cli: Cli) -> CliResult {
         } => {
             let listing =
                 store.list_briefings(category.as_deref(), (page - 1) * per_page, per_page)?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &listing)?;
-                writeln!(out)?;
-            } else {
-                text::write_list(&mut out, &listing, page, per_page, category.as_deref())?;
-            }
+            emit(&mut out, json, &listing, |out| {
+                text::write_list(out, &listing, page, per_page, category.as_deref())
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { briefing, json } => {
             let found = find(&store, briefing.as_deref())?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &json::briefing(&found))?;
-                writeln!(out)?;
-            } else {
-                text::write_briefing(&mut out, &found)?;
-            }
+            emit(&mut out, json, &json::briefing(&found), |out| {
+                text::write_briefing(out, &found)
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Search { query, limit, json } => {
             let query = query.join(" ");
             let hits = store.search(&query, limit)?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &json::search_hits(&hits))?;
-                writeln!(out)?;
-            } else {
-                text::write_search(&mut out, &query, &hits)?;
-            }
+            emit(&mut out, json, &json::search_hits(&hits), |out| {
+                text::write_search(out, &query, &hits)
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { briefing, output } => {
@@ -222,12 +210,9 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Categories { json } => {
             let categories = store.categories()?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &json::categories(&categories))?;
-                writeln!(out)?;
-            } else {
-                text::write_categories(&mut out, &categories)?;
-            }
+            emit(&mut out, json, &json::categories(&categories), |out| {
+                text::write_categories(out, &categories)
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { destination } => {
@@ -241,6 +226,22 @@ fn run(cli: Cli) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints `value` as pretty JSON for scripts, or as text for people.
+fn emit<W: Write, T: serde::Serialize>(
+    out: &mut W,
+    as_json: bool,
+    value: &T,
+    as_text: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    if as_json {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+        writeln!(out)?;
+    } else {
+        as_text(out)?;
+    }
+    Ok(())
 }
 
 fn init_logging(config: &Config) {

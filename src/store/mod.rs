@@ -82,33 +82,38 @@ impl Store {
 
     /// Runs `work` in one transaction: all of it lands or none of it.
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match work(self) {
-            Ok(value) => {
-                self.conn.execute_batch("COMMIT")?;
-                Ok(value)
-            }
-            Err(error) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(error)
-            }
-        }
+        self.guarded(["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"], work)
     }
 
     /// Runs `work` inside a savepoint, so a failure undoes only its own
     /// changes even inside a larger transaction.
     pub fn in_savepoint<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("SAVEPOINT unit")?;
-        match work(self) {
-            Ok(value) => {
-                self.conn.execute_batch("RELEASE unit")?;
-                Ok(value)
-            }
-            Err(error) => {
-                let _ = self.conn.execute_batch("ROLLBACK TO unit; RELEASE unit");
-                Err(error)
-            }
+        self.guarded(
+            [
+                "SAVEPOINT unit",
+                "RELEASE unit",
+                "ROLLBACK TO unit; RELEASE unit",
+            ],
+            work,
+        )
+    }
+
+    fn guarded<T>(
+        &mut self,
+        [begin, commit, rollback]: [&str; 3],
+        work: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.execute_batch(begin)?;
+        let outcome = work(self).and_then(|value| {
+            self.conn.execute_batch(commit)?;
+            Ok(value)
+        });
+        if outcome.is_err() {
+            // The original error is what matters; should the rollback fail
+            // too, SQLite rolls back when the connection closes.
+            let _ = self.conn.execute_batch(rollback);
         }
+        outcome
     }
 }
 
