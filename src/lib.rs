@@ -4,11 +4,14 @@
 //! - [`domain`]: the briefing model and its text formats;
 //! - [`store`]: SQLite persistence of the domain;
 //! - [`import`], [`samples`]: bringing files into the store;
-//! - [`cli`]: the command-line adapter.
+//! - [`handlers`]: what each chat command does, transport-neutral;
+//! - [`console`], [`cli`]: adapters (the local console and the command line).
 
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod domain;
+pub mod handlers;
 pub mod import;
 pub mod samples;
 pub mod store;

@@ -196,3 +196,97 @@ proptest! {
         let _ = parse_text(&format!("+++\ntitle = \"T\"\n+++\n{text}"), &ParseOptions::default());
     }
 }
+
+/// The words of a rendered reply, Markdown escapes and emphasis removed.
+fn rendered_words(reply: &briefbot::domain::view::Reply) -> Vec<String> {
+    let mut text = String::new();
+    for message in &reply.messages {
+        for embed in &message.embeds {
+            for part in [&embed.title, &embed.description].into_iter().flatten() {
+                text.push_str(part);
+                text.push('\n');
+            }
+            for field in &embed.fields {
+                text.push_str(&field.name);
+                text.push('\n');
+                text.push_str(&field.value);
+                text.push('\n');
+            }
+        }
+    }
+    words_of(&text.replace('\\', ""))
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// True when `needle` occurs in `haystack` in order (not necessarily adjacent).
+fn in_order(haystack: &[String], needle: &[String]) -> bool {
+    let mut rest = haystack.iter();
+    needle.iter().all(|w| rest.any(|h| h == w))
+}
+
+/// Longer texts than the format tests use, to force splitting.
+fn long_briefing() -> impl Strategy<Value = Briefing> {
+    (
+        briefing(),
+        prop::collection::vec(sentence("."), 20..120),
+        0usize..30,
+    )
+        .prop_map(|(mut b, sentences, rows)| {
+            b.body.push(BodyBlock::paragraph(sentences.join(" ")));
+            if let Some(table) = &mut b.implications {
+                let row = ImplicationRow {
+                    heading: "Long Row".into(),
+                    summary: sentences.join(" "),
+                };
+                table.rows.extend(std::iter::repeat_n(row, rows));
+            }
+            b
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn a_rendered_briefing_keeps_every_limit_and_every_word(b in long_briefing()) {
+        use briefbot::domain::{render, view};
+        let reply = render::briefing(&b);
+        prop_assert_eq!(view::limit_violations(&reply), Vec::<String>::new());
+        let shown = rendered_words(&reply);
+        let mut expected = words_of(&b.title);
+        for h in &b.highlights { expected.extend(words_of(h)); }
+        for block in &b.body {
+            if let Some(heading) = &block.heading { expected.extend(words_of(heading)); }
+            expected.extend(words_of(&block.text));
+        }
+        if let Some(table) = &b.implications {
+            for row in &table.rows {
+                expected.extend(words_of(&row.heading));
+                expected.extend(words_of(&row.summary));
+            }
+        }
+        for q in &b.key_questions { expected.extend(words_of(q)); }
+        if let Some(closing) = &b.closing { expected.extend(words_of(closing)); }
+        prop_assert!(in_order(&shown, &expected), "words lost or out of order");
+    }
+
+    #[test]
+    fn split_text_loses_nothing_and_keeps_the_limit(
+        text in prop::collection::vec(prop_oneof![sentence("."), Just("\n\n".to_string()), "[a-z]{30,80}"], 0..60)
+            .prop_map(|parts| parts.join(" ")),
+        max in 20usize..400,
+    ) {
+        use briefbot::domain::text::split_text;
+        let pieces = split_text(&text, max);
+        prop_assert!(pieces.iter().all(|p| p.chars().count() <= max && !p.is_empty()));
+        let rejoined: String = pieces.concat();
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        prop_assert_eq!(squeeze(&rejoined), squeeze(&text));
+    }
+}

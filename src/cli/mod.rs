@@ -11,10 +11,12 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
+use crate::console::{self, Console};
 use crate::domain::{markdown, ParseOptions};
+use crate::handlers::Handlers;
 use crate::import::{collect_files, import_files, ImportOptions};
 use crate::samples::load_samples;
-use crate::store::{Store, StoredBriefing};
+use crate::store::{Db, Store, StoredBriefing};
 
 const ABOUT: &str = "Briefbot keeps a library of structured news briefings (title, highlights, \
 body, implications table, key questions) in an embedded SQLite database and serves them to \
@@ -111,6 +113,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A local console that answers the bot's slash commands with no token or network.
+    ///
+    /// Type `/briefing latest`, `/briefing search rare earth`, `/help`, … and see
+    /// the replies the bot would post; buttons show as numbered choices. A new
+    /// database is filled with the sample briefings first. When standard input
+    /// is not a terminal, the lines given are run and the console exits, so it
+    /// can be scripted: `printf '/briefing latest\n' | briefbot console`.
+    Console,
     /// Copy the database to a file with SQLite's online backup (safe while the bot runs).
     Backup {
         /// Destination file; it is overwritten.
@@ -213,6 +223,22 @@ fn run(cli: Cli) -> CliResult {
             emit(&mut out, json, &json::categories(&categories), |out| {
                 text::write_categories(out, &categories)
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Console => {
+            drop(out);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let handlers = Handlers::new(Db::new(store));
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            let mut console = Console::new(handlers, std::io::stdout().lock());
+            if interactive {
+                eprintln!("Commands:\n{}\n", console::usage());
+            }
+            runtime.block_on(console.run(stdin.lock(), interactive))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { destination } => {

@@ -5,6 +5,9 @@ pub mod captured;
 pub mod markdown;
 pub mod model;
 pub mod mojibake;
+pub mod render;
+pub mod text;
+pub mod view;
 
 pub use model::{slugify, BodyBlock, Briefing, Canonical, ImplicationRow, Implications, Source};
 

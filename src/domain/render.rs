@@ -1,0 +1,183 @@
+//! A briefing as a [`Reply`]: a header embed (title, highlights, date, source
+//! and categories), the body, the implications table as fields (Discord's
+//! mobile app draws no Markdown tables), the numbered key questions and the
+//! closing line. Long text is split at paragraph, then sentence, boundaries
+//! across embeds and messages, deterministically; nothing is cut off.
+
+use super::model::Briefing;
+use super::text::{escape_markdown, split_text, truncate};
+use super::view::{limits, Embed, Field, Message, Reply};
+
+/// Room kept for the footer so header title + description + footer stay
+/// within one embed's share of a message.
+const FOOTER_MAX: usize = 1_000;
+
+pub fn briefing(b: &Briefing) -> Reply {
+    let mut embeds = Vec::new();
+
+    // Header: title, highlights, date, source and categories.
+    let title_fits = escape_markdown(&b.title).chars().count() <= limits::TITLE;
+    let mut header_text = String::new();
+    if !title_fits {
+        header_text.push_str(&format!("**{}**\n\n", escape_markdown(&b.title)));
+    }
+    if !b.highlights.is_empty() {
+        header_text.push_str("**Highlights**\n");
+        for item in &b.highlights {
+            header_text.push_str(&format!("• {}\n", escape_markdown(item)));
+        }
+    }
+    let mut header_pieces = split_text(&header_text, limits::DESCRIPTION).into_iter();
+    embeds.push(Embed {
+        title: Some(truncate(&escape_markdown(&b.title), limits::TITLE)),
+        url: b.source.url.clone(),
+        description: header_pieces.next(),
+        fields: Vec::new(),
+        footer: footer(b),
+        timestamp: b.published,
+    });
+    embeds.extend(header_pieces.map(description_embed));
+
+    // Body.
+    let body: Vec<String> = b
+        .body
+        .iter()
+        .map(|block| {
+            let text = match block.bullets() {
+                Some(items) => items
+                    .iter()
+                    .map(|item| format!("• {}", escape_markdown(item)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => escape_markdown(&block.text),
+            };
+            match &block.heading {
+                Some(heading) => format!("**{}**\n{text}", escape_markdown(heading)),
+                None => text,
+            }
+        })
+        .collect();
+    embeds.extend(
+        split_text(&body.join("\n\n"), limits::DESCRIPTION)
+            .into_iter()
+            .map(description_embed),
+    );
+
+    // Implications as fields.
+    if let Some(table) = &b.implications {
+        let mut fields = Vec::new();
+        for row in &table.rows {
+            let (name, mut value) = if row.heading.chars().count() <= limits::FIELD_NAME {
+                (escape_markdown(&row.heading), String::new())
+            } else {
+                (
+                    truncate(&row.heading, limits::FIELD_NAME),
+                    format!("**{}**\n", escape_markdown(&row.heading)),
+                )
+            };
+            value.push_str(&escape_markdown(&row.summary));
+            for (i, piece) in split_text(&value, limits::FIELD_VALUE)
+                .into_iter()
+                .enumerate()
+            {
+                fields.push(Field {
+                    name: if i == 0 {
+                        name.clone()
+                    } else {
+                        format!("{} (continued)", truncate(&name, limits::FIELD_NAME - 12))
+                    },
+                    value: piece,
+                    inline: false,
+                });
+            }
+        }
+        let caption = truncate(&escape_markdown(&table.caption), limits::TITLE);
+        embeds.extend(pack_fields(&caption, fields));
+    }
+
+    // Key questions, numbered, and the closing line.
+    let mut ending = String::new();
+    if !b.key_questions.is_empty() {
+        ending.push_str("**Key Questions**\n");
+        for (n, question) in b.key_questions.iter().enumerate() {
+            ending.push_str(&format!("{}. {}\n", n + 1, escape_markdown(question)));
+        }
+    }
+    if let Some(closing) = &b.closing {
+        ending.push_str(&format!("\n*{}*", escape_markdown(closing)));
+    }
+    embeds.extend(
+        split_text(&ending, limits::DESCRIPTION)
+            .into_iter()
+            .map(description_embed),
+    );
+
+    Reply {
+        messages: pack_embeds(embeds),
+        ephemeral: false,
+    }
+}
+
+fn footer(b: &Briefing) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(name) = &b.source.name {
+        parts.push(name.clone());
+    }
+    if !b.categories.is_empty() {
+        parts.push(b.categories.join(", "));
+    }
+    (!parts.is_empty()).then(|| truncate(&parts.join(" · "), FOOTER_MAX))
+}
+
+fn description_embed(text: String) -> Embed {
+    Embed {
+        description: Some(text),
+        ..Embed::default()
+    }
+}
+
+/// Fields into as many embeds as they need: at most 25 each, and few enough
+/// characters that every embed fits a message.
+fn pack_fields(title: &str, fields: Vec<Field>) -> Vec<Embed> {
+    let mut embeds: Vec<Embed> = Vec::new();
+    let mut current = Embed {
+        title: Some(title.to_string()),
+        ..Embed::default()
+    };
+    for field in fields {
+        let size = field.name.chars().count() + field.value.chars().count();
+        if current.fields.len() == limits::FIELDS
+            || current.char_count() + size > limits::EMBED_TOTAL
+        {
+            embeds.push(std::mem::take(&mut current));
+        }
+        current.fields.push(field);
+    }
+    if !current.fields.is_empty() || embeds.is_empty() {
+        embeds.push(current);
+    }
+    embeds
+}
+
+/// Embeds into messages: at most 10 and 6,000 characters each, in order.
+pub fn pack_embeds(embeds: Vec<Embed>) -> Vec<Message> {
+    let mut messages: Vec<Message> = Vec::new();
+    let mut current = Message::default();
+    let mut total = 0;
+    for embed in embeds {
+        let size = embed.char_count();
+        if !current.embeds.is_empty()
+            && (current.embeds.len() == limits::EMBEDS_PER_MESSAGE
+                || total + size > limits::EMBED_TOTAL)
+        {
+            messages.push(std::mem::take(&mut current));
+            total = 0;
+        }
+        total += size;
+        current.embeds.push(embed);
+    }
+    if !current.embeds.is_empty() {
+        messages.push(current);
+    }
+    messages
+}

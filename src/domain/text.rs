@@ -1,0 +1,131 @@
+//! Text helpers for rendering: Markdown escaping and splitting long text at
+//! natural boundaries.
+
+/// Escapes what chat Markdown would read as formatting, so stored text shows
+/// as written: emphasis, code, spoilers, quotes, headings, lists and links.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        out.push_str(indent);
+        // Line-start syntax: headings, block quotes, list markers.
+        // ('>' and '*' are escaped wherever they stand, below.)
+        if trimmed.starts_with('#') || trimmed.starts_with("- ") {
+            out.push('\\');
+        } else if let Some(dot) = trimmed.find(". ") {
+            if dot > 0 && trimmed[..dot].bytes().all(|b| b.is_ascii_digit()) {
+                out.push_str(&trimmed[..dot]);
+                out.push('\\');
+                out.push_str(&escape_inline(&trimmed[dot..]));
+                continue;
+            }
+        }
+        out.push_str(&escape_inline(trimmed));
+    }
+    out
+}
+
+fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '[' | ']' | '<' | '>' | '@'
+        ) {
+            // '@' and '<' too: a mention written out stays plain text
+            // (allowed_mentions already stops any ping).
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Splits `text` into pieces of at most `max` characters, preferring to
+/// break between paragraphs, then lines, then sentences, then words; only a
+/// single word longer than `max` is cut inside. Joining the pieces with the
+/// separators they were cut at gives back the text: nothing is lost.
+pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    assert!(max > 0, "pieces need room for at least one character");
+    let mut pieces = Vec::new();
+    let mut rest = text.trim();
+    while rest.chars().count() > max {
+        let cut = best_cut(rest, max);
+        let (head, tail) = rest.split_at(cut);
+        pieces.push(head.trim_end().to_string());
+        rest = tail.trim_start();
+    }
+    if !rest.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    pieces
+}
+
+/// Byte offset to cut `text` at so the head has at most `max` characters.
+fn best_cut(text: &str, max: usize) -> usize {
+    let limit = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let window = &text[..limit];
+    for separator in ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " "] {
+        if let Some(at) = window.rfind(separator) {
+            let cut = at + separator.trim_end().len();
+            if cut > 0 {
+                return cut;
+            }
+        }
+    }
+    limit
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_formatting_but_keeps_the_words() {
+        assert_eq!(
+            escape_markdown("**bold** _it_ `code` ||spoiler||"),
+            "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\|\\|spoiler\\|\\|"
+        );
+        assert_eq!(
+            escape_markdown("# Heading\n> quote\n- item\n1. first"),
+            "\\# Heading\n\\> quote\n\\- item\n1\\. first"
+        );
+        assert_eq!(
+            escape_markdown("@everyone <@&123>"),
+            "\\@everyone \\<\\@&123\\>"
+        );
+        assert_eq!(
+            escape_markdown("plain text, 3.5 percent."),
+            "plain text, 3.5 percent."
+        );
+    }
+
+    #[test]
+    fn splits_at_paragraphs_then_sentences() {
+        let text = "First paragraph here.\n\nSecond one. It has two sentences.";
+        assert_eq!(
+            split_text(text, 30),
+            [
+                "First paragraph here.",
+                "Second one.",
+                "It has two sentences."
+            ]
+        );
+        assert_eq!(split_text("short", 30), ["short"]);
+        assert_eq!(split_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+}

@@ -1,0 +1,168 @@
+//! What a command answers with, independent of any chat transport. The
+//! Discord adapter turns it into messages with embeds and buttons; the console
+//! prints it. Its limits are the strictest transport's (Discord's), so every
+//! view built here can be sent as it is.
+
+use chrono::NaiveDate;
+
+/// Size limits every view keeps (Discord's, in characters).
+pub mod limits {
+    pub const CONTENT: usize = 2_000;
+    pub const EMBEDS_PER_MESSAGE: usize = 10;
+    pub const EMBED_TOTAL: usize = 6_000;
+    pub const TITLE: usize = 256;
+    pub const DESCRIPTION: usize = 4_096;
+    pub const FIELDS: usize = 25;
+    pub const FIELD_NAME: usize = 256;
+    pub const FIELD_VALUE: usize = 1_024;
+    pub const FOOTER: usize = 2_048;
+    pub const BUTTON_LABEL: usize = 80;
+    pub const CUSTOM_ID: usize = 100;
+    pub const BUTTONS_PER_ROW: usize = 5;
+}
+
+/// The whole answer to one command: one or more messages, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reply {
+    pub messages: Vec<Message>,
+    /// Seen only by the person who asked (errors, previews).
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    pub fn text(content: impl Into<String>) -> Self {
+        Self {
+            messages: vec![Message::text(content)],
+            ephemeral: false,
+        }
+    }
+
+    /// A private note to the person who asked, e.g. an error.
+    pub fn private(content: impl Into<String>) -> Self {
+        Self {
+            ephemeral: true,
+            ..Self::text(content)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    pub buttons: Vec<Button>,
+}
+
+impl Message {
+    pub fn text(content: impl Into<String>) -> Self {
+        Self {
+            content: Some(content.into()),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Embed {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+    pub footer: Option<String>,
+    pub timestamp: Option<NaiveDate>,
+}
+
+impl Embed {
+    /// Characters that count toward a message's embed total.
+    pub fn char_count(&self) -> usize {
+        let len = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
+        len(&self.title)
+            + len(&self.description)
+            + len(&self.footer)
+            + self
+                .fields
+                .iter()
+                .map(|f| f.name.chars().count() + f.value.chars().count())
+                .sum::<usize>()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+/// A button routed by its `custom_id` alone, so it keeps working after a
+/// restart: everything the press needs is in the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: String,
+    pub disabled: bool,
+}
+
+/// Every way a view can break a limit, for tests and debug assertions.
+pub fn limit_violations(reply: &Reply) -> Vec<String> {
+    use limits::*;
+    let mut problems = Vec::new();
+    let mut check = |what: String, len: usize, max: usize| {
+        if len > max {
+            problems.push(format!("{what} is {len} characters, over {max}"));
+        }
+    };
+    for (m, message) in reply.messages.iter().enumerate() {
+        if let Some(content) = &message.content {
+            check(
+                format!("message {m} content"),
+                content.chars().count(),
+                CONTENT,
+            );
+        }
+        check(
+            format!("message {m} embed count"),
+            message.embeds.len(),
+            EMBEDS_PER_MESSAGE,
+        );
+        let total: usize = message.embeds.iter().map(Embed::char_count).sum();
+        check(format!("message {m} embed total"), total, EMBED_TOTAL);
+        for (e, embed) in message.embeds.iter().enumerate() {
+            let at = format!("message {m} embed {e}");
+            let len = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
+            check(format!("{at} title"), len(&embed.title), TITLE);
+            check(
+                format!("{at} description"),
+                len(&embed.description),
+                DESCRIPTION,
+            );
+            check(format!("{at} footer"), len(&embed.footer), FOOTER);
+            check(format!("{at} field count"), embed.fields.len(), FIELDS);
+            for field in &embed.fields {
+                check(
+                    format!("{at} field name"),
+                    field.name.chars().count(),
+                    FIELD_NAME,
+                );
+                check(
+                    format!("{at} field value"),
+                    field.value.chars().count(),
+                    FIELD_VALUE,
+                );
+            }
+        }
+        for button in &message.buttons {
+            check(
+                format!("message {m} button label"),
+                button.label.chars().count(),
+                BUTTON_LABEL,
+            );
+            check(
+                format!("message {m} custom_id"),
+                button.custom_id.chars().count(),
+                CUSTOM_ID,
+            );
+        }
+    }
+    problems
+}

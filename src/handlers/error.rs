@@ -1,0 +1,39 @@
+//! Failures of a command: a message for the person who asked, or an internal
+//! fault that is logged and answered with a generic apology.
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// Shown to the person as it is (privately): what went wrong and what to do.
+    #[error("{0}")]
+    User(String),
+    /// A fault of ours; logged, and the person is told something went wrong.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;
+
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::EmptyQuery => {
+                CommandError::User("Type at least one word to search for.".into())
+            }
+            other => CommandError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// `option.user_error("No briefing with that name")?`: the message is chosen
+/// where the failure is understood.
+pub trait OrUserError<T> {
+    fn user_error(self, message: impl Into<String>) -> CommandResult<T>;
+}
+
+impl<T> OrUserError<T> for Option<T> {
+    fn user_error(self, message: impl Into<String>) -> CommandResult<T> {
+        self.ok_or_else(|| CommandError::User(message.into()))
+    }
+}

@@ -1,0 +1,311 @@
+//! What each command does, independent of the transport that asked. Both the
+//! Discord adapter and the console call these and render the [`Reply`].
+
+mod error;
+
+pub use error::{CommandError, CommandResult, OrUserError};
+
+use crate::domain::render;
+use crate::domain::text::{escape_markdown, truncate};
+use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
+use crate::store::{highlight_snippet, Db, SearchHit};
+
+/// Briefings per page of `/briefing list`.
+pub const PAGE_SIZE: u64 = 10;
+/// Autocomplete may offer at most this many choices (Discord's limit).
+pub const MAX_CHOICES: usize = 25;
+/// Hits shown by `/briefing search`.
+const SEARCH_HITS: u64 = 10;
+
+/// custom_id prefix of the list page buttons: `list:<page>:<category>`.
+const LIST_BUTTON: &str = "list";
+
+/// The commands, for `/help` and the console.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (
+        "/briefing latest [category]",
+        "The newest briefing, optionally within a category.",
+    ),
+    (
+        "/briefing read <briefing>",
+        "Read a briefing in full (start typing a title to pick one).",
+    ),
+    (
+        "/briefing search <query>",
+        "Full-text search; the best matches with a snippet each.",
+    ),
+    (
+        "/briefing list [category]",
+        "Every briefing, newest first, ten to a page.",
+    ),
+    (
+        "/briefing categories",
+        "The categories and how many briefings each has.",
+    ),
+    ("/help", "This list."),
+];
+
+/// One autocomplete suggestion: what is shown and what is sent back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Clone)]
+pub struct Handlers {
+    db: Db,
+}
+
+impl Handlers {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn latest(&self, category: Option<String>) -> CommandResult<Reply> {
+        let wanted = category.clone();
+        let found = self
+            .db
+            .call(move |s| s.latest_briefing(wanted.as_deref()))
+            .await?;
+        let stored = match category {
+            Some(c) => found.user_error(format!(
+                "No briefings in category '{c}'. See /briefing categories for the ones there are."
+            ))?,
+            None => found.user_error("There are no briefings yet. A moderator can import some.")?,
+        };
+        Ok(render::briefing(&stored.briefing))
+    }
+
+    /// By id or slug (what autocomplete sends), else the best title match
+    /// for whatever was typed.
+    pub async fn read(&self, briefing: String) -> CommandResult<Reply> {
+        let typed = briefing.trim().to_string();
+        if typed.is_empty() {
+            return Err(CommandError::User(
+                "Name a briefing to read: start typing its title.".into(),
+            ));
+        }
+        let key = typed.clone();
+        let found = self
+            .db
+            .call(move |s| match s.find_briefing(&key)? {
+                Some(found) => Ok(Some(found)),
+                None => match s.search_as_you_type(&key, 1)?.first() {
+                    Some(hit) => s.briefing_by_id(hit.id),
+                    None => Ok(None),
+                },
+            })
+            .await?;
+        let stored = found.user_error(format!(
+            "No briefing matches '{}'. Try /briefing search.",
+            truncate(&typed, 100)
+        ))?;
+        Ok(render::briefing(&stored.briefing))
+    }
+
+    pub async fn search(&self, query: String) -> CommandResult<Reply> {
+        let q = query.clone();
+        let hits = self.db.call(move |s| s.search(&q, SEARCH_HITS)).await?;
+        if hits.is_empty() {
+            return Err(CommandError::User(format!(
+                "No briefing matches '{}'. Try other or fewer words, or /briefing list.",
+                truncate(query.trim(), 100)
+            )));
+        }
+        Ok(Reply {
+            messages: vec![Message {
+                embeds: vec![search_embed(&query, &hits)],
+                ..Message::default()
+            }],
+            ephemeral: false,
+        })
+    }
+
+    /// Page `page` (from 1) of the library, with Previous / Next buttons.
+    pub async fn list(&self, category: Option<String>, page: u64) -> CommandResult<Reply> {
+        let page = page.max(1);
+        let wanted = category.clone();
+        let listing = self
+            .db
+            .call(move |s| s.list_briefings(wanted.as_deref(), (page - 1) * PAGE_SIZE, PAGE_SIZE))
+            .await?;
+        if listing.total == 0 {
+            return Err(CommandError::User(match &category {
+                Some(c) => format!("No briefings in category '{c}'. See /briefing categories."),
+                None => "There are no briefings yet. A moderator can import some.".into(),
+            }));
+        }
+        let pages = listing.total.div_ceil(PAGE_SIZE);
+        let page = page.min(pages);
+        let lines: Vec<String> = listing
+            .items
+            .iter()
+            .map(|item| {
+                let date = item
+                    .published
+                    .map(|d| format!(" · {}", d.format("%b %-d, %Y")))
+                    .unwrap_or_default();
+                format!("`{}` {}{date}", item.id, escape_markdown(&item.title))
+            })
+            .collect();
+        let title = match &category {
+            Some(c) => format!("Briefings in {}", truncate(c, 200)),
+            None => "Briefings".to_string(),
+        };
+        let button = |label: &str, target: u64, disabled: bool| Button {
+            custom_id: truncate(
+                &format!(
+                    "{LIST_BUTTON}:{target}:{}",
+                    category.as_deref().unwrap_or("")
+                ),
+                limits::CUSTOM_ID,
+            ),
+            label: label.to_string(),
+            disabled,
+        };
+        Ok(Reply {
+            messages: vec![Message {
+                content: None,
+                embeds: vec![Embed {
+                    title: Some(title),
+                    description: Some(lines.join("\n")),
+                    footer: Some(format!(
+                        "Page {page} of {pages} · {} briefings · /briefing read <id> to open one",
+                        listing.total
+                    )),
+                    ..Embed::default()
+                }],
+                buttons: vec![
+                    button("Previous", page.saturating_sub(1).max(1), page <= 1),
+                    button("Next", page + 1, page >= pages),
+                ],
+            }],
+            ephemeral: false,
+        })
+    }
+
+    pub async fn categories(&self) -> CommandResult<Reply> {
+        let categories = self.db.call(|s| s.categories()).await?;
+        if categories.is_empty() {
+            return Err(CommandError::User("No categories yet.".into()));
+        }
+        let lines: Vec<String> = categories
+            .iter()
+            .map(|(name, count)| format!("**{}** · {count}", escape_markdown(name)))
+            .collect();
+        Ok(Reply {
+            messages: vec![Message {
+                embeds: vec![Embed {
+                    title: Some("Categories".into()),
+                    description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
+                    footer: Some("/briefing list <category> shows the briefings in one".into()),
+                    ..Embed::default()
+                }],
+                ..Message::default()
+            }],
+            ephemeral: false,
+        })
+    }
+
+    pub fn help(&self) -> Reply {
+        Reply {
+            messages: vec![Message {
+                embeds: vec![Embed {
+                    title: Some("Briefbot commands".into()),
+                    fields: COMMANDS
+                        .iter()
+                        .map(|(usage, what)| Field {
+                            name: (*usage).into(),
+                            value: (*what).into(),
+                            inline: false,
+                        })
+                        .collect(),
+                    ..Embed::default()
+                }],
+                ..Message::default()
+            }],
+            ephemeral: true,
+        }
+    }
+
+    /// Briefings whose text matches what is typed so far, best first; the
+    /// newest when nothing is typed yet.
+    pub async fn autocomplete_briefing(&self, partial: String) -> CommandResult<Vec<Choice>> {
+        let choices = self
+            .db
+            .call(move |s| {
+                if partial.trim().is_empty() {
+                    let page = s.list_briefings(None, 0, MAX_CHOICES as u64)?;
+                    Ok(page
+                        .items
+                        .into_iter()
+                        .map(|i| (i.id, i.title))
+                        .collect::<Vec<_>>())
+                } else {
+                    let hits = s.search_as_you_type(&partial, MAX_CHOICES as u64)?;
+                    Ok(hits.into_iter().map(|h| (h.id, h.title)).collect())
+                }
+            })
+            .await?;
+        Ok(choices
+            .into_iter()
+            .map(|(id, title)| Choice {
+                name: truncate(&title, 100),
+                value: id.to_string(),
+            })
+            .collect())
+    }
+
+    pub async fn autocomplete_category(&self, partial: String) -> CommandResult<Vec<Choice>> {
+        let partial = partial.trim().to_lowercase();
+        let categories = self.db.call(|s| s.categories()).await?;
+        Ok(categories
+            .into_iter()
+            .filter(|(name, _)| name.to_lowercase().contains(&partial))
+            .take(MAX_CHOICES)
+            .map(|(name, count)| Choice {
+                name: truncate(&format!("{name} ({count})"), 100),
+                value: truncate(&name, 100),
+            })
+            .collect())
+    }
+
+    /// A button press, routed by its custom_id alone (so buttons outlive
+    /// restarts). `None` when the id is not one of ours.
+    pub async fn button(&self, custom_id: &str) -> Option<CommandResult<Reply>> {
+        let mut parts = custom_id.splitn(3, ':');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(LIST_BUTTON), Some(page), Some(category)) => {
+                let page = page.parse().ok()?;
+                let category = (!category.is_empty()).then(|| category.to_string());
+                Some(self.list(category, page).await)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn search_embed(query: &str, hits: &[SearchHit]) -> Embed {
+    let fields = hits
+        .iter()
+        .map(|hit| Field {
+            name: truncate(&format!("{} · #{}", hit.title, hit.id), limits::FIELD_NAME),
+            value: truncate(
+                &highlight_snippet(&escape_markdown(&hit.snippet), "**", "**"),
+                limits::FIELD_VALUE,
+            ),
+            inline: false,
+        })
+        .collect();
+    Embed {
+        title: Some(truncate(&format!("Search: {query}"), limits::TITLE)),
+        fields,
+        footer: Some("/briefing read <id> opens one".into()),
+        ..Embed::default()
+    }
+}

@@ -1,0 +1,113 @@
+//! `briefbot console` run as a script: lines on standard input, replies out.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn console(dir: &std::path::Path, input: &str) -> (String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(dir)
+        .env_remove("BRIEFBOT_CONFIG")
+        .env_remove("BRIEFBOT_DB")
+        .env_remove("BRIEFBOT_LOAD_SAMPLES")
+        .env("BRIEFBOT_LOG", "warn")
+        .args(["--db", "library.db", "console"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("briefbot runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn latest_prints_the_newest_sample_in_full_on_a_fresh_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = console(dir.path(), "/briefing latest\n");
+    let sample = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("briefings/004-municipal-fiber.md"),
+    )
+    .unwrap();
+    let parsed = briefbot::domain::parse_text(&sample, &Default::default())
+        .unwrap()
+        .briefing;
+    assert!(out.starts_with(&parsed.title), "{out}");
+    for text in parsed
+        .highlights
+        .iter()
+        .chain(parsed.body.iter().map(|b| &b.text))
+        .chain(parsed.key_questions.iter())
+        .chain(
+            parsed
+                .implications
+                .iter()
+                .flat_map(|t| t.rows.iter().flat_map(|r| [&r.heading, &r.summary])),
+        )
+        .chain(parsed.closing.iter())
+    {
+        assert!(out.contains(text.as_str()), "missing {text:?} in:\n{out}");
+    }
+    assert!(
+        out.contains("November 18, 2025")
+            && out.contains("Civic Tech Notes · Infrastructure, Telecoms")
+    );
+    assert!(
+        !out.contains("**") && !out.contains('\\'),
+        "Markdown leaked into the console:\n{out}"
+    );
+}
+
+#[test]
+fn buttons_are_numbered_choices_and_errors_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<String> = (0..12)
+        .map(|n| {
+            let path = dir.path().join(format!("{n}.md"));
+            std::fs::write(
+                &path,
+                format!(
+                    "+++\ntitle = \"Extra Briefing {n}\"\ndate = 2020-01-{:02}\n+++\n\nText {n}.\n",
+                    n + 1
+                ),
+            )
+            .unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let status = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(dir.path())
+        .env("BRIEFBOT_LOG", "warn")
+        .args(["--db", "library.db", "import"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+
+    let (out, _) = console(
+        dir.path(),
+        "/briefing list\n1\n7\n/briefing read\n/nonsense\nquit\n/briefing latest\n",
+    );
+    assert!(out.contains("Page 1 of 2 · 16 briefings"), "{out}");
+    assert!(out.contains("[-] Previous  [1] Next"), "{out}");
+    assert!(out.contains("Page 2 of 2"), "pressing 1 pages on:\n{out}");
+    assert!(out.contains("[1] Previous  [-] Next"), "{out}");
+    assert!(out.contains("(only you can see this) There is no choice 7 on screen."));
+    assert!(out.contains("(only you can see this) That command needs a briefing"));
+    assert!(out.contains("(only you can see this) Unknown command /nonsense"));
+    // Nothing after quit runs.
+    assert_eq!(out.matches("Open Access Fibre").count(), 1, "{out}");
+}
