@@ -33,6 +33,11 @@ pub struct ImportConfig {
 pub struct DiscordConfig {
     /// Bot token; prefer the DISCORD_TOKEN environment variable.
     pub token: Option<String>,
+    /// Register commands in this guild only (instant; for development).
+    pub dev_guild_id: Option<u64>,
+    /// REST base URL instead of https://discord.com, e.g. a rate-limiting
+    /// proxy, or a Discord double in tests.
+    pub api_base: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -127,7 +132,8 @@ impl Config {
     }
 
     /// BRIEFBOT_DB, BRIEFBOT_LOAD_SAMPLES, BRIEFBOT_MAX_FILE_BYTES,
-    /// BRIEFBOT_LOG and DISCORD_TOKEN override the file.
+    /// BRIEFBOT_LOG, DISCORD_TOKEN, BRIEFBOT_DEV_GUILD and
+    /// BRIEFBOT_DISCORD_API override the file.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(db) = env("BRIEFBOT_DB").filter(|v| !v.is_empty()) {
             self.database = PathBuf::from(db);
@@ -157,6 +163,17 @@ impl Config {
         }
         if let Some(token) = env("DISCORD_TOKEN").filter(|v| !v.is_empty()) {
             self.discord.token = Some(token);
+        }
+        if let Some(value) = env("BRIEFBOT_DEV_GUILD").filter(|v| !v.is_empty()) {
+            self.discord.dev_guild_id =
+                Some(value.trim().parse().map_err(|_| ConfigError::BadEnv {
+                    name: "BRIEFBOT_DEV_GUILD",
+                    value: value.clone(),
+                    reason: "expected a guild id (a number)".into(),
+                })?);
+        }
+        if let Some(base) = env("BRIEFBOT_DISCORD_API").filter(|v| !v.is_empty()) {
+            self.discord.api_base = Some(base);
         }
         Ok(())
     }

@@ -5,11 +5,12 @@
 //! - [`store`]: SQLite persistence of the domain;
 //! - [`import`], [`samples`]: bringing files into the store;
 //! - [`handlers`]: what each chat command does, transport-neutral;
-//! - [`console`], [`cli`]: adapters (the local console and the command line).
+//! - [`discord`], [`console`], [`cli`]: adapters (Discord, the local console, the command line).
 
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod discord;
 pub mod domain;
 pub mod handlers;
 pub mod import;

@@ -323,3 +323,35 @@ fn mistakes_get_messages_that_say_what_to_do() {
     let import_help = cli.ok(&["import", "--help"]);
     assert!(import_help.contains("all or nothing") || import_help.contains("whole or not at all"));
 }
+
+#[test]
+fn run_without_a_token_says_how_to_get_one_and_touches_nothing() {
+    let cli = Cli::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(cli.dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("BRIEFBOT_CONFIG")
+        .args(["--db", "library.db", "run"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("No Discord bot token") && stderr.contains("developers/applications"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("briefbot console"), "{stderr}");
+    assert!(
+        !cli.dir.path().join("library.db").exists(),
+        "no database is created for a run that cannot start"
+    );
+
+    let malformed = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(cli.dir.path())
+        .env("DISCORD_TOKEN", "not-a-token")
+        .args(["--db", "library.db", "run"])
+        .output()
+        .unwrap();
+    assert!(!malformed.status.success());
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("malformed"));
+}

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
 use crate::console::{self, Console};
+use crate::discord::{self, DiscordSettings};
 use crate::domain::{markdown, ParseOptions};
 use crate::handlers::Handlers;
 use crate::import::{collect_files, import_files, ImportOptions};
@@ -113,6 +114,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Discord bot: connect, register the slash commands, serve until Ctrl-C.
+    ///
+    /// Needs a bot token (DISCORD_TOKEN or discord.token). Commands are
+    /// registered globally, or in one server with BRIEFBOT_DEV_GUILD for
+    /// development. A new database is filled with the sample briefings first.
+    Run,
     /// A local console that answers the bot's slash commands with no token or network.
     ///
     /// Type `/briefing latest`, `/briefing search rare earth`, `/help`, … and see
@@ -157,6 +164,13 @@ fn run(cli: Cli) -> CliResult {
         config.database = db;
     }
     init_logging(&config);
+    // Before touching the database: without a token there is nothing to run.
+    let token = match cli.command {
+        Command::Run => {
+            Some(discord::check_token(config.discord.token.as_deref()).map_err(CliError)?)
+        }
+        _ => None,
+    };
     let mut store = open_store(&config)?;
     let mut out = std::io::stdout().lock();
 
@@ -223,6 +237,20 @@ fn run(cli: Cli) -> CliResult {
             emit(&mut out, json, &json::categories(&categories), |out| {
                 text::write_categories(out, &categories)
             })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run => {
+            drop(out);
+            let settings = DiscordSettings {
+                token: token.expect("checked above"),
+                dev_guild: config.discord.dev_guild_id,
+                api_base: config.discord.api_base.clone(),
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(discord::run(settings, Handlers::new(Db::new(store))))?;
+            tracing::info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Console => {

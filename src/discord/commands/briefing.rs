@@ -1,0 +1,96 @@
+use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
+
+use crate::discord::reply::respond;
+use crate::discord::types::{Context, Error};
+use crate::handlers::Choice;
+
+/// Read, find and browse briefings
+#[poise::command(
+    slash_command,
+    subcommands("latest", "read", "search", "list", "categories"),
+    subcommand_required
+)]
+pub async fn briefing(_: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The newest briefing
+#[poise::command(slash_command)]
+pub async fn latest(
+    ctx: Context<'_>,
+    #[description = "Only briefings in this category"]
+    #[autocomplete = "autocomplete_category"]
+    category: Option<String>,
+) -> Result<(), Error> {
+    respond(ctx, ctx.data().handlers.latest(category)).await
+}
+
+/// Read a briefing in full
+#[poise::command(slash_command)]
+pub async fn read(
+    ctx: Context<'_>,
+    #[description = "Start typing its title"]
+    #[autocomplete = "autocomplete_briefing"]
+    briefing: String,
+) -> Result<(), Error> {
+    respond(ctx, ctx.data().handlers.read(briefing)).await
+}
+
+/// Search the text of every briefing
+#[poise::command(slash_command)]
+pub async fn search(
+    ctx: Context<'_>,
+    #[description = "Words to look for"]
+    #[max_length = 200]
+    query: String,
+) -> Result<(), Error> {
+    respond(ctx, ctx.data().handlers.search(query)).await
+}
+
+/// Every briefing, newest first, ten to a page
+#[poise::command(slash_command)]
+pub async fn list(
+    ctx: Context<'_>,
+    #[description = "Only briefings in this category"]
+    #[autocomplete = "autocomplete_category"]
+    category: Option<String>,
+) -> Result<(), Error> {
+    respond(ctx, ctx.data().handlers.list(category, 1)).await
+}
+
+/// The categories and how many briefings each has
+#[poise::command(slash_command)]
+pub async fn categories(ctx: Context<'_>) -> Result<(), Error> {
+    respond(ctx, ctx.data().handlers.categories()).await
+}
+
+fn choices(found: Result<Vec<Choice>, Error>) -> CreateAutocompleteResponse {
+    let choices = found
+        .unwrap_or_else(|error| {
+            // Autocomplete has no way to show an error; log it, offer nothing.
+            tracing::warn!(%error, "autocomplete failed");
+            Vec::new()
+        })
+        .into_iter()
+        .map(|c| AutocompleteChoice::new(c.name, c.value))
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+async fn autocomplete_briefing(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    choices(
+        ctx.data()
+            .handlers
+            .autocomplete_briefing(partial.to_string())
+            .await,
+    )
+}
+
+async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    choices(
+        ctx.data()
+            .handlers
+            .autocomplete_category(partial.to_string())
+            .await,
+    )
+}

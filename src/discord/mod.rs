@@ -1,0 +1,184 @@
+//! The Discord adapter: serenity + poise over the same handlers the console
+//! uses. Nothing here decides what a command answers; it only translates.
+
+mod commands;
+mod reply;
+mod types;
+
+use serenity::all::{
+    ClientBuilder, ComponentInteraction, Context as SerenityContext, CreateInteractionResponse,
+    CreateInteractionResponseMessage, FullEvent, GatewayIntents, GuildId, HttpBuilder, Interaction,
+};
+
+use crate::handlers::{CommandError, Handlers};
+use types::{Data, Error};
+
+/// Where the bot connects and how it registers its commands.
+#[derive(Debug, Clone)]
+pub struct DiscordSettings {
+    pub token: String,
+    /// Register commands in this guild only (instant, for development)
+    /// instead of globally.
+    pub dev_guild: Option<u64>,
+    /// Send REST calls here instead of discord.com: a rate-limiting proxy in
+    /// production, a Discord double in tests.
+    pub api_base: Option<String>,
+}
+
+/// What to tell someone who starts the bot without a token.
+pub const NO_TOKEN_HELP: &str = "\
+No Discord bot token is set.
+  1. Create an application at https://discord.com/developers/applications
+  2. Under Bot, reset and copy the token
+  3. Run with it: DISCORD_TOKEN=... briefbot run   (or set discord.token in the config)
+To try Briefbot without Discord, run: briefbot console";
+
+/// Checks the token has Discord's three-part shape before any connection.
+pub fn check_token(token: Option<&str>) -> Result<String, String> {
+    let token = token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(NO_TOKEN_HELP)?;
+    serenity::utils::token::validate(token)
+        .map_err(|_| "The Discord token is malformed: it should be three dot-separated parts, as the developer portal shows it.".to_string())?;
+    Ok(token.to_string())
+}
+
+/// Connects and serves until Ctrl-C or SIGTERM.
+pub async fn run(settings: DiscordSettings, handlers: Handlers) -> Result<(), String> {
+    let mut http = HttpBuilder::new(&settings.token);
+    if let Some(base) = &settings.api_base {
+        // The proxy (or double) in front does the rate limiting.
+        http = http
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let dev_guild = settings.dev_guild;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            event_handler: |framework, event| {
+                Box::pin(on_event(framework.serenity_context, event, framework.user_data))
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, GuildId::new(guild)).await?,
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(
+                    user = %ready.user.name,
+                    guilds = ready.guilds.len(),
+                    commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
+                    "connected to Discord"
+                );
+                Ok(Data { handlers })
+            })
+        })
+        .build();
+
+    // Slash commands and buttons need no privileged intent.
+    let intents = GatewayIntents::GUILDS;
+    let mut client = ClientBuilder::new_with_http(http.build(), intents)
+        .framework(framework)
+        .await
+        .map_err(|e| format!("cannot start the Discord client: {e}"))?;
+
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing the gateway connection");
+        shards.shutdown_all().await;
+    });
+    client
+        .start()
+        .await
+        .map_err(|e| format!("Discord connection failed: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler can be installed");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// Button presses, routed by custom_id so they work after a restart.
+async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Result<(), Error> {
+    if let FullEvent::InteractionCreate {
+        interaction: Interaction::Component(press),
+    } = event
+    {
+        if let Some(result) = data.handlers.button(&press.data.custom_id).await {
+            answer_button(ctx, press, result).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn answer_button(
+    ctx: &SerenityContext,
+    press: &ComponentInteraction,
+    result: Result<crate::domain::view::Reply, CommandError>,
+) -> Result<(), Error> {
+    let response = match result {
+        Ok(reply) => match reply.messages.first() {
+            Some(message) => {
+                CreateInteractionResponse::UpdateMessage(reply::interaction_message(message, false))
+            }
+            None => CreateInteractionResponse::Acknowledge,
+        },
+        Err(error) => CreateInteractionResponse::Message(private(&user_message(&error))),
+    };
+    press.create_response(ctx, response).await?;
+    Ok(())
+}
+
+fn private(text: &str) -> CreateInteractionResponseMessage {
+    CreateInteractionResponseMessage::new()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(reply::no_mentions())
+}
+
+fn user_message(error: &CommandError) -> String {
+    match error {
+        CommandError::User(message) => message.clone(),
+        CommandError::Internal(detail) => {
+            tracing::error!(%detail, "command failed");
+            "Something went wrong on our side. It has been logged; please try again.".into()
+        }
+    }
+}
+
+/// Every failure becomes a clear private reply, never silence.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let reply = poise::CreateReply::default()
+                .content(user_message(&error))
+                .ephemeral(true)
+                .allowed_mentions(reply::no_mentions());
+            if let Err(e) = ctx.send(reply).await {
+                tracing::error!(error = %e, "could not send an error reply");
+            }
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "could not report a framework error");
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The one place a transport-neutral [`Reply`] becomes Discord builders.
+//! Every message sets allowed_mentions to nothing, so no stored text can ping.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use poise::CreateReply;
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponseMessage, Timestamp,
+};
+
+use super::types::{Context, Error};
+use crate::domain::view::{limits, Button, Embed, Message, Reply};
+use crate::handlers::CommandResult;
+
+/// Discord drops an interaction not answered within 3 s; a handler still
+/// running after this long gets a deferred ("thinking…") response first.
+const DEFER_AFTER: Duration = Duration::from_secs(2);
+
+pub fn embed(view: &Embed) -> CreateEmbed {
+    let mut embed = CreateEmbed::new();
+    if let Some(title) = &view.title {
+        embed = embed.title(title);
+    }
+    if let Some(url) = &view.url {
+        embed = embed.url(url);
+    }
+    if let Some(description) = &view.description {
+        embed = embed.description(description);
+    }
+    for field in &view.fields {
+        embed = embed.field(&field.name, &field.value, field.inline);
+    }
+    if let Some(footer) = &view.footer {
+        embed = embed.footer(CreateEmbedFooter::new(footer));
+    }
+    if let Some(date) = view.timestamp {
+        let midnight = date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        if let Ok(timestamp) = Timestamp::from_unix_timestamp(midnight.timestamp()) {
+            embed = embed.timestamp(timestamp);
+        }
+    }
+    embed
+}
+
+pub fn components(buttons: &[Button]) -> Vec<CreateActionRow> {
+    buttons
+        .chunks(limits::BUTTONS_PER_ROW)
+        .map(|row| {
+            CreateActionRow::Buttons(
+                row.iter()
+                    .map(|b| {
+                        CreateButton::new(&b.custom_id)
+                            .label(&b.label)
+                            .style(ButtonStyle::Secondary)
+                            .disabled(b.disabled)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+}
+
+fn create_reply(message: &Message, ephemeral: bool) -> CreateReply {
+    let mut reply = CreateReply::default()
+        .ephemeral(ephemeral)
+        .allowed_mentions(no_mentions())
+        .components(components(&message.buttons));
+    if let Some(content) = &message.content {
+        reply = reply.content(content);
+    }
+    for view in &message.embeds {
+        reply = reply.embed(embed(view));
+    }
+    reply
+}
+
+/// The message that replaces one whose button was pressed.
+pub fn interaction_message(message: &Message, ephemeral: bool) -> CreateInteractionResponseMessage {
+    let mut out = CreateInteractionResponseMessage::new()
+        .ephemeral(ephemeral)
+        .allowed_mentions(no_mentions())
+        .components(components(&message.buttons))
+        .embeds(message.embeds.iter().map(embed).collect());
+    if let Some(content) = &message.content {
+        out = out.content(content);
+    }
+    out
+}
+
+/// Sends every message of the reply: the first answers the interaction, the
+/// rest follow up in order.
+pub async fn send(ctx: Context<'_>, reply: &Reply) -> Result<(), Error> {
+    for message in &reply.messages {
+        ctx.send(create_reply(message, reply.ephemeral)).await?;
+    }
+    Ok(())
+}
+
+/// Runs a handler, deferring if it is slow, sends its reply, and logs one
+/// line: who, which command, the outcome and how long it took. A failure is
+/// returned for `on_error` to answer.
+pub async fn respond(
+    ctx: Context<'_>,
+    work: impl Future<Output = CommandResult<Reply>>,
+) -> Result<(), Error> {
+    let started = Instant::now();
+    tokio::pin!(work);
+    let result = tokio::select! {
+        result = &mut work => result,
+        _ = tokio::time::sleep(DEFER_AFTER) => {
+            ctx.defer().await?;
+            work.await
+        }
+    };
+    let outcome = match &result {
+        Ok(reply) => send(ctx, reply).await.map(|_| "ok"),
+        Err(_) => Ok("refused"),
+    };
+    tracing::info!(
+        user = %ctx.author().id,
+        command = %ctx.command().qualified_name,
+        outcome = outcome.as_ref().map_or("send failed", |o| *o),
+        ms = started.elapsed().as_millis() as u64,
+        "command"
+    );
+    outcome?;
+    result.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::view::Field;
+    use serde_json::json;
+
+    #[test]
+    fn an_embed_carries_every_part_of_the_view() {
+        let view = Embed {
+            title: Some("Title".into()),
+            url: Some("https://example.org/a".into()),
+            description: Some("Text".into()),
+            fields: vec![Field {
+                name: "Row".into(),
+                value: "Summary".into(),
+                inline: false,
+            }],
+            footer: Some("Desk · Energy".into()),
+            timestamp: chrono::NaiveDate::from_ymd_opt(2025, 9, 2),
+        };
+        let sent = serde_json::to_value(embed(&view)).unwrap();
+        assert_eq!(sent["title"], "Title");
+        assert_eq!(sent["url"], "https://example.org/a");
+        assert_eq!(sent["description"], "Text");
+        assert_eq!(
+            sent["fields"],
+            json!([{"name": "Row", "value": "Summary", "inline": false}])
+        );
+        assert_eq!(sent["footer"]["text"], "Desk · Energy");
+        assert_eq!(sent["timestamp"], "2025-09-02T00:00:00Z");
+    }
+
+    #[test]
+    fn buttons_become_rows_of_secondary_buttons_with_their_custom_ids() {
+        let buttons: Vec<Button> = (0..7)
+            .map(|n| Button {
+                custom_id: format!("list:{n}:"),
+                label: format!("{n}"),
+                disabled: n == 0,
+            })
+            .collect();
+        let rows = serde_json::to_value(components(&buttons)).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 2, "five to a row");
+        assert_eq!(rows[0]["type"], 1);
+        let first = &rows[0]["components"][0];
+        assert_eq!(first["type"], 2);
+        assert_eq!(first["custom_id"], "list:0:");
+        assert_eq!(first["style"], 2);
+        assert_eq!(first["disabled"], true);
+        assert_eq!(rows[1]["components"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn mentions_are_never_allowed() {
+        let sent = serde_json::to_value(no_mentions()).unwrap();
+        assert_eq!(sent["parse"], json!([]), "{sent}");
+        for list in ["users", "roles"] {
+            assert!(
+                sent.get(list)
+                    .is_none_or(|v| v.as_array().is_some_and(|a| a.is_empty())),
+                "{sent}"
+            );
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! What every command sees: the shared handlers, and poise's context type.
+
+use crate::handlers::{CommandError, Handlers};
+
+pub struct Data {
+    pub handlers: Handlers,
+}
+
+pub type Error = CommandError;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+impl From<serenity::Error> for CommandError {
+    fn from(error: serenity::Error) -> Self {
+        CommandError::Internal(format!("Discord: {error}"))
+    }
+}
