@@ -58,6 +58,8 @@ pub async fn run(settings: DiscordSettings, handlers: Handlers) -> Result<(), St
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
+            // No owner-only commands: skip fetching the application's owners.
+            initialize_owners: false,
             event_handler: |framework, event| {
                 Box::pin(on_event(framework.serenity_context, event, framework.user_data))
             },

@@ -1,0 +1,622 @@
+//! A Discord double: a fake Discord on loopback that a real bot client talks
+//! to unchanged. REST arrives as `/api/v10/...` (point the client's proxy at
+//! [`Double::base_url`]); `GET /gateway` hands out the websocket URL of the
+//! double's gateway. Every request is recorded, and every JSON body is
+//! checked against Discord's OpenAPI description and documented limits.
+//! Tests dispatch interactions, wait on what the bot sends (with a bound),
+//! and inject faults.
+
+mod spec;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+
+pub use spec::SpecValidator;
+
+pub const APPLICATION_ID: u64 = 110_000_000_000_000_001;
+pub const BOT_USER_ID: u64 = APPLICATION_ID;
+pub const GUILD_ID: u64 = 220_000_000_000_000_002;
+pub const CHANNEL_ID: u64 = 330_000_000_000_000_003;
+pub const MEMBER_ID: u64 = 440_000_000_000_000_004;
+
+/// One request the bot made.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// Path after `/api/v10/`, without the query.
+    pub path: String,
+    pub body: Value,
+    /// Why Discord would reject this body; empty when it would accept it.
+    pub problems: Vec<String>,
+}
+
+/// A failure the double answers the next matching request with.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// e.g. 500, 502, 503.
+    ServerError(u16),
+    /// 429 with `retry_after` seconds and the rate-limit headers.
+    RateLimited { retry_after: f64 },
+    /// 403, code 50001.
+    MissingAccess,
+    /// 404, code 10003.
+    UnknownChannel,
+}
+
+enum Outgoing {
+    Dispatch(&'static str, Value),
+    Drop,
+}
+
+struct Shared {
+    spec: Option<SpecValidator>,
+    ws_url: String,
+    log: Mutex<Vec<Recorded>>,
+    changed: Notify,
+    gateway: Mutex<Option<mpsc::UnboundedSender<Outgoing>>>,
+    identifies: AtomicUsize,
+    resumes: AtomicUsize,
+    next_id: AtomicU64,
+    /// (path prefix, fault, how many more times)
+    faults: Mutex<VecDeque<(String, Fault, usize)>>,
+}
+
+impl Shared {
+    fn snowflake(&self) -> u64 {
+        900_000_000_000_000_000 + self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Where the spec comes from: `DISCORD_OPENAPI_SPEC`. Set and missing is an
+/// error; unset, the schema check is skipped with one line saying so.
+pub fn spec_from_env() -> Result<Option<PathBuf>, String> {
+    match std::env::var_os("DISCORD_OPENAPI_SPEC") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if path.is_file() {
+                Ok(Some(path))
+            } else {
+                Err(format!(
+                    "DISCORD_OPENAPI_SPEC is set but {} does not exist",
+                    path.display()
+                ))
+            }
+        }
+        None => {
+            eprintln!(
+                "discord-double: DISCORD_OPENAPI_SPEC is not set, so request bodies are not checked against \
+                 Discord's schema (see the README, Tests, for where to get openapi.json)"
+            );
+            Ok(None)
+        }
+    }
+}
+
+pub struct Double {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Double {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Double {
+    /// Starts on 127.0.0.1 at `port` (0 for any free one).
+    pub async fn start(spec: Option<&Path>, port: u16) -> Result<Self, String> {
+        let spec = spec.map(SpecValidator::load).transpose()?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let shared = Arc::new(Shared {
+            spec,
+            ws_url: format!("ws://{addr}/gateway-ws"),
+            log: Mutex::new(Vec::new()),
+            changed: Notify::new(),
+            gateway: Mutex::new(None),
+            identifies: AtomicUsize::new(0),
+            resumes: AtomicUsize::new(0),
+            next_id: AtomicU64::new(1),
+            faults: Mutex::new(VecDeque::new()),
+        });
+        let app = Router::new()
+            .route("/gateway-ws", any(gateway))
+            .fallback(rest)
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            addr,
+            shared,
+            server,
+        })
+    }
+
+    /// Base URL for the client's proxy setting: `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.log.lock().expect("log").clone()
+    }
+
+    /// Every reason Discord would have rejected a request so far.
+    pub fn problems(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .flat_map(|r| r.problems)
+            .collect()
+    }
+
+    pub fn identifies(&self) -> usize {
+        self.shared.identifies.load(Ordering::SeqCst)
+    }
+
+    pub fn resumes(&self) -> usize {
+        self.shared.resumes.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `found` returns something, re-checking whenever a request
+    /// or gateway event arrives; fails after `limit`.
+    pub async fn wait_for<T>(
+        &self,
+        limit: Duration,
+        what: &str,
+        mut found: impl FnMut(&Double) -> Option<T>,
+    ) -> Result<T, String> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let changed = self.shared.changed.notified();
+            if let Some(value) = found(self) {
+                return Ok(value);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return found(self)
+                    .ok_or_else(|| format!("timed out after {limit:?} waiting for {what}"));
+            }
+        }
+    }
+
+    /// The first recorded request matching `method` and path prefix `prefix`.
+    pub async fn wait_for_request(
+        &self,
+        method: &str,
+        prefix: &str,
+        limit: Duration,
+    ) -> Result<Recorded, String> {
+        self.wait_for(limit, &format!("{method} {prefix}…"), |d| {
+            d.requests()
+                .into_iter()
+                .find(|r| r.method == method && r.path.starts_with(prefix))
+        })
+        .await
+    }
+
+    /// Answers the next `times` requests whose path starts with `prefix` with `fault`.
+    pub fn inject(&self, prefix: &str, fault: Fault, times: usize) {
+        self.shared
+            .faults
+            .lock()
+            .expect("faults")
+            .push_back((prefix.to_string(), fault, times));
+    }
+
+    /// Cuts the gateway connection without a close frame, as a network drop would.
+    pub fn drop_gateway(&self) {
+        if let Some(sender) = self.shared.gateway.lock().expect("gateway").as_ref() {
+            let _ = sender.send(Outgoing::Drop);
+        }
+    }
+
+    fn dispatch(&self, event: &'static str, data: Value) -> Result<(), String> {
+        let gateway = self.shared.gateway.lock().expect("gateway");
+        let sender = gateway
+            .as_ref()
+            .ok_or("no bot is connected to the gateway")?;
+        sender
+            .send(Outgoing::Dispatch(event, data))
+            .map_err(|_| "the gateway connection is gone".to_string())
+    }
+
+    fn interaction(&self, kind: u8, data: Value, extra: Value) -> (u64, String, Value) {
+        let id = self.shared.snowflake();
+        let token = format!("interaction-token-{id}");
+        let mut interaction = json!({
+            "id": id.to_string(),
+            "application_id": APPLICATION_ID.to_string(),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": GUILD_ID.to_string(),
+            "channel_id": CHANNEL_ID.to_string(),
+            "channel": { "id": CHANNEL_ID.to_string(), "type": 0, "name": "briefings" },
+            "member": {
+                "user": member_user(),
+                "roles": [],
+                "joined_at": "2024-01-01T00:00:00.000000+00:00",
+                "deaf": false,
+                "mute": false,
+                "flags": 0,
+                "permissions": "2147483647"
+            },
+            "app_permissions": "274877925376",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": { "0": GUILD_ID.to_string() },
+            "context": 0,
+            "attachment_size_limit": 8_388_608,
+            "data": data,
+        });
+        if let (Some(target), Some(more)) = (interaction.as_object_mut(), extra.as_object()) {
+            target.extend(more.clone());
+        }
+        (id, token, interaction)
+    }
+
+    /// Dispatches a slash command as a member would invoke it. `options` are
+    /// Discord's option objects (a subcommand is `{"name", "type": 1, "options"}`).
+    pub fn send_command(&self, name: &str, options: Value) -> Result<Invocation, String> {
+        let data =
+            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
+        let (id, token, interaction) = self.interaction(2, data, json!({}));
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches an autocomplete request; `options` mark the typed one `"focused": true`.
+    pub fn send_autocomplete(&self, name: &str, options: Value) -> Result<Invocation, String> {
+        let data =
+            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
+        let (id, token, interaction) = self.interaction(4, data, json!({}));
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a button press on a message the bot sent.
+    pub fn press_button(&self, custom_id: &str) -> Result<Invocation, String> {
+        let data = json!({ "custom_id": custom_id, "component_type": 2 });
+        let message = message_json(self.shared.snowflake(), &json!({}));
+        let (id, token, interaction) = self.interaction(3, data, json!({ "message": message }));
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// The bot's answer to an interaction: its callback.
+    pub async fn callback(
+        &self,
+        invocation: &Invocation,
+        limit: Duration,
+    ) -> Result<Recorded, String> {
+        self.wait_for_request(
+            "POST",
+            &format!(
+                "interactions/{}/{}/callback",
+                invocation.id, invocation.token
+            ),
+            limit,
+        )
+        .await
+    }
+
+    /// Follow-ups and edits the bot sent for an interaction, in order.
+    pub fn follow_ups(&self, invocation: &Invocation) -> Vec<Recorded> {
+        let prefix = format!("webhooks/{APPLICATION_ID}/{}", invocation.token);
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(&prefix))
+            .collect()
+    }
+}
+
+/// An interaction the double dispatched.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub id: u64,
+    pub token: String,
+}
+
+fn bot_user() -> Value {
+    json!({ "id": BOT_USER_ID.to_string(), "username": "briefbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true })
+}
+
+fn member_user() -> Value {
+    json!({ "id": MEMBER_ID.to_string(), "username": "member", "discriminator": "0", "global_name": "Member", "avatar": null })
+}
+
+/// A message object as Discord returns it, carrying what was sent.
+fn message_json(id: u64, sent: &Value) -> Value {
+    let mut embeds = sent["embeds"].as_array().cloned().unwrap_or_default();
+    for embed in &mut embeds {
+        embed["type"] = json!("rich");
+    }
+    json!({
+        "id": id.to_string(),
+        "channel_id": CHANNEL_ID.to_string(),
+        "author": bot_user(),
+        "content": sent["content"].as_str().unwrap_or(""),
+        "timestamp": "2026-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": embeds,
+        "pinned": false,
+        "type": 0,
+        "flags": sent["flags"].as_u64().unwrap_or(0),
+        "components": sent["components"].clone().as_array().cloned().unwrap_or_default(),
+    })
+}
+
+async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let bytes = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap_or_else(|_| Bytes::new());
+    let Some(path) = path.strip_prefix("/api/v10/").map(str::to_string) else {
+        return (StatusCode::NOT_FOUND, "the double serves /api/v10/ only").into_response();
+    };
+    let (body, mut problems) = parse_body(&headers, &bytes);
+    if !matches!(method, Method::GET | Method::DELETE) {
+        if let Some(spec) = &shared.spec {
+            problems.extend(spec.check(method.as_str(), &format!("/{path}"), &body));
+        }
+        problems.extend(spec::documented_limits(&path, &body));
+    }
+    for problem in &problems {
+        tracing::warn!(%problem, "Discord would reject this request");
+    }
+    let fault = take_fault(&shared, &path);
+    shared.log.lock().expect("log").push(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        body: body.clone(),
+        problems,
+    });
+    shared.changed.notify_waiters();
+    if let Some(fault) = fault {
+        return fault_response(&fault);
+    }
+    route(&shared, &method, &path, &body)
+}
+
+fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> (Value, Vec<String>) {
+    if bytes.is_empty() {
+        return (Value::Null, Vec::new());
+    }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        return match multipart_payload_json(content_type, bytes) {
+            Some(Ok(value)) => (value, Vec::new()),
+            Some(Err(e)) => (Value::Null, vec![format!("payload_json is not JSON: {e}")]),
+            None => (
+                Value::Null,
+                vec!["multipart body without a payload_json part".into()],
+            ),
+        };
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(value) => (value, Vec::new()),
+        Err(e) => (Value::Null, vec![format!("body is not JSON: {e}")]),
+    }
+}
+
+/// The `payload_json` part of a multipart body.
+fn multipart_payload_json(
+    content_type: &str,
+    bytes: &Bytes,
+) -> Option<Result<Value, serde_json::Error>> {
+    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    let text = String::from_utf8_lossy(bytes);
+    let delimiter = format!("--{boundary}");
+    text.split(&delimiter)
+        .find(|part| part.contains("name=\"payload_json\""))
+        .and_then(|part| {
+            part.split_once("\r\n\r\n")
+                .map(|(_, body)| body.trim_end_matches("\r\n").to_string())
+        })
+        .map(|json| serde_json::from_str(&json))
+}
+
+fn take_fault(shared: &Shared, path: &str) -> Option<Fault> {
+    let mut faults = shared.faults.lock().expect("faults");
+    let index = faults
+        .iter()
+        .position(|(prefix, _, _)| path.starts_with(prefix.as_str()))?;
+    let fault = faults[index].1.clone();
+    faults[index].2 -= 1;
+    if faults[index].2 == 0 {
+        faults.remove(index);
+    }
+    Some(fault)
+}
+
+fn fault_response(fault: &Fault) -> Response {
+    match fault {
+        Fault::ServerError(status) => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            axum::Json(json!({ "message": "injected server error", "code": 0 })),
+        )
+            .into_response(),
+        Fault::RateLimited { retry_after } => {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": false })),
+            )
+                .into_response();
+            let headers = response.headers_mut();
+            for (name, value) in [
+                ("retry-after", format!("{}", retry_after.ceil() as u64)),
+                ("x-ratelimit-limit", "5".into()),
+                ("x-ratelimit-remaining", "0".into()),
+                ("x-ratelimit-reset-after", format!("{retry_after}")),
+                ("x-ratelimit-bucket", "double-bucket".into()),
+                ("x-ratelimit-scope", "user".into()),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    headers.insert(name, value);
+                }
+            }
+            response
+        }
+        Fault::MissingAccess => (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({ "message": "Missing Access", "code": 50001 })),
+        )
+            .into_response(),
+        Fault::UnknownChannel => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({ "message": "Unknown Channel", "code": 10003 })),
+        )
+            .into_response(),
+    }
+}
+
+fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response {
+    let segments: Vec<&str> = path.split('/').collect();
+    let json = |value: Value| axum::Json(value).into_response();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["gateway"]) => json(json!({ "url": shared.ws_url })),
+        ("GET", ["gateway", "bot"]) => json(json!({
+            "url": shared.ws_url,
+            "shards": 1,
+            "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
+        })),
+        ("GET", ["users", "@me"]) => json(bot_user()),
+        ("PUT", ["applications", _, "commands"]) | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
+            let guild = segments.get(3).filter(|_| segments.len() == 5).map(|g| g.to_string());
+            let registered: Vec<Value> = body
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|command| {
+                    let mut command = command.clone();
+                    command["id"] = json!(shared.snowflake().to_string());
+                    command["application_id"] = json!(APPLICATION_ID.to_string());
+                    command["version"] = json!("1");
+                    if command.get("type").is_none() {
+                        command["type"] = json!(1);
+                    }
+                    if let Some(guild) = &guild {
+                        command["guild_id"] = json!(guild);
+                    }
+                    command
+                })
+                .collect();
+            json(Value::Array(registered))
+        }
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _]) | ("POST", ["channels", _, "messages"]) => {
+            json(message_json(shared.snowflake(), body))
+        }
+        ("PATCH", ["webhooks", _, _, "messages", _]) => json(message_json(shared.snowflake(), body)),
+        _ => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({ "message": format!("the double does not serve {method} /{path}"), "code": 0 })),
+        )
+            .into_response(),
+    }
+}
+
+async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| serve_gateway(socket, shared))
+}
+
+async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
+    let (sender, mut outgoing) = mpsc::unbounded_channel();
+    *shared.gateway.lock().expect("gateway") = Some(sender);
+    let mut seq: u64 = 0;
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 41_250 }, "s": null, "t": null });
+    if socket
+        .send(WsMessage::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                let WsMessage::Text(text) = message else {
+                    if matches!(message, WsMessage::Close(_)) { break }
+                    continue;
+                };
+                let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+                let replies = answer_gateway(&shared, &frame);
+                for (event, data) in replies {
+                    let frame = match event {
+                        Some(name) => { seq += 1; json!({ "op": 0, "t": name, "s": seq, "d": data }) }
+                        None => data,
+                    };
+                    if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() { return; }
+                }
+                shared.changed.notify_waiters();
+            }
+            command = outgoing.recv() => match command {
+                Some(Outgoing::Dispatch(name, data)) => {
+                    seq += 1;
+                    let frame = json!({ "op": 0, "t": name, "s": seq, "d": data });
+                    if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() { return; }
+                }
+                // Dropping the socket without a close frame: a network cut.
+                Some(Outgoing::Drop) | None => return,
+            }
+        }
+    }
+}
+
+/// Frames to send back for one frame the bot sent: `(Some(event), data)` is
+/// a dispatch, `(None, frame)` a raw frame.
+fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, Value)> {
+    match frame["op"].as_u64() {
+        Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
+        Some(2) => {
+            shared.identifies.fetch_add(1, Ordering::SeqCst);
+            vec![(
+                Some("READY"),
+                json!({
+                    "v": 10,
+                    "user": bot_user(),
+                    "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
+                    "session_id": format!("session-{}", shared.snowflake()),
+                    "resume_gateway_url": shared.ws_url,
+                    "shard": [0, 1],
+                    "application": { "id": APPLICATION_ID.to_string(), "flags": 0 }
+                }),
+            )]
+        }
+        Some(6) => {
+            shared.resumes.fetch_add(1, Ordering::SeqCst);
+            vec![(Some("RESUMED"), json!({}))]
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,134 @@
+//! The double rejects what Discord would reject.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use discord_double::{spec_from_env, Double, Fault, SpecValidator};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn spec() -> Option<PathBuf> {
+    spec_from_env().expect("DISCORD_OPENAPI_SPEC points at a file")
+}
+
+/// A plain HTTP/1.1 request, so these tests need no client library.
+async fn send(double: &Double, method: &str, path: &str, body: &Value) -> (u16, String) {
+    let addr = double.base_url().trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = body.to_string();
+    let request = format!(
+        "{method} /api/v10/{path} HTTP/1.1\r\nHost: discord\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response[9..12].parse().unwrap();
+    (status, response)
+}
+
+fn callback(data: Value) -> Value {
+    json!({ "type": 4, "data": data })
+}
+
+#[test]
+fn the_schema_accepts_a_good_callback_and_names_what_is_wrong_with_a_bad_one() {
+    let Some(path) = spec() else { return };
+    let spec = SpecValidator::load(&path).unwrap();
+    let route = "/interactions/1/token/callback";
+    let good = callback(json!({ "content": "hello", "allowed_mentions": { "parse": [] } }));
+    assert_eq!(spec.check("POST", route, &good), Vec::<String>::new());
+
+    let long_title = callback(json!({ "embeds": [{ "title": "x".repeat(300) }] }));
+    assert!(
+        !spec.check("POST", route, &long_title).is_empty(),
+        "a 300-character embed title passed"
+    );
+    let wrong_type = callback(json!({ "content": 5 }));
+    assert!(
+        !spec.check("POST", route, &wrong_type).is_empty(),
+        "a number as content passed"
+    );
+    let bad_command = json!([{ "name": "briefing", "description": "x", "type": "slash" }]);
+    assert!(!spec
+        .check("PUT", "/applications/1/commands", &bad_command)
+        .is_empty());
+    assert!(!spec.check("POST", "/no/such/route", &json!({})).is_empty());
+}
+
+#[tokio::test]
+async fn documented_limits_and_the_schema_are_enforced_over_http() {
+    let double = Double::start(spec().as_deref(), 0).await.unwrap();
+    let (status, _) = send(
+        &double,
+        "PUT",
+        "applications/1/commands",
+        &json!([
+            { "name": "Briefing", "description": "Upper case is not allowed", "type": 1 },
+            { "name": "ok", "description": "", "type": 1 }
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let problems = double.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("/Briefing: name must match")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("/ok: description is 0 characters")),
+        "{problems:?}"
+    );
+
+    let big: Vec<Value> = (0..2)
+        .map(|_| json!({ "description": "y".repeat(3500) }))
+        .collect();
+    send(
+        &double,
+        "POST",
+        "interactions/9/tok/callback",
+        &callback(json!({ "embeds": big })),
+    )
+    .await;
+    assert!(
+        double
+            .problems()
+            .iter()
+            .any(|p| p.contains("embeds total 7000 characters")),
+        "{:?}",
+        double.problems()
+    );
+}
+
+#[tokio::test]
+async fn faults_answer_the_next_matching_requests_then_stop() {
+    let double = Double::start(None, 0).await.unwrap();
+    double.inject("channels/", Fault::RateLimited { retry_after: 1.5 }, 1);
+    double.inject("channels/", Fault::MissingAccess, 1);
+    let body = json!({ "content": "hi" });
+    let (status, response) = send(&double, "POST", "channels/5/messages", &body).await;
+    assert_eq!(status, 429);
+    assert!(
+        response.contains("\"retry_after\":1.5")
+            && response
+                .to_lowercase()
+                .contains("x-ratelimit-reset-after: 1.5")
+    );
+    let (status, response) = send(&double, "POST", "channels/5/messages", &body).await;
+    assert_eq!(status, 403);
+    assert!(response.contains("50001"));
+    let (status, _) = send(&double, "POST", "channels/5/messages", &body).await;
+    assert_eq!(status, 200);
+    double.inject("", Fault::ServerError(502), 1);
+    assert_eq!(send(&double, "GET", "gateway", &Value::Null).await.0, 502);
+    assert_eq!(send(&double, "GET", "gateway", &Value::Null).await.0, 200);
+    let recorded = double
+        .wait_for_request("POST", "channels/5/messages", Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(recorded.body, body);
+}

@@ -1,0 +1,331 @@
+//! The real serenity client, end to end, against the Discord double on
+//! loopback. Every request body is checked against Discord's OpenAPI schema
+//! when DISCORD_OPENAPI_SPEC is set (.ci/run sets it).
+
+use std::path::Path;
+use std::time::Duration;
+
+use briefbot::discord::{self, DiscordSettings};
+use briefbot::domain::{BodyBlock, Briefing, Source};
+use briefbot::handlers::Handlers;
+use briefbot::samples::load_samples;
+use briefbot::store::{Db, Store};
+use discord_double::{spec_from_env, Double, Invocation, Recorded, APPLICATION_ID};
+use serde_json::{json, Value};
+
+/// Upper bound for anything the bot does; tests wait on events, not time.
+const LIMIT: Duration = Duration::from_secs(20);
+const EPHEMERAL: u64 = 64;
+
+async fn double() -> Double {
+    let spec = spec_from_env().expect("DISCORD_OPENAPI_SPEC points at a file");
+    Double::start(spec.as_deref(), 0)
+        .await
+        .expect("the double starts")
+}
+
+/// Starts the bot on `db` against `double` and waits until it has
+/// registered its commands.
+async fn start_bot(double: &Double, db: &Path) -> tokio::task::JoinHandle<Result<(), String>> {
+    let registrations = count(double, "PUT", "applications/");
+    let settings = DiscordSettings {
+        token: "MTEwMDAw.double.token".into(),
+        dev_guild: None,
+        api_base: Some(double.base_url()),
+    };
+    let handlers = Handlers::new(Db::new(Store::open(db).unwrap()));
+    let bot = tokio::spawn(discord::run(settings, handlers));
+    double
+        .wait_for(LIMIT, "command registration", |d| {
+            (count(d, "PUT", "applications/") > registrations).then_some(())
+        })
+        .await
+        .unwrap();
+    bot
+}
+
+fn count(double: &Double, method: &str, prefix: &str) -> usize {
+    double
+        .requests()
+        .iter()
+        .filter(|r| r.method == method && r.path.starts_with(prefix))
+        .count()
+}
+
+fn library(dir: &Path, extra: usize) -> std::path::PathBuf {
+    let path = dir.join("library.db");
+    let mut store = Store::open(&path).unwrap();
+    load_samples(&mut store).unwrap();
+    for n in 0..extra {
+        store.save_briefing(&numbered(n)).unwrap();
+    }
+    path
+}
+
+fn numbered(n: usize) -> Briefing {
+    Briefing {
+        slug: format!("numbered-{n}"),
+        title: format!("Numbered Briefing {n}"),
+        published: chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
+            .map(|d| d + chrono::Days::new(n as u64)),
+        source: Source::default(),
+        categories: vec!["Numbers".into()],
+        highlights: vec![],
+        body: vec![BodyBlock::paragraph(format!("Paragraph of briefing {n}."))],
+        implications: None,
+        key_questions: vec![],
+        closing: None,
+    }
+}
+
+fn subcommand(name: &str, options: Value) -> Value {
+    json!([{ "name": name, "type": 1, "options": options }])
+}
+
+async fn answer(double: &Double, invocation: &Invocation) -> Recorded {
+    double.callback(invocation, LIMIT).await.unwrap()
+}
+
+fn assert_accepted(double: &Double) {
+    assert_eq!(
+        double.problems(),
+        Vec::<String>::new(),
+        "requests Discord would reject"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_registers_its_commands_and_answers_latest() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+
+    let registration = double
+        .wait_for_request(
+            "PUT",
+            &format!("applications/{APPLICATION_ID}/commands"),
+            LIMIT,
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = registration
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["briefing", "help"]);
+
+    let latest = double
+        .send_command("briefing", subcommand("latest", json!([])))
+        .unwrap();
+    let reply = answer(&double, &latest).await;
+    assert_eq!(reply.body["type"], 4, "a channel message with source");
+    let data = &reply.body["data"];
+    assert_eq!(
+        data["embeds"][0]["title"],
+        "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
+    );
+    assert_eq!(data["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(
+        data["flags"].as_u64().unwrap_or(0) & EPHEMERAL,
+        0,
+        "a briefing is posted for everyone"
+    );
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_then_read_and_errors_are_ephemeral() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let bot = start_bot(&double, &library(dir.path(), 30)).await;
+
+    let typing = double
+        .send_autocomplete(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "rhine", "focused": true }]),
+            ),
+        )
+        .unwrap();
+    let suggestions = answer(&double, &typing).await;
+    assert_eq!(suggestions.body["type"], 8, "an autocomplete result");
+    let choices = suggestions.body["data"]["choices"].as_array().unwrap();
+    assert_eq!(
+        choices[0]["name"],
+        "Low Water, High Stakes: Rhine Freight Adapts to Drier Summers"
+    );
+
+    let all = double
+        .send_autocomplete(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "numbered", "focused": true }]),
+            ),
+        )
+        .unwrap();
+    let all = answer(&double, &all).await;
+    let all = all.body["data"]["choices"].as_array().unwrap();
+    assert_eq!(all.len(), 25, "at most 25 choices");
+    assert!(all
+        .iter()
+        .all(|c| c["name"].as_str().unwrap().chars().count() <= 100));
+
+    let value = choices[0]["value"].as_str().unwrap();
+    let read = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": value }]),
+            ),
+        )
+        .unwrap();
+    let reply = answer(&double, &read).await;
+    assert_eq!(
+        reply.body["data"]["embeds"][0]["title"],
+        "Low Water, High Stakes: Rhine Freight Adapts to Drier Summers"
+    );
+
+    let missing = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "xyzzy" }]),
+            ),
+        )
+        .unwrap();
+    let refusal = answer(&double, &missing).await;
+    assert_eq!(
+        refusal.body["data"]["content"],
+        "No briefing matches 'xyzzy'. Try /briefing search."
+    );
+    assert_eq!(
+        refusal.body["data"]["flags"].as_u64().unwrap() & EPHEMERAL,
+        EPHEMERAL
+    );
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_buttons_keep_working_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path(), 20);
+    let double = double().await;
+    let bot = start_bot(&double, &db).await;
+
+    let list = double
+        .send_command("briefing", subcommand("list", json!([])))
+        .unwrap();
+    let page = answer(&double, &list).await;
+    let buttons = &page.body["data"]["components"][0]["components"];
+    assert_eq!(buttons[0]["disabled"], true, "no Previous on page 1");
+    let next = buttons[1]["custom_id"].as_str().unwrap().to_string();
+
+    // Restart the bot: a new process would know nothing but the database.
+    bot.abort();
+    let _ = bot.await;
+    let bot = start_bot(&double, &db).await;
+
+    let press = double.press_button(&next).unwrap();
+    let update = answer(&double, &press).await;
+    assert_eq!(
+        update.body["type"], 7,
+        "the list message is updated in place"
+    );
+    let footer = update.body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(footer.starts_with("Page 2 of 3"), "{footer}");
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = library(dir.path(), 0);
+    let mut long = numbered(1);
+    long.slug = "long-one".into();
+    long.body = (0..40)
+        .map(|n| {
+            BodyBlock::paragraph(
+                format!("Paragraph {n} of the long briefing carries its share of words. ")
+                    .repeat(6),
+            )
+        })
+        .collect();
+    Store::open(&db).unwrap().save_briefing(&long).unwrap();
+    let double = double().await;
+    let bot = start_bot(&double, &db).await;
+
+    let read = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "long-one" }]),
+            ),
+        )
+        .unwrap();
+    let first = answer(&double, &read).await;
+    let mut embeds: Vec<Value> = first.body["data"]["embeds"].as_array().unwrap().clone();
+    let messages = double
+        .wait_for(LIMIT, "every follow-up", |d| {
+            let follow_ups = d.follow_ups(&read);
+            let text: String = follow_ups.iter().map(|r| r.body.to_string()).collect();
+            text.contains("Paragraph 39 of").then_some(follow_ups)
+        })
+        .await
+        .unwrap();
+    assert!(!messages.is_empty(), "more than one message");
+    for message in &messages {
+        embeds.extend(message.body["embeds"].as_array().unwrap().iter().cloned());
+    }
+    let text: String = embeds
+        .iter()
+        .filter_map(|e| e["description"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for n in 0..40 {
+        assert_eq!(
+            text.matches(&format!("Paragraph {n} of the long")).count(),
+            6,
+            "paragraph {n}"
+        );
+    }
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_reconnects_after_the_gateway_drops_and_keeps_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+    let sessions = double.identifies() + double.resumes();
+
+    double.drop_gateway();
+    double
+        .wait_for(LIMIT, "a resume or new identify", |d| {
+            (d.identifies() + d.resumes() > sessions).then_some(())
+        })
+        .await
+        .unwrap();
+
+    let help = double.send_command("help", json!([])).unwrap();
+    let reply = answer(&double, &help).await;
+    assert_eq!(
+        reply.body["data"]["embeds"][0]["title"],
+        "Briefbot commands"
+    );
+    assert_accepted(&double);
+    bot.abort();
+}
