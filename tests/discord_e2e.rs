@@ -10,7 +10,7 @@ use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::handlers::Handlers;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
-use discord_double::{spec_from_env, Double, Invocation, Recorded, APPLICATION_ID};
+use discord_double::{spec_from_env, Double, Invocation, Recorded, APPLICATION_ID, GUILD_ID};
 use serde_json::{json, Value};
 
 /// Upper bound for anything the bot does; tests wait on events, not time.
@@ -27,14 +27,21 @@ async fn double() -> Double {
 /// Starts the bot on `db` against `double` and waits until it has
 /// registered its commands.
 async fn start_bot(double: &Double, db: &Path) -> tokio::task::JoinHandle<Result<(), String>> {
+    start_bot_with(double, Db::new(Store::open(db).unwrap()), None).await
+}
+
+async fn start_bot_with(
+    double: &Double,
+    db: Db,
+    dev_guild: Option<u64>,
+) -> tokio::task::JoinHandle<Result<(), String>> {
     let registrations = count(double, "PUT", "applications/");
     let settings = DiscordSettings {
         token: "MTEwMDAw.double.token".into(),
-        dev_guild: None,
+        dev_guild,
         api_base: Some(double.base_url()),
     };
-    let handlers = Handlers::new(Db::new(Store::open(db).unwrap()));
-    let bot = tokio::spawn(discord::run(settings, handlers));
+    let bot = tokio::spawn(discord::run(settings, Handlers::new(db)));
     double
         .wait_for(LIMIT, "command registration", |d| {
             (count(d, "PUT", "applications/") > registrations).then_some(())
@@ -325,6 +332,77 @@ async fn the_bot_reconnects_after_the_gateway_drops_and_keeps_answering() {
     assert_eq!(
         reply.body["data"]["embeds"][0]["title"],
         "Briefbot commands"
+    );
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_dev_guild_commands_are_registered_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
+    let bot = start_bot_with(&double, db, Some(GUILD_ID)).await;
+    let guild_route = format!("applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
+    assert_eq!(count(&double, "PUT", &guild_route), 1);
+    assert_eq!(
+        count(
+            &double,
+            "PUT",
+            &format!("applications/{APPLICATION_ID}/commands")
+        ),
+        0
+    );
+    assert_accepted(&double);
+    bot.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_command_is_deferred_then_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
+    let bot = start_bot_with(&double, db.clone(), None).await;
+
+    // Hold the database past the bot's two-second defer point.
+    let (held, release) = (
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        std::sync::mpsc::channel::<()>(),
+    );
+    let (release_tx, release_rx) = release;
+    let busy = {
+        let (held, db) = (held.clone(), db.clone());
+        tokio::spawn(async move {
+            db.call(move |_| {
+                held.notify_one();
+                let _ = release_rx.recv_timeout(LIMIT);
+                Ok(())
+            })
+            .await
+        })
+    };
+    held.notified().await;
+
+    let latest = double
+        .send_command("briefing", subcommand("latest", json!([])))
+        .unwrap();
+    let deferred = answer(&double, &latest).await;
+    assert_eq!(
+        deferred.body["type"], 5,
+        "deferred: the member sees 'thinking…'"
+    );
+    release_tx.send(()).unwrap();
+    busy.await.unwrap().unwrap();
+
+    let answered = double
+        .wait_for(LIMIT, "the answer after the deferral", |d| {
+            d.follow_ups(&latest).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        answered.body["embeds"][0]["title"],
+        "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
     );
     assert_accepted(&double);
     bot.abort();
