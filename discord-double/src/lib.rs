@@ -42,6 +42,8 @@ pub struct Recorded {
     pub body: Value,
     /// Why Discord would reject this body; empty when it would accept it.
     pub problems: Vec<String>,
+    /// When it arrived, for latency measurements.
+    pub at: std::time::Instant,
 }
 
 /// A failure the double answers the next matching request with.
@@ -141,6 +143,11 @@ impl Double {
             .route("/gateway-ws", any(gateway))
             .fallback(rest)
             .with_state(Arc::clone(&shared));
+        // Small frames must leave at once: with Nagle's algorithm on, a
+        // dispatch can wait ~40 ms for the peer's delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -158,6 +165,11 @@ impl Double {
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.log.lock().expect("log").clone()
+    }
+
+    /// Looks at the log without copying it (for big runs).
+    pub fn with_requests<T>(&self, look: impl FnOnce(&[Recorded]) -> T) -> T {
+        look(&self.shared.log.lock().expect("log"))
     }
 
     /// Every reason Discord would have rejected a request so far.
@@ -396,6 +408,7 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         path: path.clone(),
         body: body.clone(),
         problems,
+        at: std::time::Instant::now(),
     });
     shared.changed.notify_waiters();
     if let Some(fault) = fault {
@@ -510,6 +523,19 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
             "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
         })),
         ("GET", ["users", "@me"]) => json(bot_user()),
+        ("GET", ["oauth2", "applications", "@me"]) => json(json!({
+            "id": APPLICATION_ID.to_string(),
+            "name": "Briefbot",
+            "icon": null,
+            "description": "",
+            "bot_public": true,
+            "bot_require_code_grant": false,
+            "verify_key": "0",
+            "flags": 0,
+            "owner": bot_user(),
+            "team": null,
+            "rpc_origins": []
+        })),
         ("PUT", ["applications", _, "commands"]) | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
             let guild = segments.get(3).filter(|_| segments.len() == 5).map(|g| g.to_string());
             let registered: Vec<Value> = body
