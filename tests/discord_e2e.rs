@@ -317,6 +317,8 @@ async fn the_bot_reconnects_after_the_gateway_drops_and_keeps_answering() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
     let bot = start_bot(&double, &library(dir.path(), 0)).await;
+    // READY and GUILD_CREATE were read without the bot reconnecting.
+    assert_eq!((double.identifies(), double.resumes()), (1, 0));
     let sessions = double.identifies() + double.resumes();
 
     double.drop_gateway();
@@ -406,4 +408,13 @@ async fn a_slow_command_is_deferred_then_answered() {
     );
     assert_accepted(&double);
     bot.abort();
+}
+
+#[test]
+fn the_doubles_guild_create_is_a_guild_serenity_reads() {
+    let guild: serenity::all::Guild =
+        serde_json::from_value(discord_double::guild_json()).expect("serenity reads the guild");
+    assert_eq!(guild.id.get(), GUILD_ID);
+    assert_eq!(guild.channels.len(), 1);
+    assert_eq!(guild.members.len(), 2);
 }

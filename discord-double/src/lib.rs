@@ -348,6 +348,57 @@ pub struct Invocation {
     pub token: String,
 }
 
+/// The test server as GUILD_CREATE carries it: one text channel, the bot and
+/// one member, the @everyone role.
+pub fn guild_json() -> Value {
+    json!({
+        "id": GUILD_ID.to_string(),
+        "name": "Briefbot Test Server",
+        "icon": null,
+        "owner_id": MEMBER_ID.to_string(),
+        "afk_channel_id": null,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "roles": [{
+            "id": GUILD_ID.to_string(), "name": "@everyone", "color": 0, "hoist": false, "icon": null,
+            "unicode_emoji": null, "position": 0, "permissions": "2248473465835073", "managed": false,
+            "mentionable": false, "flags": 0,
+            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+        }],
+        "emojis": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_id": null,
+        "system_channel_flags": 0,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "stickers": [],
+        "premium_progress_bar_enabled": false,
+        "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "large": false,
+        "unavailable": false,
+        "member_count": 2,
+        "voice_states": [],
+        "members": [
+            { "user": bot_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 },
+            { "user": member_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 }
+        ],
+        "channels": [{
+            "id": CHANNEL_ID.to_string(), "type": 0, "name": "briefings", "position": 0,
+            "permission_overwrites": [], "nsfw": false, "parent_id": null, "topic": null,
+            "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
+        }],
+        "threads": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": []
+    })
+}
+
 fn bot_user() -> Value {
     json!({ "id": BOT_USER_ID.to_string(), "username": "briefbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true })
 }
@@ -626,7 +677,7 @@ fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, 
         Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
         Some(2) => {
             shared.identifies.fetch_add(1, Ordering::SeqCst);
-            vec![(
+            let ready = (
                 Some("READY"),
                 json!({
                     "v": 10,
@@ -637,7 +688,8 @@ fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, 
                     "shard": [0, 1],
                     "application": { "id": APPLICATION_ID.to_string(), "flags": 0 }
                 }),
-            )]
+            );
+            vec![ready, (Some("GUILD_CREATE"), guild_json())]
         }
         Some(6) => {
             shared.resumes.fetch_add(1, Ordering::SeqCst);

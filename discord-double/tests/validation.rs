@@ -132,3 +132,39 @@ async fn faults_answer_the_next_matching_requests_then_stop() {
         .unwrap();
     assert_eq!(recorded.body, body);
 }
+
+#[tokio::test]
+async fn the_payload_json_of_a_multipart_body_is_checked() {
+    let double = Double::start(spec().as_deref(), 0).await.unwrap();
+    let payload = json!({ "embeds": (0..2).map(|_| json!({ "description": "z".repeat(3100) })).collect::<Vec<_>>() });
+    let boundary = "briefbot-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n{payload}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\na,b\r\n--{boundary}--\r\n"
+    );
+    let addr = double.base_url().trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /api/v10/channels/5/messages HTTP/1.1\r\nHost: discord\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let recorded = double
+        .wait_for_request("POST", "channels/5/messages", Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.body, payload,
+        "the payload_json part is what gets checked"
+    );
+    assert!(
+        recorded
+            .problems
+            .iter()
+            .any(|p| p.contains("embeds total 6200 characters")),
+        "{:?}",
+        recorded.problems
+    );
+}
