@@ -418,3 +418,38 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
     assert_eq!(guild.channels.len(), 1);
     assert_eq!(guild.members.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_and_categories_answer_through_discord() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+
+    let search = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "search",
+                json!([{ "name": "query", "type": 3, "value": "barge rail" }]),
+            ),
+        )
+        .unwrap();
+    let hits = answer(&double, &search).await;
+    let field = &hits.body["data"]["embeds"][0]["fields"][0];
+    assert!(field["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Low Water, High Stakes"));
+    assert!(field["value"].as_str().unwrap().contains("**barge**"));
+
+    let categories = double
+        .send_command("briefing", subcommand("categories", json!([])))
+        .unwrap();
+    let listed = answer(&double, &categories).await;
+    let text = listed.body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap();
+    assert!(text.starts_with("**Europe** · 2"), "{text}");
+    assert_accepted(&double);
+    bot.abort();
+}

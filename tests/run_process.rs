@@ -1,0 +1,75 @@
+//! `briefbot run` as a process: it logs one line per command and stops
+//! cleanly on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use discord_double::{Double, APPLICATION_ID};
+use serde_json::json;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_logs_each_command_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = Double::start(None, 0).await.unwrap();
+    let mut bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(dir.path())
+        .args(["--db", "library.db", "run"])
+        .env("DISCORD_TOKEN", "MTEwMDAw.process.test")
+        .env("BRIEFBOT_DISCORD_API", double.base_url())
+        .env("BRIEFBOT_LOG", "info")
+        .env_remove("BRIEFBOT_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    double
+        .wait_for_request(
+            "PUT",
+            &format!("applications/{APPLICATION_ID}/commands"),
+            LIMIT,
+        )
+        .await
+        .unwrap();
+    let latest = double
+        .send_command(
+            "briefing",
+            json!([{ "name": "latest", "type": 1, "options": [] }]),
+        )
+        .unwrap();
+    double.callback(&latest, LIMIT).await.unwrap();
+
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stderr = bot.stderr.take().unwrap();
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(bot.wait());
+    });
+    let exit = exited
+        .recv_timeout(LIMIT)
+        .expect("the bot stops within the limit after SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+
+    let log = std::io::read_to_string(stderr).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains(" command=briefing latest "))
+        .unwrap_or_else(|| panic!("no command line in the log:\n{log}"));
+    assert!(
+        line.contains("outcome=\"ok\"")
+            && line.contains("ms=")
+            && line.contains("user=440000000000000004"),
+        "{line}"
+    );
+    assert!(
+        !log.contains('\u{1b}'),
+        "no terminal colour codes in a piped log"
+    );
+    assert!(log.contains("shutting down"), "{log}");
+}
