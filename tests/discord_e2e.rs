@@ -24,31 +24,55 @@ async fn double() -> Double {
         .expect("the double starts")
 }
 
+/// A running bot; `stop` shuts it down the way SIGTERM does.
+struct Bot {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+impl Bot {
+    async fn stop(mut self) {
+        let _ = self.stop.take().map(|s| s.send(()));
+        let stopped = tokio::time::timeout(LIMIT, &mut self.task).await;
+        assert!(
+            matches!(stopped, Ok(Ok(Ok(())))),
+            "the bot stops cleanly: {stopped:?}"
+        );
+    }
+}
+
 /// Starts the bot on `db` against `double` and waits until it has
 /// registered its commands.
-async fn start_bot(double: &Double, db: &Path) -> tokio::task::JoinHandle<Result<(), String>> {
+async fn start_bot(double: &Double, db: &Path) -> Bot {
     start_bot_with(double, Db::new(Store::open(db).unwrap()), None).await
 }
 
-async fn start_bot_with(
-    double: &Double,
-    db: Db,
-    dev_guild: Option<u64>,
-) -> tokio::task::JoinHandle<Result<(), String>> {
+async fn start_bot_with(double: &Double, db: Db, dev_guild: Option<u64>) -> Bot {
+    // Logs show in the output of a failing test.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("info")
+        .try_init();
     let registrations = count(double, "PUT", "applications/");
     let settings = DiscordSettings {
         token: "MTEwMDAw.double.token".into(),
         dev_guild,
         api_base: Some(double.base_url()),
     };
-    let bot = tokio::spawn(discord::run(settings, Handlers::new(db)));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(discord::run(settings, Handlers::new(db), async move {
+        let _ = stopped.await;
+    }));
     double
         .wait_for(LIMIT, "command registration", |d| {
             (count(d, "PUT", "applications/") > registrations).then_some(())
         })
         .await
         .unwrap();
-    bot
+    Bot {
+        stop: Some(stop),
+        task,
+    }
 }
 
 fn count(double: &Double, method: &str, prefix: &str) -> usize {
@@ -141,7 +165,7 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
         "a briefing is posted for everyone"
     );
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -218,7 +242,7 @@ async fn autocomplete_then_read_and_errors_are_ephemeral() {
         EPHEMERAL
     );
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,8 +261,7 @@ async fn list_buttons_keep_working_after_a_restart() {
     let next = buttons[1]["custom_id"].as_str().unwrap().to_string();
 
     // Restart the bot: a new process would know nothing but the database.
-    bot.abort();
-    let _ = bot.await;
+    bot.stop().await;
     let bot = start_bot(&double, &db).await;
 
     let press = double.press_button(&next).unwrap();
@@ -252,7 +275,7 @@ async fn list_buttons_keep_working_after_a_restart() {
         .unwrap();
     assert!(footer.starts_with("Page 2 of 3"), "{footer}");
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,7 +332,7 @@ async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
         );
     }
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,7 +359,7 @@ async fn the_bot_reconnects_after_the_gateway_drops_and_keeps_answering() {
         "Briefbot commands"
     );
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,7 +379,7 @@ async fn with_a_dev_guild_commands_are_registered_there() {
         0
     );
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,7 +430,7 @@ async fn a_slow_command_is_deferred_then_answered() {
         "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
     );
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }
 
 #[test]
@@ -451,5 +474,5 @@ async fn search_and_categories_answer_through_discord() {
         .unwrap();
     assert!(text.starts_with("**Europe** · 2"), "{text}");
     assert_accepted(&double);
-    bot.abort();
+    bot.stop().await;
 }

@@ -249,7 +249,8 @@ fn run(cli: Cli) -> CliResult {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(discord::run(settings, Handlers::new(Db::new(store))))?;
+            let handlers = Handlers::new(Db::new(store));
+            runtime.block_on(discord::run(settings, handlers, discord::shutdown_signal()))?;
             tracing::info!("stopped");
             Ok(ExitCode::SUCCESS)
         }

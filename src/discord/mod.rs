@@ -44,8 +44,13 @@ pub fn check_token(token: Option<&str>) -> Result<String, String> {
     Ok(token.to_string())
 }
 
-/// Connects and serves until Ctrl-C or SIGTERM.
-pub async fn run(settings: DiscordSettings, handlers: Handlers) -> Result<(), String> {
+/// Connects and serves until `shutdown` completes (in production: Ctrl-C or
+/// SIGTERM, see [`shutdown_signal`]), then closes the gateway connection.
+pub async fn run(
+    settings: DiscordSettings,
+    handlers: Handlers,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let mut http = HttpBuilder::new(&settings.token);
     if let Some(base) = &settings.api_base {
         // The proxy (or double) in front does the rate limiting.
@@ -91,18 +96,21 @@ pub async fn run(settings: DiscordSettings, handlers: Handlers) -> Result<(), St
         .map_err(|e| format!("cannot start the Discord client: {e}"))?;
 
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
         tracing::info!("shutting down: closing the gateway connection");
         shards.shutdown_all().await;
     });
-    client
+    let result = client
         .start()
         .await
-        .map_err(|e| format!("Discord connection failed: {e}"))
+        .map_err(|e| format!("Discord connection failed: {e}"));
+    stopper.abort();
+    result
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
