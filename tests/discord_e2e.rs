@@ -2,16 +2,19 @@
 //! loopback. Every request body is checked against Discord's OpenAPI schema
 //! when DISCORD_OPENAPI_SPEC is set (.ci/run sets it).
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
 use briefbot::discord::{self, DiscordSettings};
-use briefbot::domain::{BodyBlock, Briefing, Source};
+use briefbot::domain::BodyBlock;
 use briefbot::handlers::Handlers;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{spec_from_env, Double, Invocation, Recorded, APPLICATION_ID, GUILD_ID};
 use serde_json::{json, Value};
+use support::numbered;
 
 /// Upper bound for anything the bot does; tests wait on events, not time.
 const LIMIT: Duration = Duration::from_secs(20);
@@ -91,22 +94,6 @@ fn library(dir: &Path, extra: usize) -> std::path::PathBuf {
         store.save_briefing(&numbered(n)).unwrap();
     }
     path
-}
-
-fn numbered(n: usize) -> Briefing {
-    Briefing {
-        slug: format!("numbered-{n}"),
-        title: format!("Numbered Briefing {n}"),
-        published: chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
-            .map(|d| d + chrono::Days::new(n as u64)),
-        source: Source::default(),
-        categories: vec!["Numbers".into()],
-        highlights: vec![],
-        body: vec![BodyBlock::paragraph(format!("Paragraph of briefing {n}."))],
-        implications: None,
-        key_questions: vec![],
-        closing: None,
-    }
 }
 
 fn subcommand(name: &str, options: Value) -> Value {

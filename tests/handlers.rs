@@ -1,10 +1,13 @@
 //! The transport-neutral command handlers both adapters call.
 
+mod support;
+
 use briefbot::domain::view::{limit_violations, Reply};
-use briefbot::domain::{BodyBlock, Briefing, Source};
+use briefbot::domain::BodyBlock;
 use briefbot::handlers::{CommandError, Handlers, MAX_CHOICES, PAGE_SIZE};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
+use support::numbered;
 
 fn with_samples() -> Handlers {
     let mut store = Store::open_in_memory().unwrap();
@@ -37,22 +40,6 @@ fn user_error(result: Result<Reply, CommandError>) -> String {
     match result {
         Err(CommandError::User(message)) => message,
         other => panic!("expected a message for the person, got {other:?}"),
-    }
-}
-
-fn numbered(n: usize) -> Briefing {
-    Briefing {
-        slug: format!("numbered-{n}"),
-        title: format!("Numbered Briefing {n}"),
-        published: chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
-            .map(|d| d + chrono::Days::new(n as u64)),
-        source: Source::default(),
-        categories: vec!["Numbers".into()],
-        highlights: vec![],
-        body: vec![BodyBlock::paragraph(format!("Paragraph of briefing {n}."))],
-        implications: None,
-        key_questions: vec![],
-        closing: None,
     }
 }
 

@@ -25,7 +25,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
-pub use spec::SpecValidator;
+pub use spec::{documented_limits, SpecValidator};
 
 pub const APPLICATION_ID: u64 = 110_000_000_000_000_001;
 pub const BOT_USER_ID: u64 = APPLICATION_ID;

@@ -43,3 +43,22 @@ pub fn sample(name: &str) -> String {
     )
     .expect("sample briefing exists")
 }
+
+/// A small dated briefing, "Numbered Briefing {n}", newer as `n` grows, in
+/// the category "Numbers".
+pub fn numbered(n: usize) -> briefbot::domain::Briefing {
+    use briefbot::domain::{BodyBlock, Briefing, Source};
+    Briefing {
+        slug: format!("numbered-{n}"),
+        title: format!("Numbered Briefing {n}"),
+        published: chrono::NaiveDate::from_ymd_opt(2020, 1, 1)
+            .map(|d| d + chrono::Days::new(n as u64)),
+        source: Source::default(),
+        categories: vec!["Numbers".into()],
+        highlights: vec![],
+        body: vec![BodyBlock::paragraph(format!("Paragraph of briefing {n}."))],
+        implications: None,
+        key_questions: vec![],
+        closing: None,
+    }
+}
