@@ -463,3 +463,44 @@ async fn search_and_categories_answer_through_discord() {
     assert_accepted(&double);
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn every_interaction_the_double_sends_is_one_serenity_reads() {
+    use serenity::all::Interaction;
+    let double = double().await;
+    let options = subcommand(
+        "read",
+        json!([{ "name": "briefing", "type": 3, "value": "x", "focused": true }]),
+    );
+    let payloads = [
+        (
+            "command",
+            double.command_json(2, "briefing", options.clone()).2,
+        ),
+        (
+            "autocomplete",
+            double.command_json(4, "briefing", options).2,
+        ),
+        ("button", double.button_json("list:2:").2),
+        (
+            "modal",
+            double
+                .modal_submit_json("answer:7", &[("text", "My answer")])
+                .2,
+        ),
+    ];
+    for (what, payload) in payloads {
+        let interaction: Interaction = serde_json::from_value(payload)
+            .unwrap_or_else(|e| panic!("serenity cannot read the {what}: {e}"));
+        match (what, interaction) {
+            ("command", Interaction::Command(c)) => assert_eq!(c.data.name, "briefing"),
+            ("autocomplete", Interaction::Autocomplete(a)) => assert_eq!(a.data.name, "briefing"),
+            ("button", Interaction::Component(b)) => assert_eq!(b.data.custom_id, "list:2:"),
+            ("modal", Interaction::Modal(m)) => {
+                assert_eq!(m.data.custom_id, "answer:7");
+                assert_eq!(m.data.components.len(), 1);
+            }
+            (what, other) => panic!("the {what} arrived as {:?}", other.kind()),
+        }
+    }
+}

@@ -289,29 +289,69 @@ impl Double {
     /// Dispatches a slash command as a member would invoke it. `options` are
     /// Discord's option objects (a subcommand is `{"name", "type": 1, "options"}`).
     pub fn send_command(&self, name: &str, options: Value) -> Result<Invocation, String> {
-        let data =
-            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
-        let (id, token, interaction) = self.interaction(2, data, json!({}));
+        let (id, token, interaction) = self.command_json(2, name, options);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
 
     /// Dispatches an autocomplete request; `options` mark the typed one `"focused": true`.
     pub fn send_autocomplete(&self, name: &str, options: Value) -> Result<Invocation, String> {
-        let data =
-            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
-        let (id, token, interaction) = self.interaction(4, data, json!({}));
+        let (id, token, interaction) = self.command_json(4, name, options);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
 
     /// Dispatches a button press on a message the bot sent.
     pub fn press_button(&self, custom_id: &str) -> Result<Invocation, String> {
-        let data = json!({ "custom_id": custom_id, "component_type": 2 });
-        let message = message_json(self.shared.snowflake(), &json!({}));
-        let (id, token, interaction) = self.interaction(3, data, json!({ "message": message }));
+        let (id, token, interaction) = self.button_json(custom_id);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit: `fields` are (text input custom_id, value).
+    pub fn submit_modal(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, interaction) = self.modal_submit_json(custom_id, fields);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// The INTERACTION_CREATE payload of a modal submit, without sending it.
+    pub fn modal_submit_json(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> (u64, String, Value) {
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(input, value)| {
+                json!({ "type": 1, "components": [{ "type": 4, "custom_id": input, "value": value }] })
+            })
+            .collect();
+        let message = message_json(self.shared.snowflake(), &json!({}));
+        self.interaction(
+            5,
+            json!({ "custom_id": custom_id, "components": rows }),
+            json!({ "message": message }),
+        )
+    }
+
+    /// The INTERACTION_CREATE payload of a slash command (`kind` 2) or an
+    /// autocomplete request (`kind` 4), without sending it.
+    pub fn command_json(&self, kind: u8, name: &str, options: Value) -> (u64, String, Value) {
+        let data =
+            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
+        self.interaction(kind, data, json!({}))
+    }
+
+    /// The INTERACTION_CREATE payload of a button press, without sending it.
+    pub fn button_json(&self, custom_id: &str) -> (u64, String, Value) {
+        let data = json!({ "custom_id": custom_id, "component_type": 2 });
+        let message = message_json(self.shared.snowflake(), &json!({}));
+        self.interaction(3, data, json!({ "message": message }))
     }
 
     /// The bot's answer to an interaction: its callback.
