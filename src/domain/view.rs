@@ -75,16 +75,20 @@ pub struct Embed {
 impl Embed {
     /// Characters that count toward a message's embed total.
     pub fn char_count(&self) -> usize {
-        let len = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
-        len(&self.title)
-            + len(&self.description)
-            + len(&self.footer)
+        chars(&self.title)
+            + chars(&self.description)
+            + chars(&self.footer)
             + self
                 .fields
                 .iter()
                 .map(|f| f.name.chars().count() + f.value.chars().count())
                 .sum::<usize>()
     }
+}
+
+/// Characters (not bytes) of an optional text: Discord counts characters.
+fn chars(text: &Option<String>) -> usize {
+    text.as_deref().map_or(0, |t| t.chars().count())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,14 +133,13 @@ pub fn limit_violations(reply: &Reply) -> Vec<String> {
         check(format!("message {m} embed total"), total, EMBED_TOTAL);
         for (e, embed) in message.embeds.iter().enumerate() {
             let at = format!("message {m} embed {e}");
-            let len = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
-            check(format!("{at} title"), len(&embed.title), TITLE);
+            check(format!("{at} title"), chars(&embed.title), TITLE);
             check(
                 format!("{at} description"),
-                len(&embed.description),
+                chars(&embed.description),
                 DESCRIPTION,
             );
-            check(format!("{at} footer"), len(&embed.footer), FOOTER);
+            check(format!("{at} footer"), chars(&embed.footer), FOOTER);
             check(format!("{at} field count"), embed.fields.len(), FIELDS);
             for field in &embed.fields {
                 check(

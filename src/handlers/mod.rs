@@ -62,10 +62,6 @@ impl Handlers {
         Self { db }
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     pub async fn latest(&self, category: Option<String>) -> CommandResult<Reply> {
         let wanted = category.clone();
         let found = self

@@ -48,6 +48,14 @@ pub enum SaveOutcome {
     Unchanged,
 }
 
+/// `?1` is a category (any case) or NULL for all briefings.
+const IN_CATEGORY: &str =
+    "(?1 IS NULL OR id IN (SELECT briefing_id FROM briefing_categories WHERE category = ?1))";
+
+fn normalise_category(category: Option<&str>) -> Option<&str> {
+    category.map(str::trim).filter(|c| !c.is_empty())
+}
+
 impl Store {
     /// Stores a briefing by slug: new ones are inserted, identical ones left
     /// alone, changed ones updated in place keeping the ids of unchanged key
@@ -75,63 +83,57 @@ impl Store {
         canonical: &Canonical,
     ) -> Result<(SaveOutcome, i64)> {
         let Canonical { json, hash } = canonical;
-        let store = self;
-        {
-            let existing: Option<(i64, String)> = store
-                .conn
-                .prepare_cached("SELECT id, content_hash FROM briefings WHERE slug = ?1")?
-                .query_row([&briefing.slug], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
-            let now = Utc::now().to_rfc3339();
-            let published = briefing.published.map(|d| d.to_string());
-            let (outcome, id) = match existing {
-                Some((id, old_hash)) if old_hash == *hash => {
-                    return Ok((SaveOutcome::Unchanged, id))
-                }
-                Some((id, _)) => {
-                    store.conn.execute(
-                        "UPDATE briefings SET title = ?2, published = ?3,
-                             sort_date = COALESCE(?3, substr(imported_at, 1, 10)),
-                             content = ?4, content_hash = ?5, updated_at = ?6
-                         WHERE id = ?1",
-                        params![id, briefing.title, published, json, hash, now],
-                    )?;
-                    store.conn.execute(
-                        "DELETE FROM briefing_categories WHERE briefing_id = ?1",
-                        [id],
-                    )?;
-                    store
-                        .conn
-                        .execute("DELETE FROM briefing_search WHERE rowid = ?1", [id])?;
-                    (SaveOutcome::Updated, id)
-                }
-                None => {
-                    store.conn.prepare_cached(
-                        "INSERT INTO briefings
-                             (slug, title, published, sort_date, content, content_hash, imported_at, updated_at)
-                         VALUES (?1, ?2, ?3, COALESCE(?3, substr(?6, 1, 10)), ?4, ?5, ?6, ?6)",
-                    )?
-                    .execute(params![briefing.slug, briefing.title, published, json, hash, now])?;
-                    (SaveOutcome::Imported, store.conn.last_insert_rowid())
-                }
-            };
-            {
-                let mut insert = store.conn.prepare_cached(
-                    "INSERT OR IGNORE INTO briefing_categories (briefing_id, category, position)
-                     VALUES (?1, ?2, ?3)",
+        let existing: Option<(i64, String)> = self
+            .conn
+            .prepare_cached("SELECT id, content_hash FROM briefings WHERE slug = ?1")?
+            .query_row([&briefing.slug], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let now = Utc::now().to_rfc3339();
+        let published = briefing.published.map(|d| d.to_string());
+        let (outcome, id) = match existing {
+            Some((id, old_hash)) if old_hash == *hash => return Ok((SaveOutcome::Unchanged, id)),
+            Some((id, _)) => {
+                self.conn.execute(
+                    "UPDATE briefings SET title = ?2, published = ?3,
+                         sort_date = COALESCE(?3, substr(imported_at, 1, 10)),
+                         content = ?4, content_hash = ?5, updated_at = ?6
+                     WHERE id = ?1",
+                    params![id, briefing.title, published, json, hash, now],
                 )?;
-                for (position, category) in briefing.categories.iter().enumerate() {
-                    insert.execute(params![id, category, position as i64])?;
-                }
+                self.conn.execute(
+                    "DELETE FROM briefing_categories WHERE briefing_id = ?1",
+                    [id],
+                )?;
+                self.conn
+                    .execute("DELETE FROM briefing_search WHERE rowid = ?1", [id])?;
+                (SaveOutcome::Updated, id)
             }
-            if outcome == SaveOutcome::Imported {
-                store.insert_questions(id, &briefing.key_questions)?;
-            } else {
-                store.reconcile_questions(id, &briefing.key_questions, &now)?;
+            None => {
+                self.conn.prepare_cached(
+                    "INSERT INTO briefings
+                         (slug, title, published, sort_date, content, content_hash, imported_at, updated_at)
+                     VALUES (?1, ?2, ?3, COALESCE(?3, substr(?6, 1, 10)), ?4, ?5, ?6, ?6)",
+                )?
+                .execute(params![briefing.slug, briefing.title, published, json, hash, now])?;
+                (SaveOutcome::Imported, self.conn.last_insert_rowid())
             }
-            store.index_for_search(id, briefing)?;
-            Ok((outcome, id))
+        };
+        {
+            let mut insert = self.conn.prepare_cached(
+                "INSERT OR IGNORE INTO briefing_categories (briefing_id, category, position)
+                 VALUES (?1, ?2, ?3)",
+            )?;
+            for (position, category) in briefing.categories.iter().enumerate() {
+                insert.execute(params![id, category, position as i64])?;
+            }
         }
+        if outcome == SaveOutcome::Imported {
+            self.insert_questions(id, &briefing.key_questions)?;
+        } else {
+            self.reconcile_questions(id, &briefing.key_questions, &now)?;
+        }
+        self.index_for_search(id, briefing)?;
+        Ok((outcome, id))
     }
 
     fn insert_questions(&mut self, briefing_id: i64, texts: &[String]) -> Result<()> {
@@ -280,60 +282,62 @@ impl Store {
     /// The newest briefing (by published date, else import date), optionally
     /// within a category.
     pub fn latest_briefing(&self, category: Option<&str>) -> Result<Option<StoredBriefing>> {
-        let page = self.list_briefings(category, 0, 1)?;
-        match page.items.first() {
+        match self.page(category, 0, 1)?.first() {
             Some(summary) => self.briefing_by_id(summary.id),
             None => Ok(None),
         }
     }
 
-    /// One page of briefings, newest first.
+    /// One page of briefings, newest first, and how many match in all.
     pub fn list_briefings(
         &self,
         category: Option<&str>,
         offset: u64,
         limit: u64,
     ) -> Result<ListPage> {
-        let category = category.map(str::trim).filter(|c| !c.is_empty());
-        let filter = "(?1 IS NULL OR id IN (SELECT briefing_id FROM briefing_categories WHERE category = ?1))";
         let total: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM briefings WHERE {filter}"))?
-            .query_row([category], |row| row.get(0))?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, slug, title, published FROM briefings WHERE {filter}
-             ORDER BY sort_date DESC, id DESC LIMIT ?2 OFFSET ?3"
-        ))?;
-        let rows = stmt.query_map(params![category, limit as i64, offset as i64], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        let mut items = Vec::new();
-        for row in rows {
-            let (id, slug, title, published) = row?;
-            items.push(BriefingSummary {
-                id,
-                slug,
-                title,
-                published: published.and_then(|d| d.parse().ok()),
-                categories: self.categories_of(id)?,
-            });
-        }
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM briefings WHERE {IN_CATEGORY}"
+            ))?
+            .query_row([normalise_category(category)], |row| row.get(0))?;
         Ok(ListPage {
-            items,
+            items: self.page(category, offset, limit)?,
             total: total as u64,
         })
     }
 
-    fn categories_of(&self, id: i64) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT category FROM briefing_categories WHERE briefing_id = ?1 ORDER BY position",
+    /// The briefings of one page with their categories, in one query.
+    fn page(
+        &self,
+        category: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<BriefingSummary>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, slug, title, published,
+                    (SELECT group_concat(category, char(31) ORDER BY position)
+                     FROM briefing_categories WHERE briefing_id = briefings.id)
+             FROM briefings WHERE {IN_CATEGORY}
+             ORDER BY sort_date DESC, id DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![normalise_category(category), limit as i64, offset as i64],
+            |row| {
+                let categories: Option<String> = row.get(4)?;
+                Ok(BriefingSummary {
+                    id: row.get(0)?,
+                    slug: row.get(1)?,
+                    title: row.get(2)?,
+                    published: row
+                        .get::<_, Option<String>>(3)?
+                        .and_then(|d| d.parse().ok()),
+                    categories: categories
+                        .map(|c| c.split('\u{1f}').map(str::to_string).collect())
+                        .unwrap_or_default(),
+                })
+            },
         )?;
-        let rows = stmt.query_map([id], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
