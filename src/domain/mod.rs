@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod model;
 pub mod mojibake;
 pub mod render;
+pub mod schedule;
 pub mod text;
 pub mod view;
 
