@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use std::time::Duration;
+
 use crate::import::DEFAULT_MAX_FILE_BYTES;
+use crate::posting::PostingConfig;
 
 /// Read when no --config is given and it exists in the working folder.
 pub const DEFAULT_CONFIG_FILE: &str = "briefbot.toml";
@@ -19,7 +22,46 @@ pub struct Config {
     pub load_samples: bool,
     pub import: ImportConfig,
     pub discord: DiscordConfig,
+    pub posting: PostingSection,
     pub log: LogConfig,
+}
+
+/// How scheduled and subscribed posts are delivered.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostingSection {
+    /// Runs missed while the bot was offline are posted if at most this late.
+    pub catch_up_minutes: u64,
+    /// First retry delay after a server or network error (doubles each time).
+    pub retry_base_ms: u64,
+    /// Attempts before a delivery is marked failed and reported.
+    pub max_attempts: u32,
+    /// How often to look for briefings imported by another process.
+    pub watch_seconds: u64,
+}
+
+impl Default for PostingSection {
+    fn default() -> Self {
+        let defaults = PostingConfig::default();
+        Self {
+            catch_up_minutes: defaults.catch_up.as_secs() / 60,
+            retry_base_ms: defaults.retry_base.as_millis() as u64,
+            max_attempts: defaults.max_attempts,
+            watch_seconds: defaults.watch_interval.as_secs(),
+        }
+    }
+}
+
+impl PostingSection {
+    pub fn to_config(&self) -> PostingConfig {
+        PostingConfig {
+            catch_up: Duration::from_secs(self.catch_up_minutes * 60),
+            retry_base: Duration::from_millis(self.retry_base_ms.max(1)),
+            max_attempts: self.max_attempts.max(1),
+            watch_interval: Duration::from_secs(self.watch_seconds.max(1)),
+            ..PostingConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -54,6 +96,7 @@ impl Default for Config {
             load_samples: true,
             import: ImportConfig::default(),
             discord: DiscordConfig::default(),
+            posting: PostingSection::default(),
             log: LogConfig::default(),
         }
     }
@@ -132,8 +175,8 @@ impl Config {
     }
 
     /// BRIEFBOT_DB, BRIEFBOT_LOAD_SAMPLES, BRIEFBOT_MAX_FILE_BYTES,
-    /// BRIEFBOT_LOG, DISCORD_TOKEN, BRIEFBOT_DEV_GUILD and
-    /// BRIEFBOT_DISCORD_API override the file.
+    /// BRIEFBOT_LOG, DISCORD_TOKEN, BRIEFBOT_DEV_GUILD, BRIEFBOT_DISCORD_API,
+    /// BRIEFBOT_CATCH_UP_MINUTES and BRIEFBOT_RETRY_BASE_MS override the file.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(db) = env("BRIEFBOT_DB").filter(|v| !v.is_empty()) {
             self.database = PathBuf::from(db);
@@ -175,8 +218,22 @@ impl Config {
         if let Some(base) = env("BRIEFBOT_DISCORD_API").filter(|v| !v.is_empty()) {
             self.discord.api_base = Some(base);
         }
+        if let Some(value) = env("BRIEFBOT_CATCH_UP_MINUTES") {
+            self.posting.catch_up_minutes = number(&value, "BRIEFBOT_CATCH_UP_MINUTES", "minutes")?;
+        }
+        if let Some(value) = env("BRIEFBOT_RETRY_BASE_MS") {
+            self.posting.retry_base_ms = number(&value, "BRIEFBOT_RETRY_BASE_MS", "milliseconds")?;
+        }
         Ok(())
     }
+}
+
+fn number(value: &str, name: &'static str, unit: &str) -> Result<u64, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::BadEnv {
+        name,
+        value: value.to_string(),
+        reason: format!("expected a whole number of {unit}"),
+    })
 }
 
 #[cfg(test)]

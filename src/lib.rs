@@ -8,11 +8,13 @@
 //! - [`discord`], [`console`], [`cli`]: adapters (Discord, the local console, the command line).
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod discord;
 pub mod domain;
 pub mod handlers;
 pub mod import;
+pub mod posting;
 pub mod samples;
 pub mod store;

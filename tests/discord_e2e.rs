@@ -61,6 +61,7 @@ async fn start_bot_with(double: &Double, db: Db, dev_guild: Option<u64>) -> Bot 
         token: "MTEwMDAw.double.token".into(),
         dev_guild,
         api_base: Some(double.base_url()),
+        ..DiscordSettings::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(discord::run(settings, Handlers::new(db), async move {
@@ -133,7 +134,10 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
         .iter()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names, ["briefing", "help"]);
+    assert_eq!(
+        names,
+        ["briefing", "help", "subscribe", "schedule", "settings"]
+    );
 
     let latest = double
         .send_command("briefing", subcommand("latest", json!([])))

@@ -4,7 +4,7 @@ mod support;
 
 use briefbot::domain::view::{limit_violations, Reply};
 use briefbot::domain::BodyBlock;
-use briefbot::handlers::{CommandError, Handlers, MAX_CHOICES, PAGE_SIZE};
+use briefbot::handlers::{Caller, CommandError, Handlers, MAX_CHOICES, PAGE_SIZE};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use support::numbered;
@@ -126,11 +126,18 @@ async fn list_pages_through_buttons_routed_by_custom_id() {
     };
     assert!(previous.disabled && !next.disabled);
 
-    let second = handlers.button(&next.custom_id).await.unwrap().unwrap();
+    let second = handlers
+        .button(&Caller::console(1), &next.custom_id)
+        .await
+        .unwrap()
+        .unwrap();
     let footer = second.messages[0].embeds[0].footer.clone().unwrap();
     assert!(footer.starts_with("Page 2 of 3"), "{footer}");
     let third = handlers
-        .button(&second.messages[0].buttons[1].custom_id)
+        .button(
+            &Caller::console(1),
+            &second.messages[0].buttons[1].custom_id,
+        )
         .await
         .unwrap()
         .unwrap();
@@ -151,7 +158,10 @@ async fn list_pages_through_buttons_routed_by_custom_id() {
     // Category filters survive in the custom_id.
     let numbers = handlers.list(Some("Numbers".into()), 2).await.unwrap();
     let back = handlers
-        .button(&numbers.messages[0].buttons[0].custom_id)
+        .button(
+            &Caller::console(1),
+            &numbers.messages[0].buttons[0].custom_id,
+        )
         .await
         .unwrap()
         .unwrap();
@@ -160,7 +170,10 @@ async fn list_pages_through_buttons_routed_by_custom_id() {
         .as_deref()
         .unwrap()
         .contains("Numbers"));
-    assert!(handlers.button("someone-elses:button").await.is_none());
+    assert!(handlers
+        .button(&Caller::console(1), "someone-elses:button")
+        .await
+        .is_none());
 }
 
 #[tokio::test]

@@ -32,6 +32,16 @@ pub const BOT_USER_ID: u64 = APPLICATION_ID;
 pub const GUILD_ID: u64 = 220_000_000_000_000_002;
 pub const CHANNEL_ID: u64 = 330_000_000_000_000_003;
 pub const MEMBER_ID: u64 = 440_000_000_000_000_004;
+/// A second text channel, for the bot's reports.
+pub const LOG_CHANNEL_ID: u64 = 330_000_000_000_000_006;
+/// A text channel where @everyone (the bot included) may not send messages.
+pub const LOCKED_CHANNEL_ID: u64 = 330_000_000_000_000_007;
+/// A role a server can make its moderator role.
+pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
+/// Manage Server.
+pub const MANAGE_GUILD: u64 = 1 << 5;
+/// Send Messages.
+const SEND_MESSAGES: u64 = 1 << 11;
 
 /// One request the bot made.
 #[derive(Debug, Clone)]
@@ -57,6 +67,83 @@ pub enum Fault {
     MissingAccess,
     /// 404, code 10003.
     UnknownChannel,
+    /// The request is carried out, then the response is lost: a 5xx with
+    /// this status. A retry must not post twice (nonces).
+    LostResponse(u16),
+}
+
+/// Who invokes an interaction.
+#[derive(Debug, Clone)]
+pub struct Invoker {
+    pub user_id: u64,
+    /// The member's resolved permissions in the channel.
+    pub permissions: u64,
+    pub roles: Vec<u64>,
+}
+
+impl Invoker {
+    /// A member with Manage Server.
+    pub fn moderator() -> Self {
+        Self {
+            user_id: MEMBER_ID,
+            permissions: 2_147_483_647,
+            roles: Vec::new(),
+        }
+    }
+
+    /// A member with the everyday permissions and no Manage Server, as if
+    /// a server admin had opened the moderator commands to everyone.
+    pub fn member() -> Self {
+        Self {
+            user_id: MEMBER_ID,
+            permissions: 2_147_483_647 & !MANAGE_GUILD & !(1 << 3),
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// Discord-like rate limits the double enforces on message creates.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits {
+    /// Requests per second across the whole bot (Discord: 50).
+    pub global_per_second: u32,
+    /// Message creates per channel per window (Discord: 5 per 5 s).
+    pub per_channel: u32,
+    pub channel_window: Duration,
+}
+
+impl RateLimits {
+    pub fn discord() -> Self {
+        Self {
+            global_per_second: 50,
+            per_channel: 5,
+            channel_window: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A message the double holds in a channel.
+#[derive(Debug, Clone)]
+pub struct ChannelMessage {
+    pub channel_id: u64,
+    pub id: u64,
+    pub nonce: Option<String>,
+    pub body: Value,
+    pub at: std::time::Instant,
+}
+
+#[derive(Default)]
+struct Limiter {
+    global: (Option<std::time::Instant>, u32),
+    channels: std::collections::HashMap<u64, (std::time::Instant, u32)>,
+}
+
+/// How often a fault applies.
+#[derive(Debug, Clone)]
+enum Times {
+    Count(usize),
+    /// Each matching request with this chance, from a seeded sequence.
+    Chance(f64),
 }
 
 enum Outgoing {
@@ -73,8 +160,17 @@ struct Shared {
     identifies: AtomicUsize,
     resumes: AtomicUsize,
     next_id: AtomicU64,
-    /// (path prefix, fault, how many more times)
-    faults: Mutex<VecDeque<(String, Fault, usize)>>,
+    /// (path prefix, fault, how often)
+    faults: Mutex<VecDeque<(String, Fault, Times)>>,
+    random: Mutex<u64>,
+    messages: Mutex<Vec<ChannelMessage>>,
+    /// (channel, nonce) -> index into `messages`.
+    nonces: Mutex<std::collections::HashMap<(u64, String), usize>>,
+    attachments: Mutex<std::collections::HashMap<u64, (String, Vec<u8>)>>,
+    limits: Mutex<Option<RateLimits>>,
+    limiter: Mutex<Limiter>,
+    rate_limited: AtomicUsize,
+    base_url: String,
 }
 
 impl Shared {
@@ -138,6 +234,14 @@ impl Double {
             resumes: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             faults: Mutex::new(VecDeque::new()),
+            random: Mutex::new(0x2545_f491_4f6c_dd1d),
+            messages: Mutex::new(Vec::new()),
+            nonces: Mutex::default(),
+            attachments: Mutex::default(),
+            limits: Mutex::new(None),
+            limiter: Mutex::default(),
+            rate_limited: AtomicUsize::new(0),
+            base_url: format!("http://{addr}"),
         });
         let app = Router::new()
             .route("/gateway-ws", any(gateway))
@@ -226,11 +330,80 @@ impl Double {
 
     /// Answers the next `times` requests whose path starts with `prefix` with `fault`.
     pub fn inject(&self, prefix: &str, fault: Fault, times: usize) {
+        self.shared.faults.lock().expect("faults").push_back((
+            prefix.to_string(),
+            fault,
+            Times::Count(times),
+        ));
+    }
+
+    /// Answers each request whose path starts with `prefix` with `fault`
+    /// with probability `chance`, until [`Double::clear_faults`]. The
+    /// sequence is seeded, so a run is repeatable.
+    pub fn inject_randomly(&self, prefix: &str, fault: Fault, chance: f64) {
+        self.shared.faults.lock().expect("faults").push_back((
+            prefix.to_string(),
+            fault,
+            Times::Chance(chance),
+        ));
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults").clear();
+    }
+
+    /// Enforces Discord-like rate limits from now on: over them, a request
+    /// gets a 429 with `retry_after` and the headers Discord sends.
+    pub fn enforce_rate_limits(&self, limits: RateLimits) {
+        *self.shared.limits.lock().expect("limits") = Some(limits);
+    }
+
+    /// How many 429s the rate limits (not injected faults) caused.
+    pub fn rate_limited(&self) -> usize {
+        self.shared.rate_limited.load(Ordering::SeqCst)
+    }
+
+    /// Messages the double holds, in the order they were created. A create
+    /// that repeated a nonce is not among them: it returned the first.
+    pub fn messages(&self) -> Vec<ChannelMessage> {
+        self.shared.messages.lock().expect("messages").clone()
+    }
+
+    /// Looks at the messages without copying them (for big runs).
+    pub fn with_messages<T>(&self, look: impl FnOnce(&[ChannelMessage]) -> T) -> T {
+        look(&self.shared.messages.lock().expect("messages"))
+    }
+
+    pub fn channel_messages(&self, channel_id: u64) -> Vec<ChannelMessage> {
+        self.with_messages(|all| {
+            all.iter()
+                .filter(|m| m.channel_id == channel_id)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// Makes a file downloadable as an attachment, and returns the option
+    /// value and `resolved.attachments` entry a command carries for it.
+    pub fn attach(&self, filename: &str, bytes: &[u8]) -> (u64, Value) {
+        let id = self.shared.snowflake();
         self.shared
-            .faults
+            .attachments
             .lock()
-            .expect("faults")
-            .push_back((prefix.to_string(), fault, times));
+            .expect("attachments")
+            .insert(id, (filename.to_string(), bytes.to_vec()));
+        let url = format!("{}/attachments/{id}/{filename}", self.shared.base_url);
+        (
+            id,
+            json!({
+                "id": id.to_string(),
+                "filename": filename,
+                "size": bytes.len(),
+                "url": url,
+                "proxy_url": url,
+                "content_type": "text/plain; charset=utf-8"
+            }),
+        )
     }
 
     /// Cuts the gateway connection without a close frame, as a network drop would.
@@ -289,7 +462,27 @@ impl Double {
     /// Dispatches a slash command as a member would invoke it. `options` are
     /// Discord's option objects (a subcommand is `{"name", "type": 1, "options"}`).
     pub fn send_command(&self, name: &str, options: Value) -> Result<Invocation, String> {
-        let (id, token, interaction) = self.command_json(2, name, options);
+        self.send_command_as(&Invoker::moderator(), name, options, json!({}))
+    }
+
+    /// Dispatches a slash command from `invoker`; `resolved` is the
+    /// command's `data.resolved` (channels, roles, attachments named in options).
+    pub fn send_command_as(
+        &self,
+        invoker: &Invoker,
+        name: &str,
+        options: Value,
+        resolved: Value,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.command_json(2, name, options);
+        interaction["data"]["resolved"] = resolved;
+        interaction["member"]["permissions"] = json!(invoker.permissions.to_string());
+        interaction["member"]["roles"] = json!(invoker
+            .roles
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>());
+        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -303,7 +496,21 @@ impl Double {
 
     /// Dispatches a button press on a message the bot sent.
     pub fn press_button(&self, custom_id: &str) -> Result<Invocation, String> {
-        let (id, token, interaction) = self.button_json(custom_id);
+        self.press_button_as(&Invoker::moderator(), custom_id)
+    }
+
+    pub fn press_button_as(
+        &self,
+        invoker: &Invoker,
+        custom_id: &str,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.button_json(custom_id);
+        interaction["member"]["permissions"] = json!(invoker.permissions.to_string());
+        interaction["member"]["roles"] = json!(invoker
+            .roles
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>());
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -388,6 +595,23 @@ pub struct Invocation {
     pub token: String,
 }
 
+/// `data.resolved` for commands naming channels of the test server.
+pub fn resolved_channels(ids: &[u64]) -> Value {
+    let channels: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| {
+            let name = match *id {
+                CHANNEL_ID => "briefings".to_string(),
+                LOG_CHANNEL_ID => "mod-log".to_string(),
+                LOCKED_CHANNEL_ID => "announcements".to_string(),
+                other => format!("channel-{other}"),
+            };
+            (id.to_string(), json!({ "id": id.to_string(), "name": name, "type": 0, "permissions": "2147483647" }))
+        })
+        .collect();
+    json!({ "channels": channels })
+}
+
 /// The test server as GUILD_CREATE carries it: one text channel, the bot and
 /// one member, the @everyone role.
 pub fn guild_json() -> Value {
@@ -404,6 +628,11 @@ pub fn guild_json() -> Value {
         "roles": [{
             "id": GUILD_ID.to_string(), "name": "@everyone", "color": 0, "hoist": false, "icon": null,
             "unicode_emoji": null, "position": 0, "permissions": "2248473465835073", "managed": false,
+            "mentionable": false, "flags": 0,
+            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+        }, {
+            "id": MODERATOR_ROLE_ID.to_string(), "name": "Moderators", "color": 0, "hoist": false, "icon": null,
+            "unicode_emoji": null, "position": 1, "permissions": "0", "managed": false,
             "mentionable": false, "flags": 0,
             "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
         }],
@@ -427,15 +656,26 @@ pub fn guild_json() -> Value {
             { "user": bot_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 },
             { "user": member_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 }
         ],
-        "channels": [{
-            "id": CHANNEL_ID.to_string(), "type": 0, "name": "briefings", "position": 0,
-            "permission_overwrites": [], "nsfw": false, "parent_id": null, "topic": null,
-            "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
-        }],
+        "channels": [
+            text_channel(CHANNEL_ID, "briefings", json!([])),
+            text_channel(LOG_CHANNEL_ID, "mod-log", json!([])),
+            // @everyone (the bot has no other role) may not send here.
+            text_channel(LOCKED_CHANNEL_ID, "announcements", json!([
+                { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": SEND_MESSAGES.to_string() }
+            ])),
+        ],
         "threads": [],
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": []
+    })
+}
+
+fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
+    json!({
+        "id": id.to_string(), "type": 0, "name": name, "position": 0,
+        "permission_overwrites": overwrites, "nsfw": false, "parent_id": null, "topic": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
     })
 }
 
@@ -449,13 +689,17 @@ fn member_user() -> Value {
 
 /// A message object as Discord returns it, carrying what was sent.
 fn message_json(id: u64, sent: &Value) -> Value {
+    message_in(id, CHANNEL_ID, sent)
+}
+
+fn message_in(id: u64, channel_id: u64, sent: &Value) -> Value {
     let mut embeds = sent["embeds"].as_array().cloned().unwrap_or_default();
     for embed in &mut embeds {
         embed["type"] = json!("rich");
     }
     json!({
         "id": id.to_string(),
-        "channel_id": CHANNEL_ID.to_string(),
+        "channel_id": channel_id.to_string(),
         "author": bot_user(),
         "content": sent["content"].as_str().unwrap_or(""),
         "timestamp": "2026-01-01T00:00:00.000000+00:00",
@@ -470,6 +714,7 @@ fn message_json(id: u64, sent: &Value) -> Value {
         "type": 0,
         "flags": sent["flags"].as_u64().unwrap_or(0),
         "components": sent["components"].clone().as_array().cloned().unwrap_or_default(),
+        "nonce": sent.get("nonce").cloned().unwrap_or(Value::Null),
     })
 }
 
@@ -480,6 +725,21 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let bytes = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
         .await
         .unwrap_or_else(|_| Bytes::new());
+    if let Some(rest) = path.strip_prefix("/attachments/") {
+        let id = rest.split('/').next().and_then(|id| id.parse::<u64>().ok());
+        let file = id.and_then(|id| {
+            shared
+                .attachments
+                .lock()
+                .expect("attachments")
+                .get(&id)
+                .cloned()
+        });
+        return match file {
+            Some((_, bytes)) => (StatusCode::OK, bytes).into_response(),
+            None => (StatusCode::NOT_FOUND, "no such attachment").into_response(),
+        };
+    }
     let Some(path) = path.strip_prefix("/api/v10/").map(str::to_string) else {
         return (StatusCode::NOT_FOUND, "the double serves /api/v10/ only").into_response();
     };
@@ -501,11 +761,117 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         problems,
         at: std::time::Instant::now(),
     });
-    shared.changed.notify_waiters();
     if let Some(fault) = fault {
+        if let Fault::LostResponse(_) = fault {
+            let _ = route(&shared, &method, &path, &body);
+        }
+        shared.changed.notify_waiters();
         return fault_response(&fault);
     }
-    route(&shared, &method, &path, &body)
+    let limited = rate_limit(&shared, &method, &path);
+    let response = match limited {
+        Ok(headers) => {
+            let mut response = route(&shared, &method, &path, &body);
+            for (name, value) in headers {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            response
+        }
+        Err(OverLimit(retry_after, global, bucket)) => too_many(retry_after, global, &bucket),
+    };
+    shared.changed.notify_waiters();
+    response
+}
+
+/// Applies the enforced limits (if any) to a message create: the headers to
+/// add to a success, or the 429 to answer instead.
+/// Over a limit: how long to wait, whether it is the global one, the bucket.
+struct OverLimit(f64, bool, String);
+
+fn rate_limit(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+) -> Result<Vec<(&'static str, String)>, OverLimit> {
+    let Some(limits) = *shared.limits.lock().expect("limits") else {
+        return Ok(Vec::new());
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let channel = match (method.as_str(), segments.as_slice()) {
+        ("POST", ["channels", id, "messages"]) => id.parse::<u64>().ok(),
+        _ => None,
+    };
+    let now = std::time::Instant::now();
+    let mut limiter = shared.limiter.lock().expect("limiter");
+    let (start, used) = &mut limiter.global;
+    if start.is_none_or(|s| now.duration_since(s) >= Duration::from_secs(1)) {
+        *start = Some(now);
+        *used = 0;
+    }
+    if *used >= limits.global_per_second {
+        let retry =
+            Duration::from_secs(1).saturating_sub(now.duration_since(start.expect("set above")));
+        shared.rate_limited.fetch_add(1, Ordering::SeqCst);
+        return Err(OverLimit(retry.as_secs_f64(), true, "global".into()));
+    }
+    *used += 1;
+    let Some(channel) = channel else {
+        return Ok(Vec::new());
+    };
+    let bucket = limiter.channels.entry(channel).or_insert((now, 0));
+    if now.duration_since(bucket.0) >= limits.channel_window {
+        *bucket = (now, 0);
+    }
+    let reset_after = limits
+        .channel_window
+        .saturating_sub(now.duration_since(bucket.0))
+        .as_secs_f64();
+    if bucket.1 >= limits.per_channel {
+        shared.rate_limited.fetch_add(1, Ordering::SeqCst);
+        return Err(OverLimit(reset_after, false, format!("channel-{channel}")));
+    }
+    bucket.1 += 1;
+    Ok(vec![
+        ("x-ratelimit-limit", limits.per_channel.to_string()),
+        (
+            "x-ratelimit-remaining",
+            (limits.per_channel - bucket.1).to_string(),
+        ),
+        ("x-ratelimit-reset-after", format!("{reset_after:.3}")),
+        ("x-ratelimit-bucket", format!("channel-{channel}")),
+    ])
+}
+
+fn too_many(retry_after: f64, global: bool, bucket: &str) -> Response {
+    let retry_after = (retry_after * 1000.0).ceil() / 1000.0;
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": global })),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    let mut pairs = vec![
+        ("retry-after", format!("{retry_after}")),
+        ("x-ratelimit-limit", "5".to_string()),
+        ("x-ratelimit-remaining", "0".to_string()),
+        ("x-ratelimit-reset-after", format!("{retry_after}")),
+        ("x-ratelimit-bucket", bucket.to_string()),
+        (
+            "x-ratelimit-scope",
+            if global { "global" } else { "user" }.to_string(),
+        ),
+    ];
+    if global {
+        pairs.push(("x-ratelimit-global", "true".to_string()));
+    }
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
 }
 
 fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> (Value, Vec<String>) {
@@ -551,20 +917,45 @@ fn multipart_payload_json(
 
 fn take_fault(shared: &Shared, path: &str) -> Option<Fault> {
     let mut faults = shared.faults.lock().expect("faults");
-    let index = faults
-        .iter()
-        .position(|(prefix, _, _)| path.starts_with(prefix.as_str()))?;
-    let fault = faults[index].1.clone();
-    faults[index].2 -= 1;
-    if faults[index].2 == 0 {
-        faults.remove(index);
+    let mut index = 0;
+    while index < faults.len() {
+        if !path.starts_with(faults[index].0.as_str()) {
+            index += 1;
+            continue;
+        }
+        let fault = faults[index].1.clone();
+        match &mut faults[index].2 {
+            Times::Count(left) => {
+                *left -= 1;
+                if *left == 0 {
+                    faults.remove(index);
+                }
+                return Some(fault);
+            }
+            Times::Chance(chance) => {
+                let chance = *chance;
+                if next_random(&shared.random) < chance {
+                    return Some(fault);
+                }
+                index += 1;
+            }
+        }
     }
-    Some(fault)
+    None
+}
+
+/// A uniform number in [0, 1) from a seeded xorshift sequence.
+fn next_random(state: &Mutex<u64>) -> f64 {
+    let mut x = state.lock().expect("random");
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    (*x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn fault_response(fault: &Fault) -> Response {
     match fault {
-        Fault::ServerError(status) => (
+        Fault::ServerError(status) | Fault::LostResponse(status) => (
             StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             axum::Json(json!({ "message": "injected server error", "code": 0 })),
         )
@@ -650,8 +1041,10 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
             json(Value::Array(registered))
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        ("POST", ["webhooks", _, _]) | ("POST", ["channels", _, "messages"]) => {
-            json(message_json(shared.snowflake(), body))
+        ("POST", ["webhooks", _, _]) => json(message_json(shared.snowflake(), body)),
+        ("POST", ["channels", channel, "messages"]) => {
+            let channel: u64 = channel.parse().unwrap_or(0);
+            json(create_message(shared, channel, body))
         }
         ("PATCH", ["webhooks", _, _, "messages", _]) => json(message_json(shared.snowflake(), body)),
         _ => (
@@ -660,6 +1053,38 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
         )
             .into_response(),
     }
+}
+
+/// Creates a message, unless `enforce_nonce` is set and the channel has one
+/// with this nonce: then that one is returned, as Discord does.
+fn create_message(shared: &Shared, channel: u64, body: &Value) -> Value {
+    let nonce = match &body["nonce"] {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let enforce = body["enforce_nonce"].as_bool() == Some(true);
+    let mut messages = shared.messages.lock().expect("messages");
+    let mut nonces = shared.nonces.lock().expect("nonces");
+    if let (true, Some(nonce)) = (enforce, &nonce) {
+        if let Some(first) = nonces.get(&(channel, nonce.clone())).map(|i| &messages[*i]) {
+            return message_in(first.id, channel, &first.body);
+        }
+    }
+    if let Some(nonce) = &nonce {
+        nonces
+            .entry((channel, nonce.clone()))
+            .or_insert(messages.len());
+    }
+    let id = shared.snowflake();
+    messages.push(ChannelMessage {
+        channel_id: channel,
+        id,
+        nonce,
+        body: body.clone(),
+        at: std::time::Instant::now(),
+    });
+    message_in(id, channel, body)
 }
 
 async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {

@@ -245,6 +245,11 @@ fn run(cli: Cli) -> CliResult {
                 token: token.expect("checked above"),
                 dev_guild: config.discord.dev_guild_id,
                 api_base: config.discord.api_base.clone(),
+                posting: config.posting.to_config(),
+                import: ImportOptions {
+                    max_file_bytes: config.import.max_file_bytes,
+                    ..ImportOptions::default()
+                },
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -260,14 +265,29 @@ fn run(cli: Cli) -> CliResult {
                 .worker_threads(2)
                 .enable_all()
                 .build()?;
-            let handlers = Handlers::new(Db::new(store));
+            let db = Db::new(store);
+            let handlers = Handlers::new(db.clone());
             let stdin = std::io::stdin();
             let interactive = stdin.is_terminal();
-            let mut console = Console::new(handlers, std::io::stdout().lock());
+            let import = ImportOptions {
+                max_file_bytes: config.import.max_file_bytes,
+                ..ImportOptions::default()
+            };
             if interactive {
                 eprintln!("Commands:\n{}\n", console::usage());
             }
-            runtime.block_on(console.run(stdin.lock(), interactive))?;
+            runtime.block_on(async {
+                let mut console = Console::start(
+                    handlers,
+                    db,
+                    std::io::stdout(),
+                    config.posting.to_config(),
+                    import,
+                );
+                console
+                    .run(std::io::BufReader::new(stdin), interactive)
+                    .await
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { destination } => {

@@ -1,9 +1,15 @@
 //! The Discord adapter: serenity + poise over the same handlers the console
 //! uses. Nothing here decides what a command answers; it only translates.
 
+mod checks;
 mod commands;
+mod poster;
 mod reply;
 mod types;
+
+use std::sync::{Arc, Mutex};
+
+pub use poster::{classify, DiscordPoster};
 
 use serenity::all::{
     ClientBuilder, ComponentInteraction, Context as SerenityContext, CreateInteractionResponse,
@@ -11,10 +17,12 @@ use serenity::all::{
 };
 
 use crate::handlers::{CommandError, Handlers};
+use crate::import::ImportOptions;
+use crate::posting::PostingConfig;
 use types::{Data, Error};
 
 /// Where the bot connects and how it registers its commands.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct DiscordSettings {
     pub token: String,
     /// Register commands in this guild only (instant, for development)
@@ -23,6 +31,10 @@ pub struct DiscordSettings {
     /// Send REST calls here instead of discord.com: a rate-limiting proxy in
     /// production, a Discord double in tests.
     pub api_base: Option<String>,
+    /// How the delivery loop retries and catches up.
+    pub posting: PostingConfig,
+    /// Limits for `/briefing import` uploads.
+    pub import: ImportOptions,
 }
 
 /// What to tell someone who starts the bot without a token.
@@ -53,12 +65,16 @@ pub async fn run(
 ) -> Result<(), String> {
     let mut http = HttpBuilder::new(&settings.token);
     if let Some(base) = &settings.api_base {
-        // The proxy (or double) in front does the rate limiting.
-        http = http
-            .proxy(base.trim_end_matches('/'))
-            .ratelimiter_disabled(true);
+        // serenity's rate limiter stays on: it reads the limits the proxy (or
+        // the double) reports, as it would Discord's.
+        http = http.proxy(base.trim_end_matches('/'));
     }
     let dev_guild = settings.dev_guild;
+    let (stop_posting, posting_stopped) = tokio::sync::watch::channel(false);
+    let delivery_loop: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>> = Arc::default();
+    let delivery_slot = Arc::clone(&delivery_loop);
+    let posting_config = settings.posting.clone();
+    let import_options = settings.import.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -83,7 +99,14 @@ pub async fn run(
                     commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
                     "connected to Discord"
                 );
-                Ok(Data { handlers })
+                let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http)));
+                let posting = handlers.posting(poster, posting_config);
+                let mut stopped = posting_stopped;
+                let task = tokio::spawn(posting.run(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                }));
+                *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+                Ok(Data { handlers, import_options })
             })
         })
         .build();
@@ -98,7 +121,8 @@ pub async fn run(
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn(async move {
         shutdown.await;
-        tracing::info!("shutting down: closing the gateway connection");
+        tracing::info!("shutting down: stopping deliveries and closing the gateway connection");
+        let _ = stop_posting.send(true);
         shards.shutdown_all().await;
     });
     let result = client
@@ -106,6 +130,16 @@ pub async fn run(
         .await
         .map_err(|e| format!("Discord connection failed: {e}"));
     stopper.abort();
+    let task = delivery_loop
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(task) = task {
+        // Stopped by now unless the connection failed on its own; either way
+        // nothing is lost: unsent deliveries wait in the outbox.
+        task.abort();
+        let _ = task.await;
+    }
     result
 }
 
@@ -131,7 +165,8 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
         interaction: Interaction::Component(press),
     } = event
     {
-        if let Some(result) = data.handlers.button(&press.data.custom_id).await {
+        let caller = checks::caller(press.user.id, press.guild_id, press.member.as_ref());
+        if let Some(result) = data.handlers.button(&caller, &press.data.custom_id).await {
             answer_button(ctx, press, result).await?;
         }
     }

@@ -1,9 +1,12 @@
 //! What every command sees: the shared handlers, and poise's context type.
 
 use crate::handlers::{CommandError, Handlers};
+use crate::import::ImportOptions;
 
 pub struct Data {
     pub handlers: Handlers,
+    /// Limits for `/briefing import` uploads.
+    pub import_options: ImportOptions,
 }
 
 pub type Error = CommandError;

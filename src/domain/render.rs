@@ -118,6 +118,51 @@ pub fn briefing(b: &Briefing) -> Reply {
     }
 }
 
+/// One line of a digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestEntry {
+    pub id: i64,
+    pub title: String,
+    pub published: Option<chrono::NaiveDate>,
+    pub url: Option<String>,
+}
+
+/// The newest briefings as one embed: title (linked to its source when it
+/// has one), date, and the id to open it with.
+pub fn digest(entries: &[DigestEntry]) -> Reply {
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let title = escape_markdown(&truncate(&e.title, 200));
+            let title = match &e.url {
+                Some(url) if !url.contains(')') => format!("[{title}]({url})"),
+                _ => format!("**{title}**"),
+            };
+            let date = e
+                .published
+                .map(|d| format!(" · {}", d.format("%b %-d, %Y")))
+                .unwrap_or_default();
+            format!("• {title}{date} · `/briefing read {}`", e.id)
+        })
+        .collect();
+    let description = if lines.is_empty() {
+        "No briefings yet.".to_string()
+    } else {
+        truncate(&lines.join("\n"), limits::DESCRIPTION)
+    };
+    Reply {
+        messages: vec![Message {
+            embeds: vec![Embed {
+                title: Some(format!("Briefing digest: the newest {}", entries.len())),
+                description: Some(description),
+                ..Embed::default()
+            }],
+            ..Message::default()
+        }],
+        ephemeral: false,
+    }
+}
+
 fn footer(b: &Briefing) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(name) = &b.source.name {

@@ -1,9 +1,21 @@
 //! What each command does, independent of the transport that asked. Both the
 //! Discord adapter and the console call these and render the [`Reply`].
 
+mod access;
 mod error;
+mod imports;
+mod schedules;
+mod settings;
+mod subscriptions;
 
+pub use access::{Caller, ChannelRef};
 pub use error::{CommandError, CommandResult, OrUserError};
+pub use schedules::ScheduleRequest;
+
+use std::sync::Arc;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::posting::{Poster, Posting, PostingConfig, Wake};
 
 use crate::domain::render;
 use crate::domain::text::{escape_markdown, truncate};
@@ -42,6 +54,22 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "/briefing categories",
         "The categories and how many briefings each has.",
     ),
+    (
+        "/briefing import <file> · moderators",
+        "Import a briefing file (.txt capture or .md); subscribed channels get it.",
+    ),
+    (
+        "/subscribe add|list|remove · moderators",
+        "Post every new briefing (optionally only some categories) to a channel.",
+    ),
+    (
+        "/schedule add|list|edit|pause|resume|cancel|run-now|preview|log · moderators",
+        "Post a briefing, the next unposted one, or a digest: once, daily, weekly or by cron, in your time zone.",
+    ),
+    (
+        "/settings timezone|moderator-role|log-channel|show · moderators",
+        "The server's time zone, an extra moderator role, and where the bot reports problems.",
+    ),
     ("/help", "This list."),
 ];
 
@@ -55,11 +83,35 @@ pub struct Choice {
 #[derive(Clone)]
 pub struct Handlers {
     db: Db,
+    clock: SharedClock,
+    wake: Wake,
 }
 
 impl Handlers {
+    /// Handlers on the system clock.
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self::with_clock(db, Arc::new(SystemClock))
+    }
+
+    /// Handlers on a clock of the caller's choosing (tests move it by hand).
+    pub fn with_clock(db: Db, clock: SharedClock) -> Self {
+        Self {
+            db,
+            clock,
+            wake: Wake::default(),
+        }
+    }
+
+    /// The delivery loop over the same database and clock, woken by these
+    /// handlers whenever they change what is to be posted.
+    pub fn posting(&self, poster: Arc<dyn Poster>, config: PostingConfig) -> Posting {
+        Posting::new(
+            self.db.clone(),
+            Arc::clone(&self.clock),
+            self.wake.clone(),
+            poster,
+            config,
+        )
     }
 
     pub async fn latest(&self, category: Option<String>) -> CommandResult<Reply> {
@@ -273,13 +325,20 @@ impl Handlers {
 
     /// A button press, routed by its custom_id alone (so buttons outlive
     /// restarts). `None` when the id is not one of ours.
-    pub async fn button(&self, custom_id: &str) -> Option<CommandResult<Reply>> {
+    pub async fn button(&self, caller: &Caller, custom_id: &str) -> Option<CommandResult<Reply>> {
         let mut parts = custom_id.splitn(3, ':');
         match (parts.next(), parts.next(), parts.next()) {
             (Some(LIST_BUTTON), Some(page), Some(category)) => {
                 let page = page.parse().ok()?;
                 let category = (!category.is_empty()).then(|| category.to_string());
                 Some(self.list(category, page).await)
+            }
+            (Some(schedules::CANCEL_BUTTON), Some(answer), Some(id)) => {
+                let id = id.parse().ok()?;
+                Some(
+                    self.schedule_cancel_answer(caller, id, answer == "yes")
+                        .await,
+                )
             }
             _ => None,
         }

@@ -5,7 +5,11 @@
 //! never waits on SQLite.
 
 mod briefings;
+mod deliveries;
+mod schedules;
 mod search;
+mod settings;
+mod subscriptions;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,7 +19,11 @@ use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
+pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
+pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
 pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
+pub use settings::{GuildSettings, Setting};
+pub use subscriptions::Subscription;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,9 +42,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/0001_briefings.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_briefings.sql")),
+        M::up(include_str!("../../migrations/0002_posting.sql")),
+    ])
 }
 
 pub struct Store {

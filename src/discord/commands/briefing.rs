@@ -1,5 +1,6 @@
-use serenity::all::{AutocompleteChoice, CreateAutocompleteResponse};
+use serenity::all::{Attachment, AutocompleteChoice, CreateAutocompleteResponse};
 
+use crate::discord::checks::command_caller;
 use crate::discord::reply::respond;
 use crate::discord::types::{Context, Error};
 use crate::handlers::Choice;
@@ -7,7 +8,7 @@ use crate::handlers::Choice;
 /// Read, find and browse briefings
 #[poise::command(
     slash_command,
-    subcommands("latest", "read", "search", "list", "categories"),
+    subcommands("latest", "read", "search", "list", "categories", "import"),
     subcommand_required
 )]
 pub async fn briefing(_: Context<'_>) -> Result<(), Error> {
@@ -64,7 +65,34 @@ pub async fn categories(ctx: Context<'_>) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.categories()).await
 }
 
-fn choices(found: Result<Vec<Choice>, Error>) -> CreateAutocompleteResponse {
+/// Import a briefing file: a .txt capture or a .md briefing (moderators)
+#[poise::command(slash_command, guild_only)]
+pub async fn import(
+    ctx: Context<'_>,
+    #[description = "The briefing file (.txt or .md)"] file: Attachment,
+) -> Result<(), Error> {
+    let handlers = &ctx.data().handlers;
+    let options = ctx.data().import_options.clone();
+    let caller = command_caller(ctx);
+    respond(ctx, async {
+        // Refuse before downloading anything.
+        handlers
+            .import_upload_allowed(&caller, &file.filename, u64::from(file.size), &options)
+            .await?;
+        let bytes = file.download().await.map_err(|e| {
+            crate::handlers::CommandError::User(format!(
+                "Could not fetch {} from Discord ({e}); try attaching it again.",
+                file.filename
+            ))
+        })?;
+        handlers
+            .import_upload(&caller, file.filename.clone(), bytes, options)
+            .await
+    })
+    .await
+}
+
+pub(super) fn choices(found: Result<Vec<Choice>, Error>) -> CreateAutocompleteResponse {
     let choices = found
         .unwrap_or_else(|error| {
             // Autocomplete has no way to show an error; log it, offer nothing.
@@ -77,7 +105,10 @@ fn choices(found: Result<Vec<Choice>, Error>) -> CreateAutocompleteResponse {
     CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-async fn autocomplete_briefing(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+pub(super) async fn autocomplete_briefing(
+    ctx: Context<'_>,
+    partial: &str,
+) -> CreateAutocompleteResponse {
     choices(
         ctx.data()
             .handlers

@@ -2,11 +2,20 @@
 
 mod briefing;
 mod help;
+mod schedule;
+mod settings;
+mod subscribe;
 
 use super::types::{Data, Error};
 
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![briefing::briefing(), help::help()]
+    vec![
+        briefing::briefing(),
+        help::help(),
+        subscribe::subscribe(),
+        schedule::schedule(),
+        settings::settings(),
+    ]
 }
 
 #[cfg(test)]
@@ -27,7 +36,24 @@ mod tests {
             .iter()
             .filter_map(|c| c["name"].as_str())
             .collect();
-        assert_eq!(names, ["briefing", "help"]);
+        assert_eq!(
+            names,
+            ["briefing", "help", "subscribe", "schedule", "settings"]
+        );
+        // Moderator commands are hidden from members by default (Manage
+        // Server = 32); the handlers check again on every call.
+        for command in payload.as_array().unwrap() {
+            let expected = match command["name"].as_str() {
+                Some("subscribe" | "schedule" | "settings") => Some("32"),
+                _ => None,
+            };
+            assert_eq!(
+                command["default_member_permissions"].as_str(),
+                expected,
+                "{}",
+                command["name"]
+            );
+        }
         let briefing = &payload[0];
         let subcommands: Vec<&str> = briefing["options"]
             .as_array()
@@ -37,7 +63,7 @@ mod tests {
             .collect();
         assert_eq!(
             subcommands,
-            ["latest", "read", "search", "list", "categories"]
+            ["latest", "read", "search", "list", "categories", "import"]
         );
         let read = &briefing["options"][1]["options"][0];
         assert_eq!(

@@ -1,0 +1,561 @@
+//! The local console: type `/briefing latest` and see what Discord would
+//! show, rendered as text. Runs the very same handlers as the bot, against
+//! the same database, with no token and no network. Buttons become numbered
+//! choices. When standard input is not a terminal it runs the lines it is
+//! given and stops, so it can be scripted.
+
+mod channels;
+mod parse;
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+pub use channels::{channel_id, channel_name, ConsolePoster, Posted, CONSOLE_GUILD};
+
+use crate::clock::from_ms;
+use crate::domain::view::{Embed, Message, Reply};
+use crate::handlers::{
+    Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest, COMMANDS,
+};
+use crate::import::ImportOptions;
+use crate::posting::PostingConfig;
+use crate::store::Db;
+use parse::{parse, Line, Options, Request};
+
+pub struct Console<W: Write> {
+    handlers: Handlers,
+    db: Db,
+    out: W,
+    caller: Caller,
+    import: ImportOptions,
+    /// custom_ids of the buttons last shown, by their number.
+    buttons: Vec<String>,
+    /// Messages the delivery loop posted to the simulated channels.
+    posts: mpsc::UnboundedReceiver<Posted>,
+}
+
+impl<W: Write> Console<W> {
+    /// A console over `db`, with its delivery loop running (posting into
+    /// the simulated channels) until the console is dropped.
+    pub fn start(
+        handlers: Handlers,
+        db: Db,
+        out: W,
+        posting: PostingConfig,
+        import: ImportOptions,
+    ) -> Self {
+        let (poster, posts) = ConsolePoster::new();
+        let engine = handlers.posting(Arc::new(poster), posting);
+        // The loop ends when the console's receiver is gone and the runtime stops.
+        tokio::spawn(engine.run(std::future::pending()));
+        Self {
+            handlers,
+            db,
+            out,
+            caller: Caller::console(CONSOLE_GUILD),
+            import,
+            buttons: Vec::new(),
+            posts,
+        }
+    }
+
+    pub fn into_output(self) -> W {
+        self.out
+    }
+
+    /// Reads lines until the input ends or the person quits, printing posts
+    /// as they arrive in the simulated channels.
+    pub async fn run(
+        &mut self,
+        input: impl BufRead + Send + 'static,
+        interactive: bool,
+    ) -> std::io::Result<()> {
+        if interactive {
+            writeln!(
+                self.out,
+                "Briefbot console: the bot's commands, answered locally. Type /help, or quit."
+            )?;
+        }
+        // Reading standard input blocks, so it happens on its own thread.
+        let (lines_tx, mut lines) = mpsc::channel::<std::io::Result<String>>(1);
+        std::thread::spawn(move || {
+            for line in input.lines() {
+                if lines_tx.blocking_send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        loop {
+            if interactive {
+                write!(self.out, "briefbot> ")?;
+                self.out.flush()?;
+            }
+            let line = loop {
+                tokio::select! {
+                    line = lines.recv() => break line,
+                    Some(post) = self.posts.recv() => {
+                        if interactive { writeln!(self.out)?; }
+                        self.print_post(&post)?;
+                        if interactive { write!(self.out, "briefbot> ")?; self.out.flush()?; }
+                    }
+                }
+            };
+            let Some(line) = line else { break };
+            if !self.handle_line(&line?).await? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one line; `false` when the person asked to quit.
+    pub async fn handle_line(&mut self, line: &str) -> std::io::Result<bool> {
+        let started = std::time::Instant::now();
+        let result = match parse(line) {
+            Ok(Line::Empty) => return Ok(true),
+            Ok(Line::Quit) => return Ok(false),
+            Ok(Line::Press(n)) => match self.buttons.get(n.wrapping_sub(1)).cloned() {
+                Some(custom_id) => self
+                    .handlers
+                    .button(&self.caller, &custom_id)
+                    .await
+                    .unwrap_or_else(|| {
+                        Err(CommandError::User(
+                            "That button does nothing any more.".into(),
+                        ))
+                    }),
+                None => Err(CommandError::User(format!(
+                    "There is no choice {n} on screen."
+                ))),
+            },
+            Ok(Line::Command(Request::Wait(seconds))) => {
+                self.wait_for_posts(Duration::from_secs(seconds)).await?;
+                return Ok(true);
+            }
+            Ok(Line::Command(request)) => self.dispatch(request).await,
+            Err(message) => Err(CommandError::User(message)),
+        };
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        tracing::info!(
+            command = line.trim(),
+            outcome,
+            ms = started.elapsed().as_millis() as u64,
+            "console command"
+        );
+        match result {
+            Ok(reply) => self.print(&reply)?,
+            Err(CommandError::User(message)) => {
+                let message = readable(&message, Utc::now());
+                writeln!(self.out, "(only you can see this) {message}")?
+            }
+            Err(CommandError::Internal(detail)) => {
+                tracing::error!(%detail, "console command failed");
+                writeln!(self.out, "(only you can see this) Something went wrong on our side; the log has details.")?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Prints posts until nothing more is due within `limit` (or it passes).
+    async fn wait_for_posts(&mut self, limit: Duration) -> std::io::Result<()> {
+        let deadline = tokio::time::Instant::now() + limit;
+        let horizon = Utc::now().timestamp_millis() + limit.as_millis() as i64;
+        loop {
+            while let Ok(post) = self.posts.try_recv() {
+                self.print_post(&post)?;
+            }
+            let due = self
+                .db
+                .call(|s| Ok((s.next_attempt()?, s.next_schedule_run()?)))
+                .await
+                .map_err(std::io::Error::other)?;
+            let pending = [due.0, due.1].into_iter().flatten().any(|at| at <= horizon);
+            if !pending {
+                return Ok(());
+            }
+            tokio::select! {
+                Some(post) = self.posts.recv() => self.print_post(&post)?,
+                _ = tokio::time::sleep_until(deadline) => {
+                    writeln!(self.out, "(stopped waiting after {}s; posts still due will arrive later)", limit.as_secs())?;
+                    return Ok(());
+                }
+                // The outbox may finish without posting (a skipped run).
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+    }
+
+    async fn dispatch(&self, request: Request) -> CommandResult<Reply> {
+        let h = &self.handlers;
+        let caller = &self.caller;
+        match request {
+            Request::Latest(category) => h.latest(category).await,
+            Request::Read(briefing) => h.read(briefing).await,
+            Request::Search(query) => h.search(query).await,
+            Request::List(category) => h.list(category, 1).await,
+            Request::Categories => h.categories().await,
+            Request::Help => Ok(h.help()),
+            Request::Import(path) => {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| CommandError::User(format!("Cannot read {path}: {e}.")))?;
+                let name = Path::new(&path)
+                    .file_name()
+                    .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
+                h.import_upload(caller, name, bytes, self.import.clone())
+                    .await
+            }
+            Request::Subscribe(sub, mut o) => {
+                let reply = match sub.as_str() {
+                    "add" => {
+                        let channel = channel_option(&mut o, "channel")?
+                            .user_error_missing("channel:#name")?;
+                        h.subscribe_add(caller, channel, o.take("categories")).await
+                    }
+                    "list" => h.subscribe_list(caller).await,
+                    "remove" => {
+                        let channel = channel_option(&mut o, "channel")?
+                            .user_error_missing("channel:#name")?;
+                        h.subscribe_remove(caller, channel).await
+                    }
+                    other => return Err(unknown("/subscribe", other)),
+                };
+                finish(o, reply)
+            }
+            Request::Schedule(sub, mut o) => {
+                let reply = match sub.as_str() {
+                    "add" | "edit" => {
+                        let schedule = if sub == "edit" {
+                            Some(required(&mut o, "schedule")?)
+                        } else {
+                            None
+                        };
+                        let request = ScheduleRequest {
+                            channel: channel_option(&mut o, "channel")?,
+                            when: o.take("when"),
+                            repeat: o.take("repeat"),
+                            post: o.take("post"),
+                            briefing: o.take("briefing"),
+                            count: number_option(&mut o, "count")?,
+                            timezone: o.take("timezone"),
+                        };
+                        match schedule {
+                            Some(schedule) => h.schedule_edit(caller, schedule, request).await,
+                            None => h.schedule_add(caller, request).await,
+                        }
+                    }
+                    "list" => h.schedule_list(caller).await,
+                    "pause" => {
+                        h.schedule_pause(caller, required(&mut o, "schedule")?)
+                            .await
+                    }
+                    "resume" => {
+                        h.schedule_resume(caller, required(&mut o, "schedule")?)
+                            .await
+                    }
+                    "cancel" => {
+                        h.schedule_cancel(caller, required(&mut o, "schedule")?)
+                            .await
+                    }
+                    "run-now" => {
+                        h.schedule_run_now(caller, required(&mut o, "schedule")?)
+                            .await
+                    }
+                    "preview" => {
+                        h.schedule_preview(caller, required(&mut o, "schedule")?)
+                            .await
+                    }
+                    "log" => {
+                        h.schedule_log(caller, channel_option(&mut o, "channel")?)
+                            .await
+                    }
+                    other => return Err(unknown("/schedule", other)),
+                };
+                finish(o, reply)
+            }
+            Request::Settings(sub, mut o) => {
+                let reply = match sub.as_str() {
+                    "show" => h.settings_show(caller).await,
+                    "timezone" => h.set_timezone(caller, required(&mut o, "zone")?).await,
+                    "log-channel" => {
+                        h.set_log_channel(caller, channel_option(&mut o, "channel")?)
+                            .await
+                    }
+                    "moderator-role" => Err(CommandError::User(
+                        "The console has no roles: its operator is always a moderator.".into(),
+                    )),
+                    other => return Err(unknown("/settings", other)),
+                };
+                finish(o, reply)
+            }
+            Request::Wait(_) => unreachable!("handled before dispatch"),
+        }
+    }
+
+    fn print_post(&mut self, post: &Posted) -> std::io::Result<()> {
+        let name = channel_name(post.channel_id).unwrap_or_else(|| post.channel_id.to_string());
+        writeln!(self.out, "── new post in #{name} ──")?;
+        let now = Utc::now();
+        print_message(&mut self.out, &post.message, now)?;
+        writeln!(self.out)
+    }
+
+    fn print(&mut self, reply: &Reply) -> std::io::Result<()> {
+        self.buttons.clear();
+        if reply.ephemeral {
+            writeln!(self.out, "(only you can see this)")?;
+        }
+        let now = Utc::now();
+        for message in &reply.messages {
+            print_message(&mut self.out, message, now)?;
+            let mut choices = Vec::new();
+            for button in &message.buttons {
+                if button.disabled {
+                    choices.push(format!("[-] {}", button.label));
+                } else {
+                    self.buttons.push(button.custom_id.clone());
+                    choices.push(format!("[{}] {}", self.buttons.len(), button.label));
+                }
+            }
+            if !choices.is_empty() {
+                writeln!(
+                    self.out,
+                    "{}   (type a number to press)",
+                    choices.join("  ")
+                )?;
+            }
+        }
+        writeln!(self.out)
+    }
+}
+
+trait MissingOption<T> {
+    fn user_error_missing(self, example: &str) -> CommandResult<T>;
+}
+
+impl<T> MissingOption<T> for Option<T> {
+    fn user_error_missing(self, example: &str) -> CommandResult<T> {
+        self.ok_or_else(|| CommandError::User(format!("That command needs {example}.")))
+    }
+}
+
+fn unknown(command: &str, sub: &str) -> CommandError {
+    CommandError::User(format!(
+        "There is no {command} {sub}. Type /help for the list."
+    ))
+}
+
+/// A reply, unless options were given that nothing used (likely a typo).
+fn finish(options: Options, reply: CommandResult<Reply>) -> CommandResult<Reply> {
+    match options.leftover() {
+        Some(names) => Err(CommandError::User(format!(
+            "Not used: {names}. Check the option names with /help."
+        ))),
+        None => reply,
+    }
+}
+
+fn required(options: &mut Options, name: &str) -> CommandResult<String> {
+    options.take_or_bare(name).ok_or_else(|| {
+        CommandError::User(format!("That command needs {name}:… (or just the value)."))
+    })
+}
+
+fn number_option(options: &mut Options, name: &str) -> CommandResult<Option<u32>> {
+    options
+        .take(name)
+        .map(|v| {
+            v.trim().parse().map_err(|_| {
+                CommandError::User(format!("{name} must be a whole number, not '{v}'."))
+            })
+        })
+        .transpose()
+}
+
+fn channel_option(options: &mut Options, name: &str) -> CommandResult<Option<ChannelRef>> {
+    options
+        .take_or_bare(name)
+        .map(|text| {
+            let id = channel_id(&text).map_err(CommandError::User)?;
+            Ok(ChannelRef {
+                id,
+                name: channel_name(id).unwrap_or_default(),
+                problem: None,
+            })
+        })
+        .transpose()
+}
+
+fn print_message(
+    out: &mut impl Write,
+    message: &Message,
+    now: DateTime<Utc>,
+) -> std::io::Result<()> {
+    if let Some(content) = &message.content {
+        writeln!(out, "{}", readable(&unescape(content), now))?;
+    }
+    for embed in &message.embeds {
+        print_embed(out, embed, now)?;
+    }
+    Ok(())
+}
+
+/// Discord's markup for terminals: `<#id>` becomes `#name`, `<t:…:F>` a
+/// UTC time, `<t:…:R>` "in 5 minutes", `<@id>` and `<@&id>` @user and @role.
+pub fn readable(text: &str, now: DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let Some(end) = tail.find('>') else {
+            out.push_str(tail);
+            return out;
+        };
+        let inner = &tail[1..end];
+        let replaced = if let Some(id) = inner.strip_prefix('#') {
+            id.parse()
+                .ok()
+                .map(|id| format!("#{}", channel_name(id).unwrap_or_else(|| id.to_string())))
+        } else if let Some(id) = inner.strip_prefix("@&") {
+            id.parse::<u64>().ok().map(|_| "@moderators".to_string())
+        } else if let Some(id) = inner.strip_prefix('@') {
+            id.parse::<u64>().ok().map(|id| {
+                if id == 0 {
+                    "@you".to_string()
+                } else {
+                    format!("@user-{id}")
+                }
+            })
+        } else if let Some(stamp) = inner.strip_prefix("t:") {
+            let (seconds, style) = stamp.split_once(':').unwrap_or((stamp, "f"));
+            seconds
+                .parse::<i64>()
+                .ok()
+                .map(|s| time_text(s * 1000, style, now))
+        } else {
+            None
+        };
+        match replaced {
+            Some(text) => out.push_str(&text),
+            None => out.push_str(&tail[..=end]),
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn time_text(ms: i64, style: &str, now: DateTime<Utc>) -> String {
+    let at = from_ms(ms);
+    match style {
+        "R" => {
+            let delta = at - now;
+            let (n, unit) = match delta.num_seconds().abs() {
+                s if s < 60 => (s, "second"),
+                s if s < 3600 => (s / 60, "minute"),
+                s if s < 86_400 => (s / 3600, "hour"),
+                s => (s / 86_400, "day"),
+            };
+            let plural = if n == 1 { "" } else { "s" };
+            if delta.num_seconds() >= 0 {
+                format!("in {n} {unit}{plural}")
+            } else {
+                format!("{n} {unit}{plural} ago")
+            }
+        }
+        "d" => at.format("%Y-%m-%d").to_string(),
+        _ => at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+fn print_embed(out: &mut impl Write, embed: &Embed, now: DateTime<Utc>) -> std::io::Result<()> {
+    let unescape = |text: &str| readable(&unescape(text), now);
+    if let Some(title) = embed.title.as_deref().map(unescape) {
+        writeln!(out, "{title}")?;
+        writeln!(out, "{}", "─".repeat(title.chars().count().min(72)))?;
+    }
+    if let Some(date) = embed.timestamp {
+        writeln!(out, "{}", date.format("%B %-d, %Y"))?;
+    }
+    if let Some(url) = &embed.url {
+        writeln!(out, "{url}")?;
+    }
+    if let Some(description) = &embed.description {
+        writeln!(out, "{}", unescape(description))?;
+    }
+    for field in &embed.fields {
+        writeln!(
+            out,
+            "▸ {}\n  {}",
+            unescape(&field.name),
+            unescape(&field.value).replace('\n', "\n  ")
+        )?;
+    }
+    if let Some(footer) = &embed.footer {
+        writeln!(out, "— {}", readable(footer, now))?;
+    }
+    writeln!(out)
+}
+
+/// Markdown is for chat clients; a terminal shows the plain text. Escaped
+/// characters are the text's own; unescaped `*` and `` ` `` are formatting.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => {
+                out.extend(chars.next())
+            }
+            '*' | '`' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The commands the console understands, for the welcome text.
+pub fn usage() -> String {
+    COMMANDS
+        .iter()
+        .map(|(usage, what)| format!("  {usage:<32} {what}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_shows_plain_text() {
+        assert_eq!(
+            unescape("\\*\\*not bold\\*\\* and a \\\\ backslash"),
+            "**not bold** and a \\ backslash"
+        );
+        assert_eq!(
+            unescape("**Highlights** `4` *closing*"),
+            "Highlights 4 closing"
+        );
+    }
+
+    #[test]
+    fn discord_markup_reads_as_text() {
+        let now = from_ms(1_764_000_000_000);
+        let news = channel_id("news").unwrap();
+        assert_eq!(
+            readable(
+                &format!("in <#{news}> at <t:1764000300:F> (<t:1764000300:R>) by <@0>"),
+                now
+            ),
+            "in #news at Mon 2025-11-24 16:05 UTC (in 5 minutes) by @you"
+        );
+        assert_eq!(readable("<t:1763996400:R>", now), "1 hour ago");
+        assert_eq!(readable("a < b > c", now), "a < b > c");
+    }
+}

@@ -1,0 +1,88 @@
+//! Posting to channels for the delivery loop: one message create per part,
+//! each with its nonce and `enforce_nonce`, so Discord drops a repeat.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serenity::all::{ChannelId, CreateMessage, Http, HttpError, Nonce};
+
+use super::reply::{components, embed, no_mentions};
+use crate::domain::view::Message;
+use crate::posting::{PostError, Poster};
+
+pub struct DiscordPoster {
+    http: Arc<Http>,
+}
+
+impl DiscordPoster {
+    pub fn new(http: Arc<Http>) -> Self {
+        Self { http }
+    }
+}
+
+impl Poster for DiscordPoster {
+    fn post<'a>(
+        &'a self,
+        channel_id: u64,
+        message: &'a Message,
+        nonce: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+        Box::pin(async move {
+            let mut create = CreateMessage::new()
+                .allowed_mentions(no_mentions())
+                .nonce(Nonce::String(nonce.to_string()))
+                .enforce_nonce(true)
+                .embeds(message.embeds.iter().map(embed).collect())
+                .components(components(&message.buttons));
+            if let Some(content) = &message.content {
+                create = create.content(content);
+            }
+            ChannelId::new(channel_id)
+                .send_message(&self.http, create)
+                .await
+                .map(|sent| sent.id.to_string())
+                .map_err(classify)
+        })
+    }
+}
+
+/// Sorts a failed post into what the outbox does next.
+pub fn classify(error: serenity::Error) -> PostError {
+    match &error {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
+            let detail = format!(
+                "Discord {} (code {}): {}",
+                response.status_code.as_u16(),
+                response.error.code,
+                response.error.message
+            );
+            match response.status_code.as_u16() {
+                403 => PostError::Refused {
+                    reason: format!("missing permission ({detail})"),
+                },
+                404 => PostError::Refused {
+                    reason: format!("the channel is gone ({detail})"),
+                },
+                // The rate limiter absorbs 429s that carry their headers;
+                // one that reaches us waits out a backoff.
+                429 | 500..=599 => PostError::Transient {
+                    reason: detail,
+                    retry_after: None,
+                },
+                _ => PostError::Rejected { reason: detail },
+            }
+        }
+        serenity::Error::Http(HttpError::Request(e)) => PostError::Transient {
+            reason: format!("network error: {e}"),
+            retry_after: None,
+        },
+        serenity::Error::Model(_) => PostError::Rejected {
+            reason: error.to_string(),
+        },
+        _ => PostError::Transient {
+            reason: error.to_string(),
+            retry_after: None,
+        },
+    }
+}

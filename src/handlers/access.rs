@@ -1,0 +1,79 @@
+//! Who is asking, and whether they may: moderator commands are registered
+//! for Manage Server only, but server admins can change that in Discord, so
+//! every moderator action is checked again here.
+
+use super::{CommandError, CommandResult, Handlers};
+
+/// The person behind a command, as the transport saw them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: u64,
+    /// `None` in a direct message.
+    pub guild_id: Option<u64>,
+    /// Has Manage Server (or Administrator) in that server.
+    pub manages_server: bool,
+    pub roles: Vec<u64>,
+}
+
+impl Caller {
+    /// The console's operator: a moderator of the console's own server.
+    pub fn console(guild_id: u64) -> Self {
+        Self {
+            user_id: 0,
+            guild_id: Some(guild_id),
+            manages_server: true,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// A channel named in a command. `problem` is set by the transport when the
+/// bot cannot post there (it knows the permissions; handlers do not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRef {
+    pub id: u64,
+    pub name: String,
+    pub problem: Option<String>,
+}
+
+impl ChannelRef {
+    /// The channel, or a message saying why the bot cannot post in it.
+    pub fn postable(&self) -> CommandResult<u64> {
+        match &self.problem {
+            Some(problem) => Err(CommandError::User(format!(
+                "I can't post in <#{}>: {problem}. Give the bot View Channel, Send Messages and Embed Links there, or pick another channel.",
+                self.id
+            ))),
+            None => Ok(self.id),
+        }
+    }
+}
+
+impl Handlers {
+    /// The server, if the caller may moderate it: Manage Server, or the
+    /// server's moderator role.
+    pub(super) async fn moderator_guild(
+        &self,
+        caller: &Caller,
+        command: &str,
+    ) -> CommandResult<u64> {
+        let guild = caller.guild_id.ok_or_else(|| {
+            CommandError::User(format!(
+                "{command} works in a server, not in direct messages."
+            ))
+        })?;
+        if caller.manages_server {
+            return Ok(guild);
+        }
+        let settings = self.db.call(move |s| s.guild_settings(guild)).await?;
+        match settings.moderator_role_id {
+            Some(role) if caller.roles.contains(&role) => Ok(guild),
+            Some(role) => Err(CommandError::User(format!(
+                "{command} is for moderators: members with Manage Server or the <@&{role}> role."
+            ))),
+            None => Err(CommandError::User(format!(
+                "{command} is for moderators: members with the Manage Server permission."
+            ))),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `/settings`: the server's time zone, an extra moderator role, and the log
+//! channel where the bot reports problems.
+
+use super::{Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, MAX_CHOICES};
+use crate::domain::schedule::{parse_zone, zone_suggestions};
+use crate::domain::view::{Embed, Field, Message, Reply};
+use crate::store::Setting;
+
+impl Handlers {
+    pub async fn settings_show(&self, caller: &Caller) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/settings").await?;
+        let settings = self.db.call(move |s| s.guild_settings(guild)).await?;
+        let field = |name: &str, value: String| Field {
+            name: name.into(),
+            value,
+            inline: false,
+        };
+        Ok(Reply {
+            messages: vec![Message {
+                embeds: vec![Embed {
+                    title: Some("Server settings".into()),
+                    fields: vec![
+                        field("Time zone", settings.timezone),
+                        field(
+                            "Moderators",
+                            match settings.moderator_role_id {
+                                Some(role) => format!("Manage Server, and members with <@&{role}>"),
+                                None => "Members with Manage Server".into(),
+                            },
+                        ),
+                        field(
+                            "Log channel",
+                            settings
+                                .log_channel_id
+                                .map_or("None: problems are only logged by the bot".into(), |c| {
+                                    format!("<#{c}>")
+                                }),
+                        ),
+                    ],
+                    ..Embed::default()
+                }],
+                ..Message::default()
+            }],
+            ephemeral: true,
+        })
+    }
+
+    /// Sets the server's zone and moves the next run of every schedule that
+    /// follows it.
+    pub async fn set_timezone(&self, caller: &Caller, zone: String) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/settings timezone").await?;
+        let zone = parse_zone(&zone).map_err(CommandError::User)?;
+        let now = self.clock.now_ms();
+        let moved = self
+            .db
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    s.change_setting(guild, &Setting::Timezone(zone.name().to_string()), now)?;
+                    let mut moved = 0;
+                    for schedule in s.schedules_in_server_zone(guild)? {
+                        let next = schedule
+                            .spec
+                            .rule
+                            .next_after(zone, crate::clock::from_ms(now))
+                            .map(|t| t.timestamp_millis());
+                        s.update_schedule(schedule.id, &schedule.spec, next, now)?;
+                        moved += 1;
+                    }
+                    Ok(moved)
+                })
+            })
+            .await?;
+        self.wake.notify();
+        let note = match moved {
+            0 => String::new(),
+            1 => " One schedule now runs in it.".into(),
+            n => format!(" {n} schedules now run in it."),
+        };
+        Ok(Reply::private(format!(
+            "The server's time zone is now {}.{note}",
+            zone.name()
+        )))
+    }
+
+    pub async fn set_moderator_role(
+        &self,
+        caller: &Caller,
+        role: Option<u64>,
+    ) -> CommandResult<Reply> {
+        let guild = self
+            .moderator_guild(caller, "/settings moderator-role")
+            .await?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.change_setting(guild, &Setting::ModeratorRole(role), now))
+            .await?;
+        Ok(Reply::private(match role {
+            Some(role) => format!("Members with <@&{role}> can now use the moderator commands, as can those with Manage Server."),
+            None => "Only members with Manage Server can use the moderator commands now.".into(),
+        }))
+    }
+
+    pub async fn set_log_channel(
+        &self,
+        caller: &Caller,
+        channel: Option<ChannelRef>,
+    ) -> CommandResult<Reply> {
+        let guild = self
+            .moderator_guild(caller, "/settings log-channel")
+            .await?;
+        let channel = channel.map(|c| c.postable()).transpose()?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.change_setting(guild, &Setting::LogChannel(channel), now))
+            .await?;
+        Ok(Reply::private(match channel {
+            Some(c) => format!("I will report paused schedules and failed posts in <#{c}>."),
+            None => "No log channel: problems are only written to the bot's own log.".into(),
+        }))
+    }
+
+    /// IANA zone names containing what is typed.
+    pub fn autocomplete_timezone(&self, partial: &str) -> Vec<Choice> {
+        zone_suggestions(partial)
+            .into_iter()
+            .take(MAX_CHOICES)
+            .map(|name| Choice {
+                name: name.to_string(),
+                value: name.to_string(),
+            })
+            .collect()
+    }
+}

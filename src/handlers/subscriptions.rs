@@ -1,0 +1,120 @@
+//! `/subscribe`: channels that get every new briefing (optionally only some
+//! categories).
+
+use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers};
+use crate::domain::text::{escape_markdown, truncate};
+use crate::domain::view::{limits, Embed, Message, Reply};
+
+impl Handlers {
+    pub async fn subscribe_add(
+        &self,
+        caller: &Caller,
+        channel: ChannelRef,
+        categories: Option<String>,
+    ) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/subscribe add").await?;
+        let channel_id = channel.postable()?;
+        let categories: Vec<String> = categories
+            .unwrap_or_default()
+            .split(',')
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let known = self.db.call(|s| s.categories()).await?;
+        let unknown: Vec<&String> = categories
+            .iter()
+            .filter(|c| !known.iter().any(|(k, _)| k.eq_ignore_ascii_case(c)))
+            .collect();
+        if !unknown.is_empty() {
+            let names: Vec<String> = unknown
+                .iter()
+                .map(|c| format!("'{}'", truncate(c, 50)))
+                .collect();
+            return Err(CommandError::User(format!(
+                "No briefings are in {} yet. Check the spelling with /briefing categories; categories are separated by commas.",
+                names.join(", ")
+            )));
+        }
+        let (by, now) = (caller.user_id, self.clock.now_ms());
+        let wanted = categories.clone();
+        let (_, created) = self
+            .db
+            .call(move |s| s.subscribe(guild, channel_id, &wanted, by, now))
+            .await?;
+        let filter = if categories.is_empty() {
+            "every new briefing".to_string()
+        } else {
+            format!(
+                "new briefings in {}",
+                escape_markdown(&categories.join(", "))
+            )
+        };
+        Ok(Reply::private(if created {
+            format!("<#{channel_id}> will get {filter}. Briefings already in the library are not posted.")
+        } else {
+            format!("Updated: <#{channel_id}> will get {filter}.")
+        }))
+    }
+
+    pub async fn subscribe_list(&self, caller: &Caller) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/subscribe list").await?;
+        let subscriptions = self.db.call(move |s| s.subscriptions(guild)).await?;
+        if subscriptions.is_empty() {
+            return Ok(Reply::private(
+                "No channel is subscribed. /subscribe add #channel posts new briefings there.",
+            ));
+        }
+        let lines: Vec<String> = subscriptions
+            .iter()
+            .map(|s| {
+                let filter = if s.categories.is_empty() {
+                    "all briefings".to_string()
+                } else {
+                    escape_markdown(&s.categories.join(", "))
+                };
+                let state = match &s.paused_reason {
+                    Some(why) => format!(" · **paused**: {why}"),
+                    None => String::new(),
+                };
+                format!(
+                    "<#{}> · {filter} · since <t:{}:d>{state}",
+                    s.channel_id,
+                    s.created_at / 1000
+                )
+            })
+            .collect();
+        Ok(Reply {
+            messages: vec![Message {
+                embeds: vec![Embed {
+                    title: Some("Subscribed channels".into()),
+                    description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
+                    ..Embed::default()
+                }],
+                ..Message::default()
+            }],
+            ephemeral: true,
+        })
+    }
+
+    pub async fn subscribe_remove(
+        &self,
+        caller: &Caller,
+        channel: ChannelRef,
+    ) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/subscribe remove").await?;
+        let channel_id = channel.id;
+        let removed = self
+            .db
+            .call(move |s| s.unsubscribe(guild, channel_id))
+            .await?;
+        if removed {
+            Ok(Reply::private(format!(
+                "<#{channel_id}> no longer gets new briefings. Its past posts stay in /schedule log."
+            )))
+        } else {
+            Err(CommandError::User(format!(
+                "<#{channel_id}> is not subscribed. /subscribe list shows the ones that are."
+            )))
+        }
+    }
+}

@@ -1,0 +1,632 @@
+//! Delivery: turns due schedules and new briefings into outbox rows, and
+//! sends the outbox through a [`Poster`] (Discord, or the console's simulated
+//! channels). It sleeps until the next due time and wakes early when told
+//! that something changed; it never busy-polls.
+//!
+//! Guarantees, and how:
+//! - nothing lost: a delivery row is committed before anything is sent;
+//! - nothing doubled: every message carries a nonce derived from its row, so
+//!   a resend after a crash or a lost response is dropped by Discord;
+//! - nothing stuck: 5xx and network errors back off exponentially with
+//!   jitter; 429s wait `retry_after`; 403/404 fail fast, pause what posts to
+//!   that channel and report it in the server's log channel.
+
+mod plan;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::clock::{from_ms, SharedClock};
+use crate::domain::render::{self, DigestEntry};
+use crate::domain::schedule::parse_zone;
+use crate::domain::view::{Message, Reply};
+use crate::store::{
+    Content, Db, Delivery, NewDelivery, Origin, Payload, Schedule, ScheduleState, Store, StoreError,
+};
+
+pub use plan::{plan_run, utc, RunPlan};
+
+/// Sends one message to a channel. Implemented by the Discord adapter and the
+/// console; tests use the Discord double behind the real one.
+pub trait Poster: Send + Sync + 'static {
+    /// Posts `message` with `nonce` (the same on every attempt of this part);
+    /// returns the message id.
+    fn post<'a>(
+        &'a self,
+        channel_id: u64,
+        message: &'a Message,
+        nonce: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostError {
+    /// Worth another try later: a server error, a network failure, or a rate
+    /// limit the HTTP client did not absorb.
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// The channel will not take posts from us (403) or no longer exists
+    /// (404): retrying cannot help until someone fixes it.
+    Refused { reason: String },
+    /// Discord rejected the message itself (400).
+    Rejected { reason: String },
+}
+
+/// Wakes the delivery loop early: a schedule changed, a post was queued.
+#[derive(Clone, Default)]
+pub struct Wake(Arc<Notify>);
+
+impl Wake {
+    pub fn notify(&self) {
+        // notify_one keeps a permit, so a wake that comes while the loop is
+        // busy is not lost.
+        self.0.notify_one();
+    }
+
+    async fn notified(&self) {
+        self.0.notified().await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PostingConfig {
+    /// Runs missed while offline are still posted if they are at most this
+    /// late; older ones are skipped with that reason.
+    pub catch_up: Duration,
+    /// First retry delay after a server or network error; doubles each time.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// Attempts before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// How often to look for briefings another process (the CLI) imported.
+    pub watch_interval: Duration,
+    /// Channels sent to at the same time.
+    pub concurrency: usize,
+}
+
+impl Default for PostingConfig {
+    fn default() -> Self {
+        Self {
+            catch_up: Duration::from_secs(3600),
+            retry_base: Duration::from_secs(2),
+            retry_max: Duration::from_secs(600),
+            max_attempts: 10,
+            watch_interval: Duration::from_secs(2),
+            concurrency: 16,
+        }
+    }
+}
+
+/// Deliveries claimed per round.
+const BATCH: usize = 500;
+/// A claimed delivery is offered again after this long if its sender died
+/// without a word (normally it is released at restart first).
+const LEASE_MS: i64 = 10 * 60_000;
+
+#[derive(Clone)]
+pub struct Posting {
+    db: Db,
+    clock: SharedClock,
+    wake: Wake,
+    poster: Arc<dyn Poster>,
+    config: Arc<PostingConfig>,
+}
+
+impl Posting {
+    pub fn new(
+        db: Db,
+        clock: SharedClock,
+        wake: Wake,
+        poster: Arc<dyn Poster>,
+        config: PostingConfig,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            wake,
+            poster,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Delivers until `stop` completes. Sends cut short by `stop` are sent
+    /// again (same nonces) at the next start.
+    pub async fn run(self, stop: impl Future<Output = ()>) {
+        tokio::pin!(stop);
+        let now = self.clock.now_ms();
+        match self.db.call(move |s| s.release_in_flight(now)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                deliveries = n,
+                "resuming deliveries that were in flight at the last stop"
+            ),
+            Err(e) => tracing::error!(error = %e, "could not read the outbox"),
+        }
+        tracing::info!("delivery loop started");
+        loop {
+            let round = tokio::select! {
+                _ = &mut stop => break,
+                round = self.round() => round,
+            };
+            let next_due = match round {
+                Ok(Round::MoreDue) => continue,
+                Ok(Round::Idle(next_due)) => next_due,
+                Err(e) => {
+                    tracing::error!(error = %e, "delivery round failed; trying again shortly");
+                    Some(self.clock.now_ms() + 5_000)
+                }
+            };
+            let sleep = match next_due {
+                Some(at) => self.clock.sleep_until(from_ms(at)),
+                None => Box::pin(std::future::pending()),
+            };
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = sleep => {}
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.config.watch_interval) => {}
+            }
+        }
+        tracing::info!("delivery loop stopped");
+    }
+
+    /// One pass: plan due schedules, queue new briefings, send what is due.
+    async fn round(&self) -> Result<Round, StoreError> {
+        let now = self.clock.now_ms();
+        let catch_up = self.config.catch_up.as_millis() as i64;
+        let planned = self
+            .db
+            .call(move |s| s.in_transaction(|s| plan_due_schedules(s, now, catch_up)))
+            .await?;
+        if planned > 0 {
+            tracing::debug!(planned, "schedule runs queued");
+        }
+        let queued = self.db.call(move |s| s.queue_new_briefings(now)).await?;
+        if queued > 0 {
+            tracing::info!(
+                deliveries = queued,
+                "new briefings queued for subscribed channels"
+            );
+        }
+        let claimed = self
+            .db
+            .call(move |s| s.claim_due(now, now + LEASE_MS, BATCH))
+            .await?;
+        let full = claimed.len() == BATCH;
+        self.send_all(claimed).await;
+        if full {
+            return Ok(Round::MoreDue);
+        }
+        let (schedule, attempt) = self
+            .db
+            .call(|s| Ok((s.next_schedule_run()?, s.next_attempt()?)))
+            .await?;
+        Ok(Round::Idle(match (schedule, attempt) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }))
+    }
+
+    /// Sends claimed deliveries: channels in parallel (bounded), each
+    /// channel's in order.
+    async fn send_all(&self, claimed: Vec<Delivery>) {
+        let mut by_channel: Vec<(u64, Vec<Delivery>)> = Vec::new();
+        let mut index: HashMap<u64, usize> = HashMap::new();
+        for delivery in claimed {
+            let slot = *index.entry(delivery.channel_id).or_insert_with(|| {
+                by_channel.push((delivery.channel_id, Vec::new()));
+                by_channel.len() - 1
+            });
+            by_channel[slot].1.push(delivery);
+        }
+        let permits = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        for (_, deliveries) in by_channel {
+            let this = self.clone();
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                for delivery in deliveries {
+                    if this.send(delivery).await == Sent::ChannelRefused {
+                        break;
+                    }
+                }
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            if let Err(e) = joined {
+                tracing::error!(error = %e, "a delivery task panicked");
+            }
+        }
+    }
+
+    async fn send(&self, delivery: Delivery) -> Sent {
+        match self.try_send(&delivery).await {
+            Ok(sent) => sent,
+            Err(e) => {
+                // The outbox row still says `sending`; the lease brings it back.
+                tracing::error!(delivery = delivery.id, error = %e, "could not record a delivery's progress");
+                Sent::Later
+            }
+        }
+    }
+
+    async fn try_send(&self, d: &Delivery) -> Result<Sent, StoreError> {
+        let id = d.id;
+        let messages = match self.render(&d.payload).await? {
+            Ok(messages) => messages,
+            Err(reason) => {
+                let now = self.clock.now_ms();
+                self.db
+                    .call(move |s| s.mark_skipped(id, &reason, now))
+                    .await?;
+                return Ok(Sent::Done);
+            }
+        };
+        for (part, message) in messages.iter().enumerate().skip(d.parts_sent) {
+            let result = self
+                .poster
+                .post(d.channel_id, message, &d.nonce(part))
+                .await;
+            let now = self.clock.now_ms();
+            match result {
+                Ok(message_id) => {
+                    self.db
+                        .call(move |s| s.record_part(id, &message_id, now))
+                        .await?;
+                }
+                Err(PostError::Transient {
+                    reason,
+                    retry_after,
+                }) => {
+                    return self.retry_later(d, reason, retry_after).await;
+                }
+                Err(PostError::Refused { reason }) => {
+                    self.refuse_channel(d, reason).await?;
+                    return Ok(Sent::ChannelRefused);
+                }
+                Err(PostError::Rejected { reason }) => {
+                    let reason = format!("Discord rejected the message: {reason}");
+                    tracing::error!(delivery = id, channel = d.channel_id, %reason, "delivery failed");
+                    let notice_reason = reason.clone();
+                    self.db
+                        .call(move |s| s.mark_failed(id, &reason, now))
+                        .await?;
+                    self.notice(
+                        d,
+                        format!("A post to <#{}> failed: {notice_reason}", d.channel_id),
+                    )
+                    .await?;
+                    return Ok(Sent::Done);
+                }
+            }
+        }
+        let now = self.clock.now_ms();
+        self.db.call(move |s| s.mark_sent(id, now)).await?;
+        tracing::info!(
+            delivery = id,
+            channel = d.channel_id,
+            origin = d.origin.as_str(),
+            messages = messages.len(),
+            attempt = d.attempts,
+            "posted"
+        );
+        Ok(Sent::Done)
+    }
+
+    async fn retry_later(
+        &self,
+        d: &Delivery,
+        reason: String,
+        retry_after: Option<Duration>,
+    ) -> Result<Sent, StoreError> {
+        let id = d.id;
+        let now = self.clock.now_ms();
+        if d.attempts >= self.config.max_attempts {
+            let reason = format!(
+                "gave up after {} attempts; last error: {reason}",
+                d.attempts
+            );
+            tracing::error!(delivery = id, channel = d.channel_id, %reason, "delivery failed");
+            let text = format!("A post to <#{}> failed: {reason}", d.channel_id);
+            self.db
+                .call(move |s| s.mark_failed(id, &reason, now))
+                .await?;
+            self.notice(d, text).await?;
+            return Ok(Sent::Done);
+        }
+        let wait = match retry_after {
+            Some(wait) => wait + Duration::from_millis(fastrand::u64(0..250)),
+            None => backoff(&self.config, d.attempts),
+        };
+        let at = now + wait.as_millis() as i64;
+        tracing::warn!(
+            delivery = id,
+            channel = d.channel_id,
+            attempt = d.attempts,
+            retry_in_ms = wait.as_millis() as u64,
+            %reason,
+            "post failed; will retry"
+        );
+        self.db
+            .call(move |s| s.mark_retrying(id, at, &reason, now))
+            .await?;
+        Ok(Sent::Later)
+    }
+
+    /// The channel refused us: fail what is queued for it, pause what posts
+    /// to it, and say so in the log channel.
+    async fn refuse_channel(&self, d: &Delivery, reason: String) -> Result<(), StoreError> {
+        let (id, channel) = (d.id, d.channel_id);
+        let now = self.clock.now_ms();
+        let why = format!("{reason} in <#{channel}>");
+        let pause = why.clone();
+        let (schedules, subscriptions, failed) = self
+            .db
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    s.mark_failed(id, &pause, now)?;
+                    let failed = s.fail_channel(channel, &pause, now)?;
+                    let (schedules, subscriptions) = s.sources_for_channel(channel)?;
+                    for schedule in &schedules {
+                        s.set_schedule_state_keep_next(
+                            *schedule,
+                            ScheduleState::Paused,
+                            Some(&pause),
+                            now,
+                        )?;
+                    }
+                    for subscription in &subscriptions {
+                        s.pause_subscription(*subscription, &pause)?;
+                    }
+                    Ok((schedules, subscriptions, failed))
+                })
+            })
+            .await?;
+        tracing::warn!(
+            channel,
+            %reason,
+            paused_schedules = schedules.len(),
+            paused_subscriptions = subscriptions.len(),
+            failed_deliveries = failed + 1,
+            "channel refused a post; paused what posts there"
+        );
+        let mut text = format!("I could not post in <#{channel}>: {reason}.");
+        if !schedules.is_empty() {
+            let list: Vec<String> = schedules.iter().map(|s| format!("#{s}")).collect();
+            text.push_str(&format!(" Paused schedule {}.", list.join(", ")));
+        }
+        if !subscriptions.is_empty() {
+            text.push_str(" Paused the channel's subscription.");
+        }
+        text.push_str(
+            " Fix the bot's permissions there, then /schedule resume (or /subscribe add again).",
+        );
+        self.notice(d, text).await
+    }
+
+    /// Queues a report for the server's log channel (never about a notice,
+    /// and never to the channel that failed).
+    async fn notice(&self, about: &Delivery, text: String) -> Result<(), StoreError> {
+        if about.origin == Origin::Notice {
+            return Ok(());
+        }
+        let (guild, failed_channel) = (about.guild_id, about.channel_id);
+        let now = self.clock.now_ms();
+        let queued = self
+            .db
+            .call(move |s| {
+                let settings = s.guild_settings(guild)?;
+                match settings.log_channel_id {
+                    Some(log) if log != failed_channel => {
+                        let notice = NewDelivery::pending(
+                            guild,
+                            log,
+                            Origin::Notice,
+                            Payload::Notice(text),
+                            now,
+                        );
+                        s.insert_delivery(&notice, now).map(|_| true)
+                    }
+                    _ => Ok(false),
+                }
+            })
+            .await?;
+        if queued {
+            self.wake.notify();
+        }
+        Ok(())
+    }
+
+    /// The messages a payload posts, or why there is nothing to post.
+    async fn render(&self, payload: &Payload) -> Result<Result<Vec<Message>, String>, StoreError> {
+        let payload = payload.clone();
+        self.db.call(move |s| render_payload(s, &payload)).await
+    }
+}
+
+/// What a payload looks like in a channel (also used by previews).
+pub fn render_payload(
+    store: &Store,
+    payload: &Payload,
+) -> Result<Result<Vec<Message>, String>, StoreError> {
+    Ok(match payload {
+        Payload::Briefing(id) => match store.briefing_by_id(*id)? {
+            Some(stored) => Ok(render::briefing(&stored.briefing).messages),
+            None => Err(format!("briefing #{id} no longer exists")),
+        },
+        Payload::Digest(ids) => {
+            let mut entries = Vec::new();
+            for id in ids {
+                if let Some(stored) = store.briefing_by_id(*id)? {
+                    entries.push(DigestEntry {
+                        id: *id,
+                        title: stored.briefing.title,
+                        published: stored.briefing.published,
+                        url: stored.briefing.source.url,
+                    });
+                }
+            }
+            Ok(render::digest(&entries).messages)
+        }
+        Payload::Notice(text) => Ok(vec![Message::text(text.clone())]),
+        Payload::Nothing => Err("nothing to post".into()),
+    })
+}
+
+/// Chooses what a schedule posts now: `Err` says why there is nothing.
+pub fn resolve_content(
+    store: &Store,
+    channel_id: u64,
+    content: Content,
+) -> Result<Result<Payload, String>, StoreError> {
+    Ok(match content {
+        Content::Briefing(id) => match store.briefing_by_id(id)? {
+            Some(_) => Ok(Payload::Briefing(id)),
+            None => Err(format!("briefing #{id} no longer exists")),
+        },
+        Content::Next => match store.next_unposted_briefing(channel_id)? {
+            Some(id) => Ok(Payload::Briefing(id)),
+            None => {
+                Err("nothing new: every briefing has already been posted to this channel".into())
+            }
+        },
+        Content::Digest(n) => {
+            let ids = store.newest_briefing_ids(n)?;
+            if ids.is_empty() {
+                Err("there are no briefings to list yet".into())
+            } else {
+                Ok(Payload::Digest(ids))
+            }
+        }
+    })
+}
+
+/// A preview of what a schedule would post right now.
+pub fn preview(store: &Store, schedule: &Schedule) -> Result<Result<Reply, String>, StoreError> {
+    let payload = match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
+        Ok(payload) => payload,
+        Err(why) => return Ok(Err(why)),
+    };
+    Ok(render_payload(store, &payload)?.map(|messages| Reply {
+        messages,
+        ephemeral: true,
+    }))
+}
+
+enum Round {
+    /// A full batch went out; more may be waiting.
+    MoreDue,
+    /// Nothing more now; the next thing is due then (if anything is).
+    Idle(Option<i64>),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Sent {
+    Done,
+    Later,
+    ChannelRefused,
+}
+
+/// Exponential backoff with jitter: base·2^(attempt-1), capped, times 0.5–1.5.
+fn backoff(config: &PostingConfig, attempt: u32) -> Duration {
+    let exponential = config
+        .retry_base
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(20)));
+    let capped = exponential.min(config.retry_max);
+    capped.mul_f64(0.5 + fastrand::f64())
+}
+
+/// Turns every due schedule into a delivery (or a skipped record) and moves
+/// it to its next run, in the caller's transaction. Returns how many were planned.
+fn plan_due_schedules(store: &mut Store, now: i64, catch_up_ms: i64) -> Result<usize, StoreError> {
+    let due = store.due_schedules(now, 1_000)?;
+    for schedule in &due {
+        let Some(due_at) = schedule.next_run_at else {
+            continue;
+        };
+        let zone = match parse_zone(&schedule.zone) {
+            Ok(zone) => zone,
+            Err(why) => {
+                store.set_schedule_state(
+                    schedule.id,
+                    ScheduleState::Paused,
+                    Some(&why),
+                    None,
+                    now,
+                )?;
+                continue;
+            }
+        };
+        let plan = plan_run(&schedule.spec.rule, zone, due_at, now, catch_up_ms);
+        let base = |payload: Payload, at: i64| {
+            NewDelivery::pending(
+                schedule.guild_id,
+                schedule.spec.channel_id,
+                Origin::Schedule,
+                payload,
+                at,
+            )
+            .from_schedule(schedule.id)
+        };
+        if let Some((at, reason)) = &plan.skipped {
+            let skipped = base(Payload::Nothing, *at).skipped(reason.clone());
+            store.insert_delivery(&skipped, now)?;
+        }
+        if let Some(at) = plan.deliver {
+            let delivery =
+                match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
+                    Ok(payload) => base(payload, at),
+                    Err(why) => base(Payload::Nothing, at).skipped(why),
+                };
+            store.insert_delivery(&delivery, now)?;
+        }
+        match plan.next_run {
+            Some(next) => store.set_schedule_state(
+                schedule.id,
+                ScheduleState::Active,
+                None,
+                Some(next),
+                now,
+            )?,
+            None => store.set_schedule_state(schedule.id, ScheduleState::Done, None, None, now)?,
+        }
+    }
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_its_jitter_and_stops_at_the_cap() {
+        let config = PostingConfig {
+            retry_base: Duration::from_secs(2),
+            retry_max: Duration::from_secs(60),
+            ..PostingConfig::default()
+        };
+        for _ in 0..200 {
+            let first = backoff(&config, 1);
+            assert!(
+                first >= Duration::from_secs(1) && first <= Duration::from_secs(3),
+                "{first:?}"
+            );
+            let fourth = backoff(&config, 4);
+            assert!(
+                fourth >= Duration::from_secs(8) && fourth <= Duration::from_secs(24),
+                "{fourth:?}"
+            );
+            let late = backoff(&config, 30);
+            assert!(late <= Duration::from_secs(90), "{late:?}");
+        }
+    }
+}

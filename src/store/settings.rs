@@ -1,0 +1,72 @@
+//! Per-server settings.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildSettings {
+    pub guild_id: u64,
+    pub timezone: String,
+    pub moderator_role_id: Option<u64>,
+    pub log_channel_id: Option<u64>,
+}
+
+impl GuildSettings {
+    fn defaults(guild_id: u64) -> Self {
+        Self {
+            guild_id,
+            timezone: "UTC".into(),
+            moderator_role_id: None,
+            log_channel_id: None,
+        }
+    }
+}
+
+/// One setting to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting {
+    Timezone(String),
+    ModeratorRole(Option<u64>),
+    LogChannel(Option<u64>),
+}
+
+impl Store {
+    /// The server's settings, or the defaults when it has none stored.
+    pub fn guild_settings(&self, guild_id: u64) -> Result<GuildSettings> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT timezone, moderator_role_id, log_channel_id FROM guild_settings WHERE guild_id = ?1",
+            )?
+            .query_row([guild_id as i64], |row| {
+                Ok(GuildSettings {
+                    guild_id,
+                    timezone: row.get(0)?,
+                    moderator_role_id: row.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                    log_channel_id: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                })
+            })
+            .optional()?
+            .unwrap_or_else(|| GuildSettings::defaults(guild_id)))
+    }
+
+    pub fn change_setting(&mut self, guild_id: u64, setting: &Setting, now: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO guild_settings (guild_id, updated_at) VALUES (?1, ?2)",
+            params![guild_id as i64, now],
+        )?;
+        let (column, value): (&str, rusqlite::types::Value) = match setting {
+            Setting::Timezone(zone) => ("timezone", zone.clone().into()),
+            Setting::ModeratorRole(role) => ("moderator_role_id", role.map(|r| r as i64).into()),
+            Setting::LogChannel(channel) => ("log_channel_id", channel.map(|c| c as i64).into()),
+        };
+        self.conn.execute(
+            &format!(
+                "UPDATE guild_settings SET {column} = ?1, updated_at = ?2 WHERE guild_id = ?3"
+            ),
+            params![value, now, guild_id as i64],
+        )?;
+        Ok(())
+    }
+}

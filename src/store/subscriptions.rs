@@ -1,0 +1,179 @@
+//! Channels subscribed to new briefings, and queuing a delivery for each new
+//! briefing that matches.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::deliveries::{NewDelivery, Origin, Payload};
+use super::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: i64,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    /// Empty: every briefing.
+    pub categories: Vec<String>,
+    pub paused_reason: Option<String>,
+    pub created_by: u64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, guild_id, channel_id, categories, paused_reason, created_by, created_at";
+
+fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let categories: String = row.get(3)?;
+    Ok(Subscription {
+        id: row.get(0)?,
+        guild_id: row.get::<_, i64>(1)? as u64,
+        channel_id: row.get::<_, i64>(2)? as u64,
+        categories: serde_json::from_str(&categories).unwrap_or_default(),
+        paused_reason: row.get(4)?,
+        created_by: row.get::<_, i64>(5)? as u64,
+        created_at: row.get(6)?,
+    })
+}
+
+impl Store {
+    /// The newest briefing's id (0 for an empty library): what a watcher
+    /// compares to notice imports made by another process.
+    pub fn max_briefing_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) FROM briefings")?
+            .query_row([], |row| row.get(0))?)
+    }
+
+    /// Subscribes a channel, or changes the categories of an existing
+    /// subscription (which also resumes it). Returns it and whether it is new.
+    /// A new subscription starts after the newest briefing, so the existing
+    /// library is not posted.
+    pub fn subscribe(
+        &mut self,
+        guild_id: u64,
+        channel_id: u64,
+        categories: &[String],
+        by: u64,
+        now: i64,
+    ) -> Result<(Subscription, bool)> {
+        self.in_transaction(|store| {
+            let categories_json = serde_json::to_string(categories).expect("strings serialise");
+            let existing = store.subscription(guild_id, channel_id)?;
+            if existing.is_some() {
+                store.conn.execute(
+                    "UPDATE subscriptions SET categories = ?1, paused_reason = NULL WHERE channel_id = ?2",
+                    params![categories_json, channel_id as i64],
+                )?;
+            } else {
+                let newest = store.max_briefing_id()?;
+                store.conn.execute(
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, after_briefing_id, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now],
+                )?;
+            }
+            let saved = store
+                .subscription(guild_id, channel_id)?
+                .expect("the subscription was just written");
+            Ok((saved, existing.is_none()))
+        })
+    }
+
+    pub fn subscription(&self, guild_id: u64, channel_id: u64) -> Result<Option<Subscription>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM subscriptions WHERE guild_id = ?1 AND channel_id = ?2"
+            ))?
+            .query_row(params![guild_id as i64, channel_id as i64], read)
+            .optional()?)
+    }
+
+    pub fn subscriptions(&self, guild_id: u64) -> Result<Vec<Subscription>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM subscriptions WHERE guild_id = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([guild_id as i64], read)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Removes a channel's subscription; false when it had none. Its past
+    /// deliveries stay in the log.
+    pub fn unsubscribe(&mut self, guild_id: u64, channel_id: u64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "DELETE FROM subscriptions WHERE guild_id = ?1 AND channel_id = ?2",
+            params![guild_id as i64, channel_id as i64],
+        )? > 0)
+    }
+
+    /// Queues a delivery for every briefing that is new to a subscription
+    /// and matches its categories, and moves each subscription past them.
+    /// Paused subscriptions move past them without posting. Returns how many
+    /// deliveries were queued.
+    pub fn queue_new_briefings(&mut self, now: i64) -> Result<usize> {
+        self.in_transaction(|store| {
+            let subscriptions: Vec<(Subscription, i64)> = {
+                let mut stmt = store.conn.prepare_cached(&format!(
+                    "SELECT {COLUMNS}, after_briefing_id FROM subscriptions
+                     WHERE after_briefing_id < (SELECT coalesce(max(id), 0) FROM briefings)"
+                ))?;
+                let rows = stmt.query_map([], |row| Ok((read(row)?, row.get(7)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut queued = 0;
+            for (subscription, after) in subscriptions {
+                let new: Vec<(i64, Vec<String>)> = {
+                    let mut stmt = store.conn.prepare_cached(
+                        "SELECT b.id, (SELECT json_group_array(category) FROM briefing_categories WHERE briefing_id = b.id)
+                         FROM briefings b WHERE b.id > ?1 ORDER BY b.id",
+                    )?;
+                    let rows = stmt.query_map([after], |row| {
+                        let categories: String = row.get(1)?;
+                        Ok((row.get(0)?, serde_json::from_str(&categories).unwrap_or_default()))
+                    })?;
+                    rows.collect::<rusqlite::Result<_>>()?
+                };
+                let newest = new.last().map_or(after, |(id, _)| *id);
+                if subscription.paused_reason.is_none() {
+                    for (briefing_id, categories) in &new {
+                        if !matches_filter(&subscription.categories, categories) {
+                            continue;
+                        }
+                        let delivery = NewDelivery::pending(
+                            subscription.guild_id,
+                            subscription.channel_id,
+                            Origin::Subscription,
+                            Payload::Briefing(*briefing_id),
+                            now,
+                        )
+                        .from_subscription(subscription.id);
+                        if store.insert_delivery(&delivery, now)?.is_some() {
+                            queued += 1;
+                        }
+                    }
+                }
+                store.conn.execute(
+                    "UPDATE subscriptions SET after_briefing_id = ?1 WHERE id = ?2",
+                    params![newest, subscription.id],
+                )?;
+            }
+            Ok(queued)
+        })
+    }
+
+    /// Pauses the subscription of a channel, with the reason shown in lists.
+    pub fn pause_subscription(&mut self, subscription_id: i64, reason: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE subscriptions SET paused_reason = ?1 WHERE id = ?2",
+            params![reason, subscription_id],
+        )?;
+        Ok(())
+    }
+}
+
+/// An empty filter takes everything; otherwise any shared category (any case).
+fn matches_filter(filter: &[String], categories: &[String]) -> bool {
+    filter.is_empty()
+        || filter
+            .iter()
+            .any(|wanted| categories.iter().any(|c| c.eq_ignore_ascii_case(wanted)))
+}
