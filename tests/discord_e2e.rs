@@ -429,8 +429,21 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
     let guild: serenity::all::Guild =
         serde_json::from_value(discord_double::guild_json()).expect("serenity reads the guild");
     assert_eq!(guild.id.get(), GUILD_ID);
-    assert_eq!(guild.channels.len(), 1);
+    assert_eq!(guild.channels.len(), 3);
     assert_eq!(guild.members.len(), 2);
+    assert_eq!(guild.roles.len(), 2);
+    // The bot may post in #briefings but not in #announcements.
+    let bot = &guild.members[&serenity::all::UserId::new(discord_double::BOT_USER_ID)];
+    let posts = |channel: u64| {
+        guild
+            .user_permissions_in(
+                &guild.channels[&serenity::all::ChannelId::new(channel)],
+                bot,
+            )
+            .send_messages()
+    };
+    assert!(posts(discord_double::CHANNEL_ID));
+    assert!(!posts(discord_double::LOCKED_CHANNEL_ID));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

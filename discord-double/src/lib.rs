@@ -612,6 +612,20 @@ pub fn resolved_channels(ids: &[u64]) -> Value {
     json!({ "channels": channels })
 }
 
+/// `data.resolved` for a command naming the moderator role.
+pub fn resolved_moderator_role() -> Value {
+    json!({ "roles": { MODERATOR_ROLE_ID.to_string(): moderator_role() } })
+}
+
+fn moderator_role() -> Value {
+    json!({
+        "id": MODERATOR_ROLE_ID.to_string(), "name": "Moderators", "color": 0, "hoist": false, "icon": null,
+        "unicode_emoji": null, "position": 1, "permissions": "0", "managed": false,
+        "mentionable": false, "flags": 0,
+        "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+    })
+}
+
 /// The test server as GUILD_CREATE carries it: one text channel, the bot and
 /// one member, the @everyone role.
 pub fn guild_json() -> Value {
@@ -630,12 +644,7 @@ pub fn guild_json() -> Value {
             "unicode_emoji": null, "position": 0, "permissions": "2248473465835073", "managed": false,
             "mentionable": false, "flags": 0,
             "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
-        }, {
-            "id": MODERATOR_ROLE_ID.to_string(), "name": "Moderators", "color": 0, "hoist": false, "icon": null,
-            "unicode_emoji": null, "position": 1, "permissions": "0", "managed": false,
-            "mentionable": false, "flags": 0,
-            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
-        }],
+        }, moderator_role()],
         "emojis": [],
         "features": [],
         "mfa_level": 0,

@@ -4,12 +4,14 @@
 mod checks;
 mod commands;
 mod poster;
+mod rate_gate;
 mod reply;
 mod types;
 
 use std::sync::{Arc, Mutex};
 
 pub use poster::{classify, DiscordPoster};
+pub use rate_gate::RateGate;
 
 use serenity::all::{
     ClientBuilder, ComponentInteraction, Context as SerenityContext, CreateInteractionResponse,
@@ -64,10 +66,14 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let mut http = HttpBuilder::new(&settings.token);
+    // serenity's rate limiter sends straight to discord.com, ignoring a
+    // proxy, so with a proxy it is off and posts pass through our own gate
+    // at Discord's documented limits instead.
+    let gate = settings.api_base.as_ref().map(|_| RateGate::discord());
     if let Some(base) = &settings.api_base {
-        // serenity's rate limiter stays on: it reads the limits the proxy (or
-        // the double) reports, as it would Discord's.
-        http = http.proxy(base.trim_end_matches('/'));
+        http = http
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
     }
     let dev_guild = settings.dev_guild;
     let (stop_posting, posting_stopped) = tokio::sync::watch::channel(false);
@@ -88,18 +94,18 @@ pub async fn run(
         })
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                let commands = &framework.options().commands;
+                let payload = commands::registration_payload(&framework.options().commands);
                 match dev_guild {
-                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, GuildId::new(guild)).await?,
-                    None => poise::builtins::register_globally(ctx, commands).await?,
-                }
+                    Some(guild) => ctx.http.create_guild_commands(GuildId::new(guild), &payload).await?,
+                    None => ctx.http.create_global_commands(&payload).await?,
+                };
                 tracing::info!(
                     user = %ready.user.name,
                     guilds = ready.guilds.len(),
                     commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
                     "connected to Discord"
                 );
-                let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http)));
+                let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http), gate));
                 let posting = handlers.posting(poster, posting_config);
                 let mut stopped = posting_stopped;
                 let task = tokio::spawn(posting.run(async move {

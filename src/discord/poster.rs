@@ -7,17 +7,20 @@ use std::sync::Arc;
 
 use serenity::all::{ChannelId, CreateMessage, Http, HttpError, Nonce};
 
+use super::rate_gate::RateGate;
 use super::reply::{components, embed, no_mentions};
 use crate::domain::view::Message;
 use crate::posting::{PostError, Poster};
 
 pub struct DiscordPoster {
     http: Arc<Http>,
+    /// Spaces posts out when serenity's own rate limiter is off (proxy mode).
+    gate: Option<RateGate>,
 }
 
 impl DiscordPoster {
-    pub fn new(http: Arc<Http>) -> Self {
-        Self { http }
+    pub fn new(http: Arc<Http>, gate: Option<RateGate>) -> Self {
+        Self { http, gate }
     }
 }
 
@@ -38,11 +41,20 @@ impl Poster for DiscordPoster {
             if let Some(content) = &message.content {
                 create = create.content(content);
             }
-            ChannelId::new(channel_id)
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            let result = ChannelId::new(channel_id)
                 .send_message(&self.http, create)
                 .await
                 .map(|sent| sent.id.to_string())
-                .map_err(classify)
+                .map_err(classify);
+            if let (Some(gate), Err(PostError::Transient { reason, .. })) = (&self.gate, &result) {
+                if reason.starts_with("Discord 429") {
+                    gate.hold_channel(channel_id);
+                }
+            }
+            result
         })
     }
 }

@@ -1,0 +1,911 @@
+//! Posting end to end: the real serenity client against the Discord double,
+//! on a clock the tests move by hand. Schedules fire at their instant (no
+//! waiting), posts survive faults exactly once, refusals pause and report,
+//! and moderator commands are refused to members whatever Discord allows.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use briefbot::clock::{Clock, ManualClock, SharedClock, SystemClock};
+use briefbot::discord::{self, DiscordSettings};
+use briefbot::domain::schedule::{Repeat, Rule};
+use briefbot::handlers::Handlers;
+use briefbot::posting::PostingConfig;
+use briefbot::samples::load_samples;
+use briefbot::store::{Content, Db, DeliveryState, LogFilter, ScheduleSpec, ScheduleState, Store};
+use chrono::{DateTime, Utc};
+use discord_double::{
+    resolved_channels, resolved_moderator_role, spec_from_env, Double, Fault, Invocation, Invoker,
+    CHANNEL_ID, GUILD_ID, LOCKED_CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID,
+};
+use serde_json::{json, Value};
+
+const LIMIT: Duration = Duration::from_secs(30);
+const EPHEMERAL: u64 = 64;
+/// Option values of the `repeat` and `post` choices (poise sends indexes).
+const DAILY: u64 = 1;
+const DIGEST: u64 = 2;
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+struct Bot {
+    db: Db,
+    /// Moved by hand; the system clock for tests that wait on real retries.
+    clock: Arc<ManualClock>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+impl Bot {
+    async fn start(double: &Double, db: Db, now: DateTime<Utc>) -> Bot {
+        let clock = ManualClock::new(now);
+        Self::start_with(double, db, clock.clone(), clock).await
+    }
+
+    /// On the system clock: retries wait real (short) backoffs.
+    async fn start_real(double: &Double, db: Db) -> Bot {
+        let unused = ManualClock::new(Utc::now());
+        Self::start_with(double, db, Arc::new(SystemClock), unused).await
+    }
+
+    async fn start_with(
+        double: &Double,
+        db: Db,
+        clock: SharedClock,
+        manual: Arc<ManualClock>,
+    ) -> Bot {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(std::env::var("TEST_LOG").unwrap_or("info".into()))
+            .try_init();
+        let registered = double
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PUT")
+            .count();
+        let settings = DiscordSettings {
+            token: "MTEwMDAw.double.token".into(),
+            api_base: Some(double.base_url()),
+            posting: PostingConfig {
+                retry_base: Duration::from_millis(10),
+                retry_max: Duration::from_millis(200),
+                watch_interval: Duration::from_millis(200),
+                ..PostingConfig::default()
+            },
+            ..DiscordSettings::default()
+        };
+        let handlers = Handlers::with_clock(db.clone(), clock);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(discord::run(settings, handlers, async move {
+            let _ = stopped.await;
+        }));
+        double
+            .wait_for(LIMIT, "command registration", |d| {
+                (d.requests().iter().filter(|r| r.method == "PUT").count() > registered)
+                    .then_some(())
+            })
+            .await
+            .unwrap();
+        Bot {
+            db,
+            clock: manual,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().map(|s| s.send(()));
+        let stopped = tokio::time::timeout(LIMIT, &mut self.task).await;
+        assert!(
+            matches!(stopped, Ok(Ok(Ok(())))),
+            "the bot stops cleanly: {stopped:?}"
+        );
+    }
+
+    async fn store<T: Send + 'static>(
+        &self,
+        look: impl FnOnce(&mut Store) -> briefbot::store::Result<T> + Send + 'static,
+    ) -> T {
+        self.db.call(look).await.unwrap()
+    }
+}
+
+/// Re-checks the database until `check` holds, within the limit. (The
+/// database has no change events to wait on; the double does.)
+async fn until(
+    bot: &Bot,
+    what: &str,
+    check: impl Fn(&mut Store) -> briefbot::store::Result<bool> + Send + Sync + Clone + 'static,
+) {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let check = check.clone();
+        if bot.store(move |s| check(s)).await {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn double() -> Double {
+    let spec = spec_from_env().expect("DISCORD_OPENAPI_SPEC points at a file");
+    Double::start(spec.as_deref(), 0)
+        .await
+        .expect("the double starts")
+}
+
+fn library() -> Db {
+    let mut store = Store::open_in_memory().unwrap();
+    load_samples(&mut store).unwrap();
+    Db::new(store)
+}
+
+fn sub(name: &str, options: Value) -> Value {
+    json!([{ "name": name, "type": 1, "options": options }])
+}
+
+fn opt(name: &str, kind: u8, value: Value) -> Value {
+    json!({ "name": name, "type": kind, "value": value })
+}
+
+fn channel(name: &str, id: u64) -> Value {
+    opt(name, 7, json!(id.to_string()))
+}
+
+/// Sends a moderator command as `invoker` and returns the callback body.
+async fn command_as(double: &Double, invoker: &Invoker, name: &str, options: Value) -> Value {
+    let channels: Vec<u64> = options[0]["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["type"] == 7)
+        .filter_map(|o| o["value"].as_str()?.parse().ok())
+        .collect();
+    let invocation = double
+        .send_command_as(invoker, name, options, resolved_channels(&channels))
+        .unwrap();
+    reply(double, &invocation).await
+}
+
+async fn command(double: &Double, name: &str, options: Value) -> Value {
+    command_as(double, &Invoker::moderator(), name, options).await
+}
+
+async fn reply(double: &Double, invocation: &Invocation) -> Value {
+    let callback = double.callback(invocation, LIMIT).await.unwrap();
+    let data = &callback.body["data"];
+    if callback.body["type"] == 5 {
+        // Deferred: the answer is the edit of @original.
+        let edit = double
+            .wait_for(LIMIT, "the deferred answer", |d| {
+                d.follow_ups(invocation).into_iter().next()
+            })
+            .await
+            .unwrap();
+        return edit.body;
+    }
+    data.clone()
+}
+
+fn text(reply: &Value) -> String {
+    let mut out = reply["content"].as_str().unwrap_or("").to_string();
+    for embed in reply["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            out.push_str(embed[key].as_str().unwrap_or(""));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn assert_private(reply: &Value) {
+    assert_eq!(
+        reply["flags"].as_u64().unwrap_or(0) & EPHEMERAL,
+        EPHEMERAL,
+        "{reply}"
+    );
+}
+
+fn assert_accepted(double: &Double) {
+    assert_eq!(
+        double.problems(),
+        Vec::<String>::new(),
+        "requests Discord would reject"
+    );
+}
+
+/// A one-off schedule far in the future that posts a digest to the log
+/// channel; `/schedule run-now` on it is a barrier: once its post arrives,
+/// the delivery loop has run a round that saw the clock as it is now.
+async fn marker(bot: &Bot) -> i64 {
+    let now = bot.clock.now_ms();
+    bot.store(move |s| {
+        let spec = ScheduleSpec {
+            channel_id: LOG_CHANNEL_ID,
+            rule: Rule::Once(briefbot::domain::schedule::local(2099, 1, 1, 0, 0)),
+            timezone: None,
+            content: Content::Digest(1),
+        };
+        s.add_schedule(GUILD_ID, &spec, 4_070_908_800_000, MEMBER_ID, now)
+            .map(|s| s.id)
+    })
+    .await
+}
+
+async fn barrier(double: &Double, marker: i64) {
+    let before = double.channel_messages(LOG_CHANNEL_ID).len();
+    let reply = command(
+        double,
+        "schedule",
+        sub(
+            "run-now",
+            json!([opt("schedule", 3, json!(marker.to_string()))]),
+        ),
+    )
+    .await;
+    assert!(text(&reply).contains("Posting schedule"), "{reply}");
+    double
+        .wait_for(LIMIT, "the marker post", |d| {
+            (d.channel_messages(LOG_CHANNEL_ID).len() > before).then_some(())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_schedule_fires_at_nine_berlin_time_on_both_sides_of_the_dst_change() {
+    let double = double().await;
+    // The day before Europe's clocks go forward (2026-03-29).
+    let bot = Bot::start(&double, library(), utc("2026-03-28T07:00:00Z")).await;
+    let marker = marker(&bot).await;
+
+    let set = command(
+        &double,
+        "settings",
+        sub("timezone", json!([opt("zone", 3, json!("europe/berlin"))])),
+    )
+    .await;
+    assert_private(&set);
+    assert!(text(&set).contains("Europe/Berlin"), "{set}");
+
+    let added = command(
+        &double,
+        "schedule",
+        sub(
+            "add",
+            json!([
+                channel("channel", CHANNEL_ID),
+                opt("when", 3, json!("09:00")),
+                opt("repeat", 4, json!(DAILY)),
+                opt("post", 4, json!(DIGEST)),
+                opt("count", 4, json!(2)),
+            ]),
+        ),
+    )
+    .await;
+    assert_private(&added);
+    // 09:00 CET is 08:00 UTC.
+    let first = utc("2026-03-28T08:00:00Z").timestamp();
+    assert!(
+        text(&added).contains(&format!("Next run <t:{first}:F> (<t:{first}:R>)")),
+        "{added}"
+    );
+
+    // A second before: nothing.
+    bot.clock.set(utc("2026-03-28T07:59:59Z"));
+    barrier(&double, marker).await;
+    assert!(double.channel_messages(CHANNEL_ID).is_empty());
+
+    // On the second: the digest.
+    bot.clock.set(utc("2026-03-28T08:00:00Z"));
+    let posted = double
+        .wait_for(LIMIT, "the first run", |d| {
+            d.channel_messages(CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(
+        posted.body["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("digest"),
+        "{}",
+        posted.body
+    );
+    assert_eq!(posted.body["enforce_nonce"], true);
+    assert!(posted.body["nonce"].as_str().is_some_and(|n| n.len() <= 25));
+    assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
+
+    // Next day, summer time: 09:00 CEST is 07:00 UTC.
+    bot.clock.set(utc("2026-03-29T06:59:59Z"));
+    barrier(&double, marker).await;
+    assert_eq!(double.channel_messages(CHANNEL_ID).len(), 1);
+    bot.clock.set(utc("2026-03-29T07:00:00Z"));
+    double
+        .wait_for(LIMIT, "the second run", |d| {
+            (d.channel_messages(CHANNEL_ID).len() == 2).then_some(())
+        })
+        .await
+        .unwrap();
+
+    let list = command(&double, "schedule", sub("list", json!([]))).await;
+    let third = utc("2026-03-30T07:00:00Z").timestamp();
+    assert!(text(&list).contains(&format!("<t:{third}:F>")), "{list}");
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_schedules_are_refused_with_a_reason_and_nothing_is_stored() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let base = |when: &str| vec![channel("channel", CHANNEL_ID), opt("when", 3, json!(when))];
+    let with = |mut options: Vec<Value>, extra: Value| {
+        options.push(extra);
+        Value::Array(options)
+    };
+    for (options, says) in [
+        (Value::Array(base("2026-11-24 09:00")), "is in the past"),
+        (
+            Value::Array(base("2026-02-30 09:00")),
+            "not a day on the calendar",
+        ),
+        (
+            with(base("09:00"), opt("timezone", 3, json!("Mars/Olympus"))),
+            "not a time zone",
+        ),
+        (
+            with(base("0 9 * *"), opt("repeat", 4, json!(3))),
+            "needs five",
+        ),
+        (
+            with(
+                base("2026-12-01 09:00"),
+                opt("briefing", 3, json!("zzqx nothing like this")),
+            ),
+            "No briefing matches",
+        ),
+        (
+            json!([
+                channel("channel", LOCKED_CHANNEL_ID),
+                opt("when", 3, json!("2026-12-01 09:00"))
+            ]),
+            "I can't post in",
+        ),
+    ] {
+        let refused = command(&double, "schedule", sub("add", options)).await;
+        assert_private(&refused);
+        assert!(
+            text(&refused).contains(says),
+            "expected '{says}' in {refused}"
+        );
+    }
+    let stored = bot.store(|s| s.schedules(GUILD_ID)).await;
+    assert!(stored.is_empty(), "{stored:?}");
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_is_refused_every_moderator_command_even_when_discord_lets_them_call_it() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let member = Invoker::member();
+    let calls: Vec<(&str, Value)> = vec![
+        (
+            "subscribe",
+            sub("add", json!([channel("channel", CHANNEL_ID)])),
+        ),
+        ("subscribe", sub("list", json!([]))),
+        (
+            "subscribe",
+            sub("remove", json!([channel("channel", CHANNEL_ID)])),
+        ),
+        (
+            "schedule",
+            sub(
+                "add",
+                json!([
+                    channel("channel", CHANNEL_ID),
+                    opt("when", 3, json!("2026-12-01 09:00"))
+                ]),
+            ),
+        ),
+        ("schedule", sub("list", json!([]))),
+        (
+            "schedule",
+            sub(
+                "edit",
+                json!([
+                    opt("schedule", 3, json!("1")),
+                    opt("when", 3, json!("10:00"))
+                ]),
+            ),
+        ),
+        (
+            "schedule",
+            sub("pause", json!([opt("schedule", 3, json!("1"))])),
+        ),
+        (
+            "schedule",
+            sub("resume", json!([opt("schedule", 3, json!("1"))])),
+        ),
+        (
+            "schedule",
+            sub("cancel", json!([opt("schedule", 3, json!("1"))])),
+        ),
+        (
+            "schedule",
+            sub("run-now", json!([opt("schedule", 3, json!("1"))])),
+        ),
+        (
+            "schedule",
+            sub("preview", json!([opt("schedule", 3, json!("1"))])),
+        ),
+        ("schedule", sub("log", json!([]))),
+        ("settings", sub("show", json!([]))),
+        (
+            "settings",
+            sub("timezone", json!([opt("zone", 3, json!("Europe/Berlin"))])),
+        ),
+        ("settings", sub("moderator-role", json!([]))),
+        (
+            "settings",
+            sub("log-channel", json!([channel("channel", LOG_CHANNEL_ID)])),
+        ),
+    ];
+    for (name, options) in &calls {
+        let refused = command_as(&double, &member, name, options.clone()).await;
+        assert_private(&refused);
+        assert!(
+            text(&refused).contains("is for moderators"),
+            "{name} {options}: {refused}"
+        );
+    }
+    // The cancel confirmation button is checked too.
+    let press = double
+        .press_button_as(&member, "schedule-cancel:yes:1")
+        .unwrap();
+    let refused = reply(&double, &press).await;
+    assert!(text(&refused).contains("is for moderators"), "{refused}");
+
+    let (settings, subscriptions, schedules) = bot
+        .store(|s| {
+            Ok((
+                s.guild_settings(GUILD_ID)?,
+                s.subscriptions(GUILD_ID)?,
+                s.schedules(GUILD_ID)?,
+            ))
+        })
+        .await;
+    assert_eq!(settings.timezone, "UTC");
+    assert_eq!(settings.log_channel_id, None);
+    assert!(subscriptions.is_empty() && schedules.is_empty());
+
+    // With a moderator role set, a member holding it may.
+    let invocation = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "settings",
+            sub(
+                "moderator-role",
+                json!([opt("role", 8, json!(MODERATOR_ROLE_ID.to_string()))]),
+            ),
+            resolved_moderator_role(),
+        )
+        .unwrap();
+    assert!(text(&reply(&double, &invocation).await).contains("can now use the moderator commands"));
+    let with_role = Invoker {
+        roles: vec![MODERATOR_ROLE_ID],
+        ..Invoker::member()
+    };
+    let allowed = command_as(&double, &with_role, "schedule", sub("list", json!([]))).await;
+    assert!(text(&allowed).contains("No schedules"), "{allowed}");
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forbidden_channel_pauses_what_posts_there_and_reports_it_in_the_log_channel() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    command(
+        &double,
+        "settings",
+        sub("log-channel", json!([channel("channel", LOG_CHANNEL_ID)])),
+    )
+    .await;
+    command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    let added = command(
+        &double,
+        "schedule",
+        sub(
+            "add",
+            json!([
+                channel("channel", CHANNEL_ID),
+                opt("when", 3, json!("12:00")),
+                opt("repeat", 4, json!(DAILY))
+            ]),
+        ),
+    )
+    .await;
+    assert!(text(&added).contains("Schedule #1 added"), "{added}");
+
+    // Discord says the bot may no longer post there.
+    double.inject(
+        &format!("channels/{CHANNEL_ID}/messages"),
+        Fault::MissingAccess,
+        1,
+    );
+    command(
+        &double,
+        "schedule",
+        sub("run-now", json!([opt("schedule", 3, json!("1"))])),
+    )
+    .await;
+    let report = double
+        .wait_for(LIMIT, "a report in the log channel", |d| {
+            d.channel_messages(LOG_CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let said = report.body["content"].as_str().unwrap();
+    assert!(
+        said.contains(&format!(
+            "I could not post in <#{CHANNEL_ID}>: missing permission"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("Paused schedule #1") && said.contains("subscription"),
+        "{said}"
+    );
+    assert_eq!(report.body["allowed_mentions"]["parse"], json!([]));
+
+    let (schedule, subscription, log) = bot
+        .store(|s| {
+            Ok((
+                s.schedule(GUILD_ID, 1)?.unwrap(),
+                s.subscription(GUILD_ID, CHANNEL_ID)?.unwrap(),
+                s.delivery_log(
+                    GUILD_ID,
+                    LogFilter {
+                        channel_id: Some(CHANNEL_ID),
+                        schedule_id: None,
+                    },
+                    10,
+                )?,
+            ))
+        })
+        .await;
+    assert_eq!(schedule.state, ScheduleState::Paused);
+    assert!(schedule
+        .paused_reason
+        .unwrap()
+        .contains("missing permission"));
+    assert!(subscription.paused_reason.is_some());
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].state, DeliveryState::Failed);
+    assert_eq!(log[0].attempts, 1, "a 403 is not retried");
+
+    // The log says why, and the list shows the pause.
+    let shown = command(
+        &double,
+        "schedule",
+        sub("log", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    assert!(
+        text(&shown).contains("**failed** · missing permission"),
+        "{shown}"
+    );
+    let list = command(&double, "schedule", sub("list", json!([]))).await;
+    assert!(
+        text(&list).contains("**paused**: missing permission"),
+        "{list}"
+    );
+    // Resuming puts it back to its next 12:00.
+    let resumed = command(
+        &double,
+        "schedule",
+        sub("resume", json!([opt("schedule", 3, json!("1"))])),
+    )
+    .await;
+    let noon = utc("2026-11-24T12:00:00Z").timestamp();
+    assert!(
+        text(&resumed).contains(&format!("<t:{noon}:F>")),
+        "{resumed}"
+    );
+    assert_eq!(double.channel_messages(CHANNEL_ID).len(), 0);
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_fifth_of_posts_failing_every_post_still_arrives_exactly_once() {
+    let double = double().await;
+    let db = library();
+    let now = Utc::now();
+    // 200 one-off posts due now, over 100 channels (two each, well within
+    // the five per five seconds a channel allows).
+    db.call(move |s| {
+        for n in 0..200u64 {
+            let spec = ScheduleSpec {
+                channel_id: 600_000 + n % 100,
+                rule: Rule::parse(Repeat::Once, "in 1m", now.naive_utc()).unwrap(),
+                timezone: None,
+                content: Content::Digest(1),
+            };
+            s.add_schedule(
+                GUILD_ID,
+                &spec,
+                now.timestamp_millis(),
+                MEMBER_ID,
+                now.timestamp_millis(),
+            )?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    // 10 % plain 502s, 10 % created-then-lost 503s, and some 429s.
+    double.inject_randomly("channels/", Fault::ServerError(502), 0.1);
+    double.inject_randomly("channels/", Fault::LostResponse(503), 0.1);
+    double.inject("channels/", Fault::RateLimited { retry_after: 0.05 }, 5);
+    let bot = Bot::start_real(&double, db).await;
+
+    let sent = double
+        .wait_for(LIMIT, "200 posts", |d| {
+            let posts = d.with_messages(|m| m.len());
+            (posts >= 200).then_some(posts)
+        })
+        .await
+        .unwrap();
+    // The outbox agrees once its last writes land (they trail the double).
+    let all_sent = vec![("sent".to_string(), 200)];
+    until(&bot, "every delivery marked sent", move |s| {
+        Ok(s.delivery_counts()? == all_sent)
+    })
+    .await;
+    let messages = double.messages();
+    assert_eq!((sent, messages.len()), (200, 200), "no post twice");
+    let nonces: std::collections::HashSet<_> =
+        messages.iter().map(|m| m.nonce.clone().unwrap()).collect();
+    assert_eq!(nonces.len(), 200);
+    let attempts =
+        double.with_requests(|r| r.iter().filter(|r| r.path.ends_with("/messages")).count());
+    assert!(
+        attempts > 220,
+        "the faults forced retries: {attempts} creates"
+    );
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_missed_while_offline_follow_the_catch_up_window() {
+    let double = double().await;
+    let db = library();
+    let now = utc("2026-11-24T12:30:00Z");
+    let local = |h| briefbot::domain::schedule::local(2026, 1, 1, h, 0);
+    db.call(move |s| {
+        let at = |text: &str| utc(text).timestamp_millis();
+        let created = at("2026-11-20T00:00:00Z");
+        let add = |s: &mut Store, channel: u64, rule: Rule, due: i64| {
+            let spec = ScheduleSpec {
+                channel_id: channel,
+                rule,
+                timezone: None,
+                content: Content::Digest(1),
+            };
+            s.add_schedule(GUILD_ID, &spec, due, MEMBER_ID, created)
+                .map(|_| ())
+        };
+        // Due 30 minutes ago: within the hour, posted.
+        add(
+            s,
+            700_001,
+            Rule::Daily(local(12).time()),
+            at("2026-11-24T12:00:00Z"),
+        )?;
+        // Due 3 hours ago: skipped.
+        add(
+            s,
+            700_002,
+            Rule::Daily(local(9).time()),
+            at("2026-11-24T09:30:00Z"),
+        )?;
+        // Hourly since 08:00: five runs missed, one post.
+        add(
+            s,
+            700_003,
+            Rule::Cron("0 * * * *".into()),
+            at("2026-11-24T08:00:00Z"),
+        )?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let bot = Bot::start(&double, db, now).await;
+    let marker = marker(&bot).await;
+    barrier(&double, marker).await;
+    double
+        .wait_for(LIMIT, "the caught-up posts", |d| {
+            (d.channel_messages(700_001).len() == 1 && d.channel_messages(700_003).len() == 1)
+                .then_some(())
+        })
+        .await
+        .unwrap();
+    assert!(double.channel_messages(700_002).is_empty());
+    until(&bot, "the outbox to settle", |s| {
+        Ok(s.next_attempt()?.is_none())
+    })
+    .await;
+    let log = bot
+        .store(|s| s.delivery_log(GUILD_ID, LogFilter::default(), 50))
+        .await;
+    let of = |channel: u64| {
+        log.iter()
+            .filter(|d| d.channel_id == channel)
+            .collect::<Vec<_>>()
+    };
+    let skipped = of(700_002);
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].state, DeliveryState::Skipped);
+    assert!(skipped[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("outside the 1 hour catch-up window"));
+    let hourly = of(700_003);
+    assert_eq!(hourly.len(), 2, "{hourly:?}");
+    assert!(hourly.iter().any(|d| d.state == DeliveryState::Skipped
+        && d.reason
+            .as_deref()
+            .unwrap()
+            .starts_with("4 earlier runs were missed")));
+    assert!(hourly.iter().any(|d| d.state == DeliveryState::Sent
+        && d.due_at == utc("2026-11-24T12:00:00Z").timestamp_millis()));
+    let next = bot.store(|s| s.schedules(GUILD_ID)).await;
+    for schedule in next.iter().filter(|s| s.spec.channel_id != LOG_CHANNEL_ID) {
+        assert!(
+            schedule.next_run_at.unwrap() > now.timestamp_millis(),
+            "{schedule:?}"
+        );
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribed_channels_get_new_briefings_from_uploads_and_other_processes_but_not_the_library(
+) {
+    let double = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        load_samples(&mut store).unwrap();
+    }
+    let bot = Bot::start(
+        &double,
+        Db::new(Store::open(&path).unwrap()),
+        utc("2026-11-24T10:00:00Z"),
+    )
+    .await;
+    let marker = marker(&bot).await;
+    let subscribed = command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    assert!(text(&subscribed).contains("are not posted"), "{subscribed}");
+    let filtered = command(
+        &double,
+        "subscribe",
+        sub(
+            "add",
+            json!([
+                channel("channel", LOG_CHANNEL_ID),
+                opt("categories", 3, json!("logistics"))
+            ]),
+        ),
+    )
+    .await;
+    assert!(
+        text(&filtered).contains("new briefings in logistics"),
+        "{filtered}"
+    );
+
+    // Nothing from the existing library.
+    barrier(&double, marker).await;
+    assert!(double.channel_messages(CHANNEL_ID).is_empty());
+
+    // Another process (the CLI) imports into the same file.
+    {
+        let mut other = Store::open(&path).unwrap();
+        other.save_briefing(&support::numbered(1)).unwrap();
+    }
+    let post = double
+        .wait_for(LIMIT, "the imported briefing", |d| {
+            d.channel_messages(CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(
+        text(&post.body).contains("Numbered Briefing 1"),
+        "{}",
+        post.body
+    );
+
+    // A moderator uploads one in Logistics.
+    let file =
+        support::sample("003-river-freight-drought.md").replace("slug = \"", "slug = \"again-");
+    let file = file.replacen("title = \"", "title = \"Again: ", 1);
+    let (attachment, resolved) = double.attach("again.md", file.as_bytes());
+    let upload = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "briefing",
+            sub(
+                "import",
+                json!([opt("file", 11, json!(attachment.to_string()))]),
+            ),
+            json!({ "attachments": { attachment.to_string(): resolved } }),
+        )
+        .unwrap();
+    let imported = reply(&double, &upload).await;
+    assert!(text(&imported).contains("Imported #"), "{imported}");
+    double
+        .wait_for(LIMIT, "the uploaded briefing", |d| {
+            (d.channel_messages(CHANNEL_ID).len() >= 2).then_some(())
+        })
+        .await
+        .unwrap();
+    barrier(&double, marker).await;
+    let posts = double.channel_messages(CHANNEL_ID);
+    assert_eq!(posts.len(), 2, "each new briefing once");
+    assert!(text(&posts[1].body).contains("Again:"), "{}", posts[1].body);
+    // The Logistics-only channel got the upload (besides the markers'
+    // digests), not the numbered one.
+    let log_posts: Vec<String> = double
+        .channel_messages(LOG_CHANNEL_ID)
+        .iter()
+        .map(|m| text(&m.body))
+        .filter(|t| !t.contains("digest"))
+        .collect();
+    assert_eq!(log_posts.len(), 1, "{log_posts:?}");
+    assert!(log_posts[0].contains("Again:"), "{log_posts:?}");
+
+    // A bad upload changes nothing.
+    let (bad, resolved) = double.attach("broken.md", b"+++\ntitle = \n+++\n");
+    let upload = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "briefing",
+            sub("import", json!([opt("file", 11, json!(bad.to_string()))])),
+            json!({ "attachments": { bad.to_string(): resolved } }),
+        )
+        .unwrap();
+    let refused = reply(&double, &upload).await;
+    assert_private(&refused);
+    assert!(text(&refused).contains("was not imported"), "{refused}");
+    assert_accepted(&double);
+    bot.stop().await;
+}
