@@ -111,3 +111,61 @@ fn buttons_are_numbered_choices_and_errors_are_private() {
     // Nothing after quit runs.
     assert_eq!(out.matches("Open Access Fibre").count(), 1, "{out}");
 }
+
+#[test]
+fn a_schedule_made_in_the_console_posts_into_its_simulated_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = console(
+        dir.path(),
+        "/settings timezone europe/berlin\n\
+         /schedule add channel:#news when:\"in 30m\" post:digest count:2\n\
+         /schedule add channel:#news when:\"2020-01-01 09:00\"\n\
+         /schedule list\n\
+         /schedule preview 1\n\
+         /schedule run-now 1\n\
+         /wait 10\n\
+         /schedule log\n\
+         /schedule cancel 1\n\
+         1\n\
+         /schedule list\n",
+    );
+    assert!(
+        out.contains("The server's time zone is now Europe/Berlin."),
+        "{out}"
+    );
+    assert!(out.contains("Schedule #1 added: once"), "{out}");
+    assert!(
+        out.contains(
+            "(Europe/Berlin, the server's zone) in #news, posting a digest of the newest 2"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("is in the past"), "{out}");
+    assert!(
+        out.contains("Preview of schedule #1; nothing has been posted."),
+        "{out}"
+    );
+    let post = out
+        .find("── new post in #news ──")
+        .unwrap_or_else(|| panic!("no post arrived:\n{out}"));
+    assert!(
+        out[post..].contains("Briefing digest: the newest 2"),
+        "{out}"
+    );
+    assert!(out[post..].contains("Open Access Fibre"), "{out}");
+    assert!(
+        out.contains("#news digest of 2 (run-now of #1) · sent"),
+        "{out}"
+    );
+    assert!(out.contains("[1] Cancel schedule #1  [2] Keep it"), "{out}");
+    assert!(out.contains("Schedule #1 is cancelled."), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("No schedules. /schedule add creates one: once, daily, weekly or by cron."),
+        "{out}"
+    );
+    assert!(
+        !out.contains("<t:") && !out.contains("<#"),
+        "Discord markup leaked:\n{out}"
+    );
+}

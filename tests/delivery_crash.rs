@@ -38,7 +38,10 @@ async fn registered(double: &Double, times: usize) {
         .wait_for(LIMIT, "command registration", |d| {
             let puts = d.with_requests(|r| {
                 r.iter()
-                    .filter(|r| r.method == "PUT" && r.path == format!("applications/{APPLICATION_ID}/commands"))
+                    .filter(|r| {
+                        r.method == "PUT"
+                            && r.path == format!("applications/{APPLICATION_ID}/commands")
+                    })
                     .count()
             });
             (puts >= times).then_some(())
@@ -78,7 +81,9 @@ async fn a_killed_bot_resumes_its_deliveries_and_posts_each_exactly_once() {
     let mut bot = start(dir.path(), &double);
     registered(&double, 1).await;
     double
-        .wait_for(LIMIT, "a third of the posts", |d| (d.with_messages(|m| m.len()) >= POSTS / 3).then_some(()))
+        .wait_for(LIMIT, "a third of the posts", |d| {
+            (d.with_messages(|m| m.len()) >= POSTS / 3).then_some(())
+        })
         .await
         .unwrap();
     bot.kill().expect("SIGKILL");
@@ -94,13 +99,19 @@ async fn a_killed_bot_resumes_its_deliveries_and_posts_each_exactly_once() {
         let delivery = first.rsplit_once('.').unwrap().0.to_string();
         double.with_messages(|m| {
             m.iter()
-                .filter(|m| m.nonce.as_deref().is_some_and(|n| n.starts_with(&format!("{delivery}."))))
+                .filter(|m| {
+                    m.nonce
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with(&format!("{delivery}.")))
+                })
                 .count()
         })
     };
     let expected = POSTS * posts_per_delivery;
     double
-        .wait_for(LIMIT, "every post", |d| (d.with_messages(|m| m.len()) >= expected).then_some(()))
+        .wait_for(LIMIT, "every post", |d| {
+            (d.with_messages(|m| m.len()) >= expected).then_some(())
+        })
         .await
         .unwrap();
     // Resends of lost responses may still be waiting out their backoff: the
@@ -109,11 +120,18 @@ async fn a_killed_bot_resumes_its_deliveries_and_posts_each_exactly_once() {
     let watcher = Store::open(&dir.path().join("library.db")).unwrap();
     let deadline = std::time::Instant::now() + LIMIT;
     while watcher.delivery_counts().unwrap() != all_sent {
-        assert!(std::time::Instant::now() < deadline, "the outbox did not settle: {:?}", watcher.delivery_counts());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox did not settle: {:?}",
+            watcher.delivery_counts()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Stop it the gentle way, then look at what it recorded.
-    let status = Command::new("kill").args(["-TERM", &bot.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     assert!(bot.wait().unwrap().success());
 
@@ -121,16 +139,31 @@ async fn a_killed_bot_resumes_its_deliveries_and_posts_each_exactly_once() {
     assert_eq!(messages.len(), expected, "no post twice");
     let unique: HashSet<(u64, String)> = messages
         .iter()
-        .map(|m| (m.channel_id, m.nonce.clone().expect("every post has a nonce")))
+        .map(|m| {
+            (
+                m.channel_id,
+                m.nonce.clone().expect("every post has a nonce"),
+            )
+        })
         .collect();
     assert_eq!(unique.len(), expected);
     for channel in 0..CHANNELS {
-        let count = messages.iter().filter(|m| m.channel_id == 800_000 + channel).count();
+        let count = messages
+            .iter()
+            .filter(|m| m.channel_id == 800_000 + channel)
+            .count();
         assert_eq!(count, 5 * posts_per_delivery, "channel {channel}");
     }
-    let creates = double.with_requests(|r| r.iter().filter(|r| r.path.ends_with("/messages")).count());
-    assert!(creates > expected, "some posts were sent again ({creates} creates for {expected} posts)");
+    let creates =
+        double.with_requests(|r| r.iter().filter(|r| r.path.ends_with("/messages")).count());
+    assert!(
+        creates > expected,
+        "some posts were sent again ({creates} creates for {expected} posts)"
+    );
 
     let store = Store::open(&dir.path().join("library.db")).unwrap();
-    assert_eq!(store.delivery_counts().unwrap(), vec![("sent".to_string(), POSTS as u64)]);
+    assert_eq!(
+        store.delivery_counts().unwrap(),
+        vec![("sent".to_string(), POSTS as u64)]
+    );
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::Config;
+use crate::config::{Config, LogConfig};
 use crate::console::{self, Console};
 use crate::discord::{self, DiscordSettings};
 use crate::domain::{markdown, ParseOptions};
@@ -162,6 +162,14 @@ fn run(cli: Cli) -> CliResult {
     let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     if let Some(db) = cli.db {
         config.database = db;
+    }
+    // At an interactive console, routine log lines would land between the
+    // prompt and the replies; unless a filter was chosen, show warnings only.
+    if matches!(cli.command, Command::Console)
+        && std::io::stdin().is_terminal()
+        && config.log.filter == LogConfig::default().filter
+    {
+        config.log.filter = "warn".into();
     }
     init_logging(&config);
     // Before touching the database: without a token there is nothing to run.

@@ -521,11 +521,21 @@ fn unescape(text: &str) -> String {
 
 /// The commands the console understands, for the welcome text.
 pub fn usage() -> String {
-    COMMANDS
+    let mut text = COMMANDS
         .iter()
         .map(|(usage, what)| format!("  {usage:<32} {what}"))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    text.push_str(
+        "\n\nIn the console you are a moderator of a local server whose channels are any #name\n\
+         (letters, digits, - and _, up to 11). Moderator commands take options as Discord shows\n\
+         them, quoting values with spaces:\n\
+         \x20 /schedule add channel:#news when:\"mon 09:00\" repeat:weekly post:digest count:3\n\
+         \x20 /schedule run-now 1        /subscribe add #news categories:\"Energy, Europe\"\n\
+         \x20 /settings timezone Europe/Berlin     /briefing import path/to/briefing.md\n\
+         Posts appear as they are delivered; /wait [seconds] waits for those due soon.",
+    );
+    text
 }
 
 #[cfg(test)]
