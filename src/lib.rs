@@ -4,6 +4,9 @@
 //! - [`domain`]: the briefing model and its text formats;
 //! - [`store`]: SQLite persistence of the domain;
 //! - [`import`], [`samples`]: bringing files into the store;
+//! - [`clock`]: time behind a trait, so tests can move it;
+//! - [`posting`]: the delivery loop (schedules, subscriptions, the outbox),
+//!   sending through a `Poster` each adapter implements;
 //! - [`handlers`]: what each chat command does, transport-neutral;
 //! - [`discord`], [`console`], [`cli`]: adapters (Discord, the local console, the command line).
 

@@ -70,15 +70,19 @@ pub fn classify(error: serenity::Error) -> PostError {
                 response.error.message
             );
             match response.status_code.as_u16() {
+                // The body of a 429 has no `code`, so serenity's decoding
+                // message is noise; say what it is.
+                429 => PostError::Transient {
+                    reason: "Discord 429: rate limited".into(),
+                    retry_after: None,
+                },
                 403 => PostError::Refused {
                     reason: format!("missing permission ({detail})"),
                 },
                 404 => PostError::Refused {
                     reason: format!("the channel is gone ({detail})"),
                 },
-                // The rate limiter absorbs 429s that carry their headers;
-                // one that reaches us waits out a backoff.
-                429 | 500..=599 => PostError::Transient {
+                500..=599 => PostError::Transient {
                     reason: detail,
                     retry_after: None,
                 },
