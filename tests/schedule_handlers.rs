@@ -142,6 +142,15 @@ async fn edits_and_other_servers_are_checked() {
         .schedule_add(&caller, daily("09:00"))
         .await
         .unwrap();
+    let no_repeat = ScheduleRequest {
+        repeat: None,
+        ..daily("09:00")
+    };
+    let hint = refusal(handlers.schedule_add(&caller, no_repeat).await);
+    assert!(
+        hint.contains("set repeat to daily") && hint.contains("2026-11-25 09:00"),
+        "{hint}"
+    );
     let elsewhere = Caller::console(GUILD + 1);
     assert!(
         refusal(handlers.schedule_pause(&elsewhere, "1".into()).await)

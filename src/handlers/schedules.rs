@@ -81,12 +81,18 @@ impl Handlers {
         let timezone = own_zone(request.timezone.as_deref())?;
         let zone = self.zone_for(guild, timezone.as_deref()).await?;
         let now = self.clock.now_ms();
-        let rule = Rule::parse(
-            repeat,
-            when,
-            from_ms(now).with_timezone(&zone).naive_local(),
-        )
-        .map_err(CommandError::User)?;
+        let now_local = from_ms(now).with_timezone(&zone).naive_local();
+        let rule = Rule::parse(repeat, when, now_local).map_err(|error| {
+            // "09:00" with no repeat most likely means every day.
+            if request.repeat.is_none() && Rule::parse(Repeat::Daily, when, now_local).is_ok() {
+                CommandError::User(format!(
+                    "'{when}' has no date. For every day at that time set repeat to daily; for once, give the date too (e.g. {} {when}).",
+                    (now_local + chrono::Duration::days(1)).format("%Y-%m-%d")
+                ))
+            } else {
+                CommandError::User(error)
+            }
+        })?;
         let content = self.content_from(&request, None).await?;
         let next = first_run(&rule, zone, now)?;
         let spec = ScheduleSpec {
