@@ -4,6 +4,7 @@
 //! async side uses: every call runs on tokio's blocking pool so the runtime
 //! never waits on SQLite.
 
+mod answers;
 mod briefings;
 mod deliveries;
 mod schedules;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
+pub use answers::{Answer, AnswerPage, ExportRow, NewAnswer, QuestionCount};
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
@@ -45,6 +47,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_briefings.sql")),
         M::up(include_str!("../../migrations/0002_posting.sql")),
+        M::up(include_str!("../../migrations/0003_answers.sql")),
     ])
 }
 

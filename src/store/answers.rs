@@ -1,0 +1,275 @@
+//! Answers to key questions, their edit history, moderator removal and
+//! export. Writes are single statements or one transaction, so an answer the
+//! member was told is saved is on disk.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAnswer {
+    pub question_id: i64,
+    pub guild_id: Option<u64>,
+    pub user_id: u64,
+    pub user_name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Answer {
+    pub id: i64,
+    pub question_id: i64,
+    pub briefing_id: i64,
+    pub guild_id: Option<u64>,
+    pub user_id: u64,
+    pub user_name: String,
+    pub text: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub removed_at: Option<i64>,
+    pub removal_reason: Option<String>,
+}
+
+/// Answers per question of a briefing (visible ones only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionCount {
+    pub question_id: i64,
+    pub position: Option<i64>,
+    pub text: String,
+    pub answers: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerPage {
+    pub answers: Vec<Answer>,
+    pub total: u64,
+}
+
+/// One answer as exported, with its question and briefing named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportRow {
+    pub answer_id: i64,
+    pub briefing_id: i64,
+    pub briefing_title: String,
+    pub question_id: i64,
+    pub question: String,
+    /// False for a question dropped by a later version of its briefing.
+    pub question_current: bool,
+    pub user_id: u64,
+    pub user_name: String,
+    pub text: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub removed_at: Option<i64>,
+    pub removal_reason: Option<String>,
+    pub earlier_versions: u64,
+}
+
+const COLUMNS: &str =
+    "id, question_id, briefing_id, guild_id, user_id, user_name, text, created_at, edited_at,
+    removed_at, removal_reason";
+
+fn read(row: &Row<'_>) -> rusqlite::Result<Answer> {
+    Ok(Answer {
+        id: row.get(0)?,
+        question_id: row.get(1)?,
+        briefing_id: row.get(2)?,
+        guild_id: row.get::<_, Option<i64>>(3)?.map(|g| g as u64),
+        user_id: row.get::<_, i64>(4)? as u64,
+        user_name: row.get(5)?,
+        text: row.get(6)?,
+        created_at: row.get(7)?,
+        edited_at: row.get(8)?,
+        removed_at: row.get(9)?,
+        removal_reason: row.get(10)?,
+    })
+}
+
+impl Store {
+    /// The briefing a question belongs to, and whether it is current.
+    pub fn question(&self, question_id: i64) -> Result<Option<(i64, String, bool)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT briefing_id, text, position IS NOT NULL FROM key_questions WHERE id = ?1",
+            )?
+            .query_row([question_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?)
+    }
+
+    /// Stores an answer; `None` when the question does not exist.
+    pub fn add_answer(&mut self, new: &NewAnswer, now: i64) -> Result<Option<Answer>> {
+        let Some((briefing_id, _, _)) = self.question(new.question_id)? else {
+            return Ok(None);
+        };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO answers (question_id, briefing_id, guild_id, user_id, user_name, text, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                new.question_id,
+                briefing_id,
+                new.guild_id.map(|g| g as i64),
+                new.user_id as i64,
+                new.user_name,
+                new.text,
+                now
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.answer(id)
+    }
+
+    pub fn answer(&self, id: i64) -> Result<Option<Answer>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM answers WHERE id = ?1"))?
+            .query_row([id], read)
+            .optional()?)
+    }
+
+    /// Replaces an answer's text, keeping the old one in its history.
+    pub fn edit_answer(&mut self, id: i64, text: &str, now: i64) -> Result<()> {
+        self.in_transaction(|s| {
+            s.conn.execute(
+                "INSERT INTO answer_history (answer_id, text, replaced_at) SELECT id, text, ?2 FROM answers WHERE id = ?1",
+                params![id, now],
+            )?;
+            s.conn.execute(
+                "UPDATE answers SET text = ?2, edited_at = ?3 WHERE id = ?1",
+                params![id, text, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Earlier texts of an answer, oldest first.
+    pub fn answer_history(&self, id: i64) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT text, replaced_at FROM answer_history WHERE answer_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Deletes an answer and its history (its author's choice).
+    pub fn delete_answer(&mut self, id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM answers WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    /// Hides an answer from members, keeping it for audit.
+    pub fn remove_answer(&mut self, id: i64, by: u64, reason: &str, now: i64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE answers SET removed_at = ?2, removed_by = ?3, removal_reason = ?4 WHERE id = ?1 AND removed_at IS NULL",
+            params![id, now, by as i64, reason],
+        )? > 0)
+    }
+
+    /// Deletes everything stored about a member: answers, their history,
+    /// their name. Returns how many answers went.
+    pub fn forget_user(&mut self, user_id: u64) -> Result<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM answers WHERE user_id = ?1", [user_id as i64])?)
+    }
+
+    /// Visible answers to a briefing (or one question), newest first.
+    pub fn answers_page(
+        &self,
+        briefing_id: i64,
+        question_id: Option<i64>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<AnswerPage> {
+        let filter = "briefing_id = ?1 AND (?2 IS NULL OR question_id = ?2) AND removed_at IS NULL";
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM answers WHERE {filter}"))?
+            .query_row(params![briefing_id, question_id], |row| row.get(0))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM answers WHERE {filter} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![briefing_id, question_id, limit as i64, offset as i64],
+            read,
+        )?;
+        Ok(AnswerPage {
+            answers: rows.collect::<rusqlite::Result<_>>()?,
+            total: total as u64,
+        })
+    }
+
+    /// Every question of a briefing (current first, then retired ones that
+    /// have answers) with its count of visible answers.
+    pub fn question_counts(&self, briefing_id: i64) -> Result<Vec<QuestionCount>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT q.id, q.position, q.text,
+                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL) AS n
+             FROM key_questions q WHERE q.briefing_id = ?1
+               AND (q.position IS NOT NULL OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id))
+             ORDER BY q.position IS NULL, q.position, q.id",
+        )?;
+        let rows = stmt.query_map([briefing_id], |row| {
+            Ok(QuestionCount {
+                question_id: row.get(0)?,
+                position: row.get(1)?,
+                text: row.get(2)?,
+                answers: row.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Answers for export, oldest first: one briefing's, or all given in a
+    /// time range [from, to), removed ones included (marked).
+    pub fn export_answers(
+        &self,
+        briefing_id: Option<i64>,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> Result<Vec<ExportRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.briefing_id, b.title, a.question_id, q.text, q.position IS NOT NULL, a.user_id, a.user_name,
+                    a.text, a.created_at, a.edited_at, a.removed_at, a.removal_reason,
+                    (SELECT count(*) FROM answer_history h WHERE h.answer_id = a.id)
+             FROM answers a JOIN key_questions q ON q.id = a.question_id JOIN briefings b ON b.id = a.briefing_id
+             WHERE (?1 IS NULL OR a.briefing_id = ?1) AND (?2 IS NULL OR a.created_at >= ?2)
+               AND (?3 IS NULL OR a.created_at < ?3)
+             ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map(params![briefing_id, from, to], |row| {
+            Ok(ExportRow {
+                answer_id: row.get(0)?,
+                briefing_id: row.get(1)?,
+                briefing_title: row.get(2)?,
+                question_id: row.get(3)?,
+                question: row.get(4)?,
+                question_current: row.get(5)?,
+                user_id: row.get::<_, i64>(6)? as u64,
+                user_name: row.get(7)?,
+                text: row.get(8)?,
+                created_at: row.get(9)?,
+                edited_at: row.get(10)?,
+                removed_at: row.get(11)?,
+                removal_reason: row.get(12)?,
+                earlier_versions: row.get::<_, i64>(13)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many answers a member gave since `since` (for the rate limit).
+    pub fn answers_since(&self, user_id: u64, since: i64) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM answers WHERE user_id = ?1 AND created_at >= ?2")?
+            .query_row(params![user_id as i64, since], |row| row.get(0))?;
+        Ok(n as u64)
+    }
+}
