@@ -2,6 +2,7 @@
 //! Discord adapter and the console call these and render the [`Reply`].
 
 mod access;
+mod discussion;
 mod error;
 mod imports;
 mod schedules;
@@ -9,6 +10,7 @@ mod settings;
 mod subscriptions;
 
 pub use access::{Caller, ChannelRef};
+pub use discussion::{AnswerLimit, Export, MAX_ANSWER_CHARS};
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
 
@@ -332,6 +334,16 @@ impl Handlers {
                 let page = page.parse().ok()?;
                 let category = (!category.is_empty()).then(|| category.to_string());
                 Some(self.list(category, page).await)
+            }
+            (Some(discussion::DISCUSSION_BUTTON), Some(briefing), Some(rest)) => {
+                let (question, page) = rest.split_once(':')?;
+                let page = page.parse().ok()?;
+                let question = (!question.is_empty()).then(|| question.to_string());
+                Some(self.discussion(briefing.to_string(), question, page).await)
+            }
+            (Some(discussion::FORGET_BUTTON), Some(user), None) => {
+                let user = user.parse().ok()?;
+                Some(self.forget_me_confirmed(caller, user).await)
             }
             (Some(schedules::CANCEL_BUTTON), Some(answer), Some(id)) => {
                 let id = id.parse().ok()?;

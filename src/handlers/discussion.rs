@@ -1,0 +1,467 @@
+//! Answers to key questions: giving, editing, deleting and removing them,
+//! reading a briefing's discussion, exporting it, and forgetting a member.
+//! (Issue 5; the Discord and console commands over these are still to come.)
+
+use super::{Caller, CommandError, CommandResult, Handlers, OrUserError};
+use crate::domain::text::{escape_markdown, truncate};
+use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
+use crate::store::{ExportRow, NewAnswer};
+
+/// Discord's text inputs hold at most this many characters.
+pub const MAX_ANSWER_CHARS: usize = 4_000;
+/// Answers shown per page of a discussion.
+const ANSWERS_PER_PAGE: u64 = 5;
+/// custom_id prefix of discussion pages: `discussion:<briefing>:<question>:<page>`.
+pub(super) const DISCUSSION_BUTTON: &str = "discussion";
+/// custom_id of the forget-me confirmation: `forget-me:<user>`.
+pub(super) const FORGET_BUTTON: &str = "forget-me";
+
+/// How many answers a member may give per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerLimit {
+    pub answers: u64,
+    pub window_ms: i64,
+}
+
+impl Default for AnswerLimit {
+    fn default() -> Self {
+        Self {
+            answers: 5,
+            window_ms: 60_000,
+        }
+    }
+}
+
+/// A discussion export in both formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub rows: usize,
+    pub csv: String,
+    pub json: String,
+}
+
+impl Handlers {
+    /// Stores `text` as `caller`'s answer to a question of `briefing`.
+    /// `question` is `q<id>` (what autocomplete sends) or its number.
+    pub async fn answer(
+        &self,
+        caller: &Caller,
+        author_name: String,
+        briefing: String,
+        question: String,
+        text: String,
+        limit: AnswerLimit,
+    ) -> CommandResult<Reply> {
+        let text = checked_text(&text)?;
+        let (briefing_id, question_id, question_text) =
+            self.resolve_question(&briefing, &question).await?;
+        let now = self.clock.now_ms();
+        let user = caller.user_id;
+        let recent = self
+            .db
+            .call(move |s| s.answers_since(user, now - limit.window_ms))
+            .await?;
+        if recent >= limit.answers {
+            return Err(CommandError::User(format!(
+                "You have answered {recent} times in the last {} seconds; please wait a little before the next one.",
+                limit.window_ms / 1000
+            )));
+        }
+        let new = NewAnswer {
+            question_id,
+            guild_id: caller.guild_id,
+            user_id: caller.user_id,
+            user_name: author_name,
+            text,
+        };
+        let saved = self
+            .db
+            .call(move |s| s.add_answer(&new, now))
+            .await?
+            .user_error("That question no longer exists.")?;
+        tracing::info!(
+            answer = saved.id,
+            briefing = briefing_id,
+            question = question_id,
+            user = caller.user_id,
+            "answer saved"
+        );
+        Ok(Reply::private(format!(
+            "Saved your answer #{} to “{}”.",
+            saved.id,
+            escape_markdown(&truncate(&question_text, 200))
+        )))
+    }
+
+    /// Changes the caller's own answer; the earlier text stays in its history.
+    pub async fn answer_edit(
+        &self,
+        caller: &Caller,
+        answer_id: i64,
+        text: String,
+    ) -> CommandResult<Reply> {
+        let text = checked_text(&text)?;
+        self.own_answer(caller, answer_id).await?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.edit_answer(answer_id, &text, now))
+            .await?;
+        Ok(Reply::private(format!(
+            "Updated answer #{answer_id}; the earlier text is kept in its history."
+        )))
+    }
+
+    pub async fn answer_delete(&self, caller: &Caller, answer_id: i64) -> CommandResult<Reply> {
+        self.own_answer(caller, answer_id).await?;
+        self.db.call(move |s| s.delete_answer(answer_id)).await?;
+        Ok(Reply::private(format!("Deleted answer #{answer_id}.")))
+    }
+
+    /// A moderator hides an answer; it stays in exports, marked, for audit.
+    pub async fn answer_remove(
+        &self,
+        caller: &Caller,
+        answer_id: i64,
+        reason: String,
+    ) -> CommandResult<Reply> {
+        self.moderator_guild(caller, "Removing answers").await?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(CommandError::User(
+                "Give a reason; it is kept with the removed answer.".into(),
+            ));
+        }
+        let (by, now) = (caller.user_id, self.clock.now_ms());
+        let removed = self
+            .db
+            .call(move |s| s.remove_answer(answer_id, by, &reason, now))
+            .await?;
+        if removed {
+            Ok(Reply::private(format!(
+                "Removed answer #{answer_id}. Members no longer see it; exports keep it, marked."
+            )))
+        } else {
+            Err(CommandError::User(format!(
+                "There is no answer #{answer_id} to remove (or it is removed already)."
+            )))
+        }
+    }
+
+    /// A briefing's questions with their answer counts, then the answers
+    /// (to one question, or all), newest first, a page at a time.
+    pub async fn discussion(
+        &self,
+        briefing: String,
+        question: Option<String>,
+        page: u64,
+    ) -> CommandResult<Reply> {
+        let (briefing_id, title) = self.resolve_briefing(&briefing).await?;
+        let question_id = match &question {
+            Some(q) if !q.trim().is_empty() => {
+                Some(self.resolve_question(&briefing_id.to_string(), q).await?.1)
+            }
+            _ => None,
+        };
+        let page = page.max(1);
+        let (counts, answers) = self
+            .db
+            .call(move |s| {
+                Ok((
+                    s.question_counts(briefing_id)?,
+                    s.answers_page(
+                        briefing_id,
+                        question_id,
+                        (page - 1) * ANSWERS_PER_PAGE,
+                        ANSWERS_PER_PAGE,
+                    )?,
+                ))
+            })
+            .await?;
+        if counts.is_empty() {
+            return Err(CommandError::User(
+                "That briefing has no key questions to discuss.".into(),
+            ));
+        }
+        let summary: Vec<String> = counts
+            .iter()
+            .filter(|c| question_id.is_none_or(|q| q == c.question_id))
+            .map(|c| {
+                let label = match c.position {
+                    Some(p) => format!("{}.", p + 1),
+                    None => "(earlier version)".into(),
+                };
+                let answers = match c.answers {
+                    0 => "no answers yet".to_string(),
+                    1 => "1 answer".to_string(),
+                    n => format!("{n} answers"),
+                };
+                format!(
+                    "{label} {} · {answers}",
+                    escape_markdown(&truncate(&c.text, 300))
+                )
+            })
+            .collect();
+        let fields = answers
+            .answers
+            .iter()
+            .map(|a| Field {
+                name: truncate(
+                    &format!(
+                        "#{} · {}{}",
+                        a.id,
+                        a.user_name,
+                        if a.edited_at.is_some() {
+                            " (edited)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    limits::FIELD_NAME,
+                ),
+                // As written: Markdown is escaped so it cannot fake formatting.
+                value: truncate(&escape_markdown(&a.text), limits::FIELD_VALUE),
+                inline: false,
+            })
+            .collect();
+        let pages = answers.total.div_ceil(ANSWERS_PER_PAGE).max(1);
+        let page = page.min(pages);
+        let id = |target: u64| {
+            format!(
+                "{DISCUSSION_BUTTON}:{briefing_id}:{}:{target}",
+                question_id.map(|q| q.to_string()).unwrap_or_default()
+            )
+        };
+        Ok(Reply {
+            messages: vec![Message {
+                content: None,
+                embeds: vec![Embed {
+                    title: Some(truncate(&format!("Discussion: {title}"), limits::TITLE)),
+                    description: Some(truncate(&summary.join("\n"), limits::DESCRIPTION)),
+                    fields,
+                    footer: Some(format!(
+                        "Page {page} of {pages} · {} answers · newest first",
+                        answers.total
+                    )),
+                    ..Embed::default()
+                }],
+                buttons: vec![
+                    Button {
+                        custom_id: id(page.saturating_sub(1).max(1)),
+                        label: "Newer".into(),
+                        disabled: page <= 1,
+                    },
+                    Button {
+                        custom_id: id(page + 1),
+                        label: "Older".into(),
+                        disabled: page >= pages,
+                    },
+                ],
+            }],
+            ephemeral: false,
+        })
+    }
+
+    /// One briefing's discussion, or everything answered in [from, to).
+    pub async fn export_discussion(
+        &self,
+        caller: &Caller,
+        briefing: Option<String>,
+        from: Option<i64>,
+        to: Option<i64>,
+    ) -> CommandResult<Export> {
+        self.moderator_guild(caller, "Exporting discussions")
+            .await?;
+        let briefing_id = match briefing {
+            Some(b) => Some(self.resolve_briefing(&b).await?.0),
+            None => None,
+        };
+        let rows = self
+            .db
+            .call(move |s| s.export_answers(briefing_id, from, to))
+            .await?;
+        Ok(export(&rows))
+    }
+
+    /// Asks first; the button carries the caller's id so only they can confirm.
+    pub fn forget_me(&self, caller: &Caller) -> Reply {
+        Reply {
+            messages: vec![Message {
+                content: Some(
+                    "Delete every answer you have given, with its history and your name? This cannot be undone.".into(),
+                ),
+                embeds: Vec::new(),
+                buttons: vec![Button {
+                    custom_id: format!("{FORGET_BUTTON}:{}", caller.user_id),
+                    label: "Delete my answers".into(),
+                    disabled: false,
+                }],
+            }],
+            ephemeral: true,
+        }
+    }
+
+    pub(super) async fn forget_me_confirmed(
+        &self,
+        caller: &Caller,
+        user: u64,
+    ) -> CommandResult<Reply> {
+        if user != caller.user_id {
+            return Err(CommandError::User(
+                "That button belongs to someone else.".into(),
+            ));
+        }
+        let deleted = self.db.call(move |s| s.forget_user(user)).await?;
+        tracing::info!(user, deleted, "member's answers forgotten");
+        Ok(Reply::private(match deleted {
+            0 => "You had no answers stored; there is nothing to delete.".to_string(),
+            1 => "Done: your answer and everything stored with it are deleted.".to_string(),
+            n => format!("Done: your {n} answers and everything stored with them are deleted."),
+        }))
+    }
+
+    /// The current questions of the briefing chosen so far, as `q<id>`.
+    pub async fn autocomplete_question(
+        &self,
+        briefing: String,
+        partial: String,
+    ) -> CommandResult<Vec<super::Choice>> {
+        let Ok((briefing_id, _)) = self.resolve_briefing(&briefing).await else {
+            return Ok(Vec::new());
+        };
+        let partial = partial.trim().to_lowercase();
+        let questions = self
+            .db
+            .call(move |s| s.question_history(briefing_id))
+            .await?;
+        Ok(questions
+            .into_iter()
+            .filter(|(_, current)| *current)
+            .enumerate()
+            .map(|(i, (q, _))| super::Choice {
+                name: truncate(&format!("{}. {}", i + 1, q.text), 100),
+                value: format!("q{}", q.id),
+            })
+            .filter(|c| c.name.to_lowercase().contains(&partial))
+            .take(super::MAX_CHOICES)
+            .collect())
+    }
+
+    async fn own_answer(&self, caller: &Caller, answer_id: i64) -> CommandResult<()> {
+        let found = self.db.call(move |s| s.answer(answer_id)).await?;
+        match found {
+            Some(a) if a.user_id == caller.user_id && a.removed_at.is_none() => Ok(()),
+            Some(a) if a.user_id == caller.user_id => Err(CommandError::User(format!(
+                "Answer #{answer_id} was removed by a moderator."
+            ))),
+            _ => Err(CommandError::User(format!(
+                "You have no answer #{answer_id}."
+            ))),
+        }
+    }
+
+    async fn resolve_briefing(&self, briefing: &str) -> CommandResult<(i64, String)> {
+        let key = briefing.trim().to_string();
+        let found = self
+            .db
+            .call(move |s| match s.find_briefing(&key)? {
+                Some(found) => Ok(Some(found)),
+                None => match s.search_as_you_type(&key, 1)?.first() {
+                    Some(hit) => s.briefing_by_id(hit.id),
+                    None => Ok(None),
+                },
+            })
+            .await?
+            .user_error(format!(
+                "No briefing matches '{}'.",
+                truncate(briefing.trim(), 100)
+            ))?;
+        Ok((found.id, found.briefing.title))
+    }
+
+    /// (briefing id, question id, question text) from what was typed.
+    async fn resolve_question(
+        &self,
+        briefing: &str,
+        question: &str,
+    ) -> CommandResult<(i64, i64, String)> {
+        let (briefing_id, _) = self.resolve_briefing(briefing).await?;
+        let wanted = question.trim().trim_start_matches('#').to_string();
+        let questions = self
+            .db
+            .call(move |s| s.question_history(briefing_id))
+            .await?;
+        let current: Vec<_> = questions.iter().filter(|(_, current)| *current).collect();
+        // "q<id>" is what autocomplete sends; a plain number is the
+        // question's place in the briefing.
+        let found = match wanted
+            .strip_prefix('q')
+            .and_then(|id| id.parse::<i64>().ok())
+        {
+            Some(id) => questions
+                .iter()
+                .find(|(q, _)| q.id == id)
+                .map(|(q, _)| q.clone()),
+            None => wanted
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| current.get(i).map(|(q, _)| q.clone())),
+        };
+        let found = found.user_error(format!(
+            "That briefing has no question '{}'. It has {}: give its number, or pick one from the list.",
+            truncate(question.trim(), 50),
+            current.len()
+        ))?;
+        Ok((briefing_id, found.id, found.text))
+    }
+}
+
+fn checked_text(text: &str) -> CommandResult<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(CommandError::User("An answer needs some text.".into()));
+    }
+    let chars = trimmed.chars().count();
+    if chars > MAX_ANSWER_CHARS {
+        return Err(CommandError::User(format!(
+            "Answers are limited to {MAX_ANSWER_CHARS} characters; yours has {chars}."
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// CSV (RFC 4180 quoting) and JSON of the same rows.
+fn export(rows: &[ExportRow]) -> Export {
+    let quote = |field: &str| format!("\"{}\"", field.replace('"', "\"\""));
+    let mut csv = String::from(
+        "answer_id,briefing_id,briefing_title,question_id,question,question_current,user_id,user_name,text,created_at,edited_at,removed_at,removal_reason,earlier_versions\r\n",
+    );
+    for r in rows {
+        let optional = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        csv.push_str(
+            &[
+                r.answer_id.to_string(),
+                r.briefing_id.to_string(),
+                quote(&r.briefing_title),
+                r.question_id.to_string(),
+                quote(&r.question),
+                r.question_current.to_string(),
+                r.user_id.to_string(),
+                quote(&r.user_name),
+                quote(&r.text),
+                r.created_at.to_string(),
+                optional(r.edited_at),
+                optional(r.removed_at),
+                quote(r.removal_reason.as_deref().unwrap_or("")),
+                r.earlier_versions.to_string(),
+            ]
+            .join(","),
+        );
+        csv.push_str("\r\n");
+    }
+    Export {
+        rows: rows.len(),
+        csv,
+        json: serde_json::to_string_pretty(rows).expect("rows serialise"),
+    }
+}
