@@ -132,6 +132,14 @@ pub struct ChannelMessage {
     pub at: std::time::Instant,
 }
 
+/// A thread the bot opened on one of its messages (it has that message's id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    pub id: u64,
+    pub parent_id: u64,
+    pub name: String,
+}
+
 #[derive(Default)]
 struct Limiter {
     global: (Option<std::time::Instant>, u32),
@@ -164,6 +172,7 @@ struct Shared {
     faults: Mutex<VecDeque<(String, Fault, Times)>>,
     random: Mutex<u64>,
     messages: Mutex<Vec<ChannelMessage>>,
+    threads: Mutex<Vec<Thread>>,
     /// (channel, nonce) -> index into `messages`.
     nonces: Mutex<std::collections::HashMap<(u64, String), usize>>,
     attachments: Mutex<std::collections::HashMap<u64, (String, Vec<u8>)>>,
@@ -237,6 +246,7 @@ impl Double {
             random: Mutex::new(0x2545_f491_4f6c_dd1d),
             messages: Mutex::new(Vec::new()),
             nonces: Mutex::default(),
+            threads: Mutex::default(),
             attachments: Mutex::default(),
             limits: Mutex::new(None),
             limiter: Mutex::default(),
@@ -372,6 +382,11 @@ impl Double {
     /// Looks at the messages without copying them (for big runs).
     pub fn with_messages<T>(&self, look: impl FnOnce(&[ChannelMessage]) -> T) -> T {
         look(&self.shared.messages.lock().expect("messages"))
+    }
+
+    /// Threads the bot opened, in order.
+    pub fn threads(&self) -> Vec<Thread> {
+        self.shared.threads.lock().expect("threads").clone()
     }
 
     pub fn channel_messages(&self, channel_id: u64) -> Vec<ChannelMessage> {
@@ -677,6 +692,20 @@ pub fn guild_json() -> Value {
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": []
+    })
+}
+
+fn thread_json(id: u64, parent: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": parent.to_string(),
+        "name": name, "owner_id": BOT_USER_ID.to_string(), "last_message_id": null, "rate_limit_per_user": 0,
+        "message_count": 0, "member_count": 1, "flags": 0, "nsfw": false, "position": 0,
+        "permission_overwrites": [],
+        "thread_metadata": {
+            "archived": false, "auto_archive_duration": 10080, "locked": false,
+            "archive_timestamp": "2026-01-01T00:00:00.000000+00:00", "create_timestamp": "2026-01-01T00:00:00.000000+00:00"
+        },
+        "total_message_sent": 0
     })
 }
 
@@ -1051,6 +1080,20 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
         ("POST", ["webhooks", _, _]) => json(message_json(shared.snowflake(), body)),
+        ("POST", ["channels", channel, "messages", message, "threads"]) => {
+            let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
+            let mut threads = shared.threads.lock().expect("threads");
+            if threads.iter().any(|t| t.id == message) {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({ "message": "A thread has already been created for this message", "code": 160004 })),
+                )
+                    .into_response();
+            }
+            let name = body["name"].as_str().unwrap_or("").to_string();
+            threads.push(Thread { id: message, parent_id: channel, name: name.clone() });
+            json(thread_json(message, channel, &name))
+        }
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(0);
             json(create_message(shared, channel, body))

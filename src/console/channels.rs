@@ -63,6 +63,8 @@ pub struct Posted {
 pub struct ConsolePoster {
     posts: mpsc::UnboundedSender<Posted>,
     seen: Mutex<HashMap<(u64, String), String>>,
+    /// Message id -> the console channel standing in for its thread.
+    threads: Mutex<HashMap<String, u64>>,
     next_id: AtomicU64,
 }
 
@@ -73,6 +75,7 @@ impl ConsolePoster {
             Self {
                 posts,
                 seen: Mutex::default(),
+                threads: Mutex::default(),
                 next_id: AtomicU64::new(1),
             },
             received,
@@ -109,6 +112,28 @@ impl Poster for ConsolePoster {
                     retry_after: None,
                 })?;
             Ok(id)
+        })
+    }
+
+    /// A thread is a console channel named `thread-N`.
+    fn open_thread<'a>(
+        &'a self,
+        _channel_id: u64,
+        message_id: &'a str,
+        _name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+        Box::pin(async move {
+            let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+            let count = threads.len() + 1;
+            let id = *threads.entry(message_id.to_string()).or_insert_with(|| {
+                let name = if count < 10_000 {
+                    format!("thread-{count}")
+                } else {
+                    format!("t{count}")
+                };
+                channel_id(&name).expect("a valid console name")
+            });
+            Ok(id.to_string())
         })
     }
 }

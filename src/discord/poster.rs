@@ -5,7 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use serenity::all::{ChannelId, CreateMessage, Http, HttpError, Nonce};
+use serenity::all::{
+    AutoArchiveDuration, ChannelId, CreateMessage, CreateThread, Http, HttpError, MessageId, Nonce,
+};
 
 use super::rate_gate::RateGate;
 use super::reply::{components, embed, no_mentions};
@@ -57,7 +59,42 @@ impl Poster for DiscordPoster {
             result
         })
     }
+
+    fn open_thread<'a>(
+        &'a self,
+        channel_id: u64,
+        message_id: &'a str,
+        name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+        Box::pin(async move {
+            let message: u64 = message_id.parse().map_err(|_| PostError::Rejected {
+                reason: format!("'{message_id}' is not a message id"),
+            })?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            let thread =
+                CreateThread::new(name).auto_archive_duration(AutoArchiveDuration::OneWeek);
+            match ChannelId::new(channel_id)
+                .create_thread_from_message(&self.http, MessageId::new(message), thread)
+                .await
+            {
+                Ok(thread) => Ok(thread.id.to_string()),
+                // Made on an earlier attempt whose answer was lost: a thread
+                // started from a message has that message's id.
+                Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(response)))
+                    if response.error.code == THREAD_EXISTS =>
+                {
+                    Ok(message_id.to_string())
+                }
+                Err(error) => Err(classify(error)),
+            }
+        })
+    }
 }
+
+/// Discord's code for "a thread has already been created for this message".
+const THREAD_EXISTS: isize = 160_004;
 
 /// Sorts a failed post into what the outbox does next.
 pub fn classify(error: serenity::Error) -> PostError {

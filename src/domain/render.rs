@@ -118,6 +118,40 @@ pub fn briefing(b: &Briefing) -> Reply {
     }
 }
 
+/// custom_id of a question's Answer button: `answer:q<question id>`.
+pub const ANSWER_BUTTON: &str = "answer";
+
+/// One message per key question, each with an Answer button, for the
+/// discussion thread of a posted briefing.
+pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
+    questions
+        .iter()
+        .enumerate()
+        .map(|(i, (id, text))| Message {
+            content: Some(truncate(
+                &format!("**Key question {}**\n{}", i + 1, escape_markdown(text)),
+                limits::CONTENT,
+            )),
+            embeds: Vec::new(),
+            buttons: vec![super::view::Button {
+                custom_id: format!("{ANSWER_BUTTON}:q{id}"),
+                label: "Answer".into(),
+                disabled: false,
+            }],
+        })
+        .collect()
+}
+
+/// The name of a briefing's discussion thread (1-100 characters).
+pub fn thread_name(title: &str) -> String {
+    let name = truncate(title.trim(), 100);
+    if name.is_empty() {
+        "Discussion".into()
+    } else {
+        name
+    }
+}
+
 /// One line of a digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestEntry {

@@ -107,6 +107,17 @@ pub struct Button {
     pub disabled: bool,
 }
 
+/// A form with one paragraph text box (Discord shows a modal; the console
+/// asks for a line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modal {
+    pub custom_id: String,
+    /// At most 45 characters.
+    pub title: String,
+    pub label: String,
+    pub max_length: usize,
+}
+
 /// Every way a view can break a limit, for tests and debug assertions.
 pub fn limit_violations(reply: &Reply) -> Vec<String> {
     use limits::*;

@@ -3,8 +3,9 @@
 //! (Issue 5; the Discord and console commands over these are still to come.)
 
 use super::{Caller, CommandError, CommandResult, Handlers, OrUserError};
+use crate::domain::render::ANSWER_BUTTON;
 use crate::domain::text::{escape_markdown, truncate};
-use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
+use crate::domain::view::{limits, Button, Embed, Field, Message, Modal, Reply};
 use crate::store::{ExportRow, NewAnswer};
 
 /// Discord's text inputs hold at most this many characters.
@@ -32,6 +33,17 @@ impl Default for AnswerLimit {
     }
 }
 
+/// custom_id of the answer form: `answer-form:q<question id>`.
+const ANSWER_FORM: &str = "answer-form";
+
+/// An answer given through the form: the private "saved" reply, and the
+/// message that shows it in the discussion thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub reply: Reply,
+    pub echo: Message,
+}
+
 /// A discussion export in both formats.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Export {
@@ -52,9 +64,95 @@ impl Handlers {
         text: String,
         limit: AnswerLimit,
     ) -> CommandResult<Reply> {
+        let (_, question_id, question_text) = self.resolve_question(&briefing, &question).await?;
+        let (saved, _) = self
+            .save_answer(caller, author_name, question_id, question_text, text, limit)
+            .await?;
+        Ok(saved)
+    }
+
+    /// The form an Answer button opens; `None` for other buttons.
+    pub fn answer_form(&self, custom_id: &str) -> Option<Modal> {
+        let question = custom_id.strip_prefix(ANSWER_BUTTON)?.strip_prefix(":q")?;
+        question.parse::<i64>().ok()?;
+        Some(Modal {
+            custom_id: format!("{ANSWER_FORM}:q{question}"),
+            title: "Your answer".into(),
+            label: format!("Answer (up to {MAX_ANSWER_CHARS} characters)"),
+            max_length: MAX_ANSWER_CHARS,
+        })
+    }
+
+    /// A submitted answer form; `None` when the form is not ours.
+    pub async fn submit_answer_form(
+        &self,
+        caller: &Caller,
+        author_name: String,
+        custom_id: &str,
+        text: String,
+        limit: AnswerLimit,
+    ) -> Option<CommandResult<Answered>> {
+        let question_id: i64 = custom_id
+            .strip_prefix(ANSWER_FORM)?
+            .strip_prefix(":q")?
+            .parse()
+            .ok()?;
+        Some(
+            self.answer_by_id(caller, author_name, question_id, text, limit)
+                .await,
+        )
+    }
+
+    async fn answer_by_id(
+        &self,
+        caller: &Caller,
+        author_name: String,
+        question_id: i64,
+        text: String,
+        limit: AnswerLimit,
+    ) -> CommandResult<Answered> {
+        let question = self.db.call(move |s| s.question(question_id)).await?;
+        let (_, question_text, _) = question.user_error("That question no longer exists.")?;
+        let (reply, answer) = self
+            .save_answer(
+                caller,
+                author_name.clone(),
+                question_id,
+                question_text.clone(),
+                text,
+                limit,
+            )
+            .await?;
+        let echo = Message {
+            content: Some(format!(
+                "**{}** answered “{}”",
+                escape_markdown(&truncate(&author_name, 80)),
+                escape_markdown(&truncate(&question_text, 300))
+            )),
+            embeds: vec![Embed {
+                // As written: escaped, so it cannot fake formatting.
+                description: Some(truncate(
+                    &escape_markdown(&answer.text),
+                    limits::DESCRIPTION,
+                )),
+                footer: Some(format!("Answer #{}", answer.id)),
+                ..Embed::default()
+            }],
+            buttons: Vec::new(),
+        };
+        Ok(Answered { reply, echo })
+    }
+
+    async fn save_answer(
+        &self,
+        caller: &Caller,
+        author_name: String,
+        question_id: i64,
+        question_text: String,
+        text: String,
+        limit: AnswerLimit,
+    ) -> CommandResult<(Reply, crate::store::Answer)> {
         let text = checked_text(&text)?;
-        let (briefing_id, question_id, question_text) =
-            self.resolve_question(&briefing, &question).await?;
         let now = self.clock.now_ms();
         let user = caller.user_id;
         let recent = self
@@ -81,16 +179,16 @@ impl Handlers {
             .user_error("That question no longer exists.")?;
         tracing::info!(
             answer = saved.id,
-            briefing = briefing_id,
             question = question_id,
             user = caller.user_id,
             "answer saved"
         );
-        Ok(Reply::private(format!(
+        let reply = Reply::private(format!(
             "Saved your answer #{} to “{}”.",
             saved.id,
             escape_markdown(&truncate(&question_text, 200))
-        )))
+        ));
+        Ok((reply, saved))
     }
 
     /// Changes the caller's own answer; the earlier text stays in its history.

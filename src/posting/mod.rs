@@ -43,6 +43,64 @@ pub trait Poster: Send + Sync + 'static {
         message: &'a Message,
         nonce: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
+
+    /// Opens a thread named `name` on message `message_id` of `channel_id`;
+    /// returns the thread's channel id. Opening it again must give the same
+    /// thread (Discord's thread from a message shares the message's id).
+    fn open_thread<'a>(
+        &'a self,
+        channel_id: u64,
+        message_id: &'a str,
+        name: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
+}
+
+/// One thing a delivery does, in order; a delivery's `parts_sent` counts
+/// the finished ones, so a resend continues where the last attempt stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Post(Message),
+    /// A discussion thread on the first message posted.
+    OpenThread {
+        name: String,
+    },
+    PostInThread(Message),
+}
+
+/// The steps of a delivery: its messages, then (for a briefing with key
+/// questions, where the server keeps discussion threads) a thread with one
+/// message per question carrying its Answer button.
+pub fn delivery_steps(
+    store: &Store,
+    d: &Delivery,
+) -> Result<Result<Vec<Step>, String>, StoreError> {
+    let messages = match render_payload(store, &d.payload)? {
+        Ok(messages) => messages,
+        Err(why) => return Ok(Err(why)),
+    };
+    let mut steps: Vec<Step> = messages.into_iter().map(Step::Post).collect();
+    if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
+        if store.guild_settings(d.guild_id)?.discussion_threads {
+            if let Some(stored) = store.briefing_by_id(*id)? {
+                let questions: Vec<(i64, String)> = stored
+                    .questions
+                    .iter()
+                    .map(|q| (q.id, q.text.clone()))
+                    .collect();
+                if !questions.is_empty() {
+                    steps.push(Step::OpenThread {
+                        name: render::thread_name(&stored.briefing.title),
+                    });
+                    steps.extend(
+                        render::question_prompts(&questions)
+                            .into_iter()
+                            .map(Step::PostInThread),
+                    );
+                }
+            }
+        }
+    }
+    Ok(Ok(steps))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -261,8 +319,9 @@ impl Posting {
 
     async fn try_send(&self, d: &Delivery) -> Result<Sent, StoreError> {
         let id = d.id;
-        let messages = match self.render(&d.payload).await? {
-            Ok(messages) => messages,
+        let delivery = d.clone();
+        let steps = match self.db.call(move |s| delivery_steps(s, &delivery)).await? {
+            Ok(steps) => steps,
             Err(reason) => {
                 let now = self.clock.now_ms();
                 self.db
@@ -271,14 +330,37 @@ impl Posting {
                 return Ok(Sent::Done);
             }
         };
-        for (part, message) in messages.iter().enumerate().skip(d.parts_sent) {
-            let result = self
-                .poster
-                .post(d.channel_id, message, &d.nonce(part))
-                .await;
+        // One id per finished step: message ids, and the thread's id.
+        let mut ids = d.message_ids.clone();
+        let thread_step = steps
+            .iter()
+            .position(|s| matches!(s, Step::OpenThread { .. }));
+        for (index, step) in steps.iter().enumerate().skip(d.parts_sent) {
+            let nonce = d.nonce(index);
+            let result = match step {
+                Step::Post(message) => self.poster.post(d.channel_id, message, &nonce).await,
+                Step::OpenThread { name } => match ids.first() {
+                    Some(first) => self.poster.open_thread(d.channel_id, first, name).await,
+                    None => Err(PostError::Rejected {
+                        reason: "no message to open the discussion thread from".into(),
+                    }),
+                },
+                Step::PostInThread(message) => {
+                    match thread_step
+                        .and_then(|i| ids.get(i))
+                        .and_then(|t| t.parse::<u64>().ok())
+                    {
+                        Some(thread) => self.poster.post(thread, message, &nonce).await,
+                        None => Err(PostError::Rejected {
+                            reason: "the discussion thread's id is missing".into(),
+                        }),
+                    }
+                }
+            };
             let now = self.clock.now_ms();
             match result {
                 Ok(message_id) => {
+                    ids.push(message_id.clone());
                     self.db
                         .call(move |s| s.record_part(id, &message_id, now))
                         .await?;
@@ -315,7 +397,7 @@ impl Posting {
             delivery = id,
             channel = d.channel_id,
             origin = d.origin.as_str(),
-            messages = messages.len(),
+            steps = steps.len(),
             attempt = d.attempts,
             "posted"
         );
@@ -444,12 +526,6 @@ impl Posting {
             self.wake.notify();
         }
         Ok(())
-    }
-
-    /// The messages a payload posts, or why there is nothing to post.
-    async fn render(&self, payload: &Payload) -> Result<Result<Vec<Message>, String>, StoreError> {
-        let payload = payload.clone();
-        self.db.call(move |s| render_payload(s, &payload)).await
     }
 }
 

@@ -48,6 +48,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0001_briefings.sql")),
         M::up(include_str!("../../migrations/0002_posting.sql")),
         M::up(include_str!("../../migrations/0003_answers.sql")),
+        M::up(include_str!("../../migrations/0004_discussion_threads.sql")),
     ])
 }
 

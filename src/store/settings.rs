@@ -10,6 +10,8 @@ pub struct GuildSettings {
     pub timezone: String,
     pub moderator_role_id: Option<u64>,
     pub log_channel_id: Option<u64>,
+    /// Open a discussion thread under each posted briefing.
+    pub discussion_threads: bool,
 }
 
 impl GuildSettings {
@@ -19,6 +21,7 @@ impl GuildSettings {
             timezone: "UTC".into(),
             moderator_role_id: None,
             log_channel_id: None,
+            discussion_threads: true,
         }
     }
 }
@@ -29,6 +32,7 @@ pub enum Setting {
     Timezone(String),
     ModeratorRole(Option<u64>),
     LogChannel(Option<u64>),
+    DiscussionThreads(bool),
 }
 
 impl Store {
@@ -37,7 +41,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT timezone, moderator_role_id, log_channel_id FROM guild_settings WHERE guild_id = ?1",
+                "SELECT timezone, moderator_role_id, log_channel_id, discussion_threads FROM guild_settings WHERE guild_id = ?1",
             )?
             .query_row([guild_id as i64], |row| {
                 Ok(GuildSettings {
@@ -45,6 +49,7 @@ impl Store {
                     timezone: row.get(0)?,
                     moderator_role_id: row.get::<_, Option<i64>>(1)?.map(|v| v as u64),
                     log_channel_id: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                    discussion_threads: row.get(3)?,
                 })
             })
             .optional()?
@@ -60,6 +65,7 @@ impl Store {
             Setting::Timezone(zone) => ("timezone", zone.clone().into()),
             Setting::ModeratorRole(role) => ("moderator_role_id", role.map(|r| r as i64).into()),
             Setting::LogChannel(channel) => ("log_channel_id", channel.map(|c| c as i64).into()),
+            Setting::DiscussionThreads(on) => ("discussion_threads", i64::from(*on).into()),
         };
         self.conn.execute(
             &format!(
