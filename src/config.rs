@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use std::time::Duration;
 
+use crate::handlers::AnswerLimit;
 use crate::import::DEFAULT_MAX_FILE_BYTES;
 use crate::posting::PostingConfig;
 
@@ -23,7 +24,33 @@ pub struct Config {
     pub import: ImportConfig,
     pub discord: DiscordConfig,
     pub posting: PostingSection,
+    pub discussion: DiscussionSection,
     pub log: LogConfig,
+}
+
+/// Answers to key questions.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscussionSection {
+    /// Answers one member may give per minute; more are refused politely.
+    pub answers_per_minute: u64,
+}
+
+impl Default for DiscussionSection {
+    fn default() -> Self {
+        Self {
+            answers_per_minute: AnswerLimit::default().answers,
+        }
+    }
+}
+
+impl DiscussionSection {
+    pub fn answer_limit(&self) -> AnswerLimit {
+        AnswerLimit {
+            answers: self.answers_per_minute.max(1),
+            window_ms: 60_000,
+        }
+    }
 }
 
 /// How scheduled and subscribed posts are delivered.
@@ -97,6 +124,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             discord: DiscordConfig::default(),
             posting: PostingSection::default(),
+            discussion: DiscussionSection::default(),
             log: LogConfig::default(),
         }
     }

@@ -541,6 +541,20 @@ impl Double {
         Ok(Invocation { id, token })
     }
 
+    /// Dispatches a modal submit from a form opened in `channel_id` (a thread, say).
+    pub fn submit_modal_in(
+        &self,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
     /// The INTERACTION_CREATE payload of a modal submit, without sending it.
     pub fn modal_submit_json(
         &self,

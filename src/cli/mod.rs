@@ -258,6 +258,7 @@ fn run(cli: Cli) -> CliResult {
                     max_file_bytes: config.import.max_file_bytes,
                     ..ImportOptions::default()
                 },
+                answer_limit: config.discussion.answer_limit(),
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

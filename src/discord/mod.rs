@@ -18,7 +18,7 @@ use serenity::all::{
     CreateInteractionResponseMessage, FullEvent, GatewayIntents, GuildId, HttpBuilder, Interaction,
 };
 
-use crate::handlers::{CommandError, Handlers};
+use crate::handlers::{AnswerLimit, CommandError, Handlers};
 use crate::import::ImportOptions;
 use crate::posting::PostingConfig;
 use types::{Data, Error};
@@ -37,6 +37,8 @@ pub struct DiscordSettings {
     pub posting: PostingConfig,
     /// Limits for `/briefing import` uploads.
     pub import: ImportOptions,
+    /// How many answers a member may give per window.
+    pub answer_limit: AnswerLimit,
 }
 
 /// What to tell someone who starts the bot without a token.
@@ -81,6 +83,7 @@ pub async fn run(
     let delivery_slot = Arc::clone(&delivery_loop);
     let posting_config = settings.posting.clone();
     let import_options = settings.import.clone();
+    let answer_limit = settings.answer_limit;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -112,7 +115,7 @@ pub async fn run(
                     let _ = stopped.wait_for(|stop| *stop).await;
                 }));
                 *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
-                Ok(Data { handlers, import_options })
+                Ok(Data { handlers, import_options, answer_limit })
             })
         })
         .build();
@@ -165,16 +168,78 @@ pub async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-/// Button presses, routed by custom_id so they work after a restart.
+/// Button presses and form submissions, routed by custom_id so they work
+/// after a restart.
 async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Result<(), Error> {
-    if let FullEvent::InteractionCreate {
-        interaction: Interaction::Component(press),
-    } = event
-    {
-        let caller = checks::caller(press.user.id, press.guild_id, press.member.as_ref());
-        if let Some(result) = data.handlers.button(&caller, &press.data.custom_id).await {
-            answer_button(ctx, press, result).await?;
+    match event {
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(press),
+        } => {
+            if let Some(form) = data.handlers.answer_form(&press.data.custom_id) {
+                press
+                    .create_response(ctx, CreateInteractionResponse::Modal(reply::modal(&form)))
+                    .await?;
+                return Ok(());
+            }
+            let caller = checks::caller(press.user.id, press.guild_id, press.member.as_ref());
+            if let Some(result) = data.handlers.button(&caller, &press.data.custom_id).await {
+                answer_button(ctx, press, result).await?;
+            }
         }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Modal(submit),
+        } => {
+            let caller = checks::caller(submit.user.id, submit.guild_id, submit.member.as_ref());
+            let text = reply::modal_text(&submit.data.components);
+            let name = submit
+                .member
+                .as_ref()
+                .map(|m| m.display_name().to_string())
+                .unwrap_or_else(|| submit.user.display_name().to_string());
+            let Some(result) = data
+                .handlers
+                .submit_answer_form(
+                    &caller,
+                    name,
+                    &submit.data.custom_id,
+                    text,
+                    data.answer_limit,
+                )
+                .await
+            else {
+                return Ok(());
+            };
+            match result {
+                Ok(answered) => {
+                    // "Saved" first: once the member sees it, the answer is on disk.
+                    let saved = answered.reply.messages.first().cloned().unwrap_or_default();
+                    submit
+                        .create_response(
+                            ctx,
+                            CreateInteractionResponse::Message(reply::interaction_message(
+                                &saved, true,
+                            )),
+                        )
+                        .await?;
+                    if let Err(e) = submit
+                        .channel_id
+                        .send_message(ctx, reply::create_message(&answered.echo))
+                        .await
+                    {
+                        tracing::warn!(error = %e, channel = %submit.channel_id, "could not show an answer in its thread");
+                    }
+                }
+                Err(error) => {
+                    submit
+                        .create_response(
+                            ctx,
+                            CreateInteractionResponse::Message(private(&user_message(&error))),
+                        )
+                        .await?;
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

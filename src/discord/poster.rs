@@ -6,11 +6,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, CreateMessage, CreateThread, Http, HttpError, MessageId, Nonce,
+    AutoArchiveDuration, ChannelId, CreateThread, Http, HttpError, MessageId, Nonce,
 };
 
 use super::rate_gate::RateGate;
-use super::reply::{components, embed, no_mentions};
+use super::reply::create_message;
 use crate::domain::view::Message;
 use crate::posting::{PostError, Poster};
 
@@ -34,15 +34,9 @@ impl Poster for DiscordPoster {
         nonce: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
         Box::pin(async move {
-            let mut create = CreateMessage::new()
-                .allowed_mentions(no_mentions())
+            let create = create_message(message)
                 .nonce(Nonce::String(nonce.to_string()))
-                .enforce_nonce(true)
-                .embeds(message.embeds.iter().map(embed).collect())
-                .components(components(&message.buttons));
-            if let Some(content) = &message.content {
-                create = create.content(content);
-            }
+                .enforce_nonce(true);
             if let Some(gate) = &self.gate {
                 gate.wait_turn(channel_id).await;
             }

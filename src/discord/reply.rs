@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use poise::CreateReply;
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateInteractionResponseMessage, Timestamp,
+    ActionRow, ActionRowComponent, ButtonStyle, CreateActionRow, CreateAllowedMentions,
+    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, InputTextStyle, Timestamp,
 };
 
 use super::types::{Context, Error};
-use crate::domain::view::{limits, Button, Embed, Message, Reply};
+use crate::domain::view::{limits, Button, Embed, Message, Modal, Reply};
 use crate::handlers::CommandResult;
 
 /// Discord drops an interaction not answered within 3 s; a handler still
@@ -81,6 +82,38 @@ fn create_reply(message: &Message, ephemeral: bool) -> CreateReply {
         reply = reply.embed(embed(view));
     }
     reply
+}
+
+/// A form with one paragraph text box.
+pub fn modal(form: &Modal) -> CreateModal {
+    let input = CreateInputText::new(InputTextStyle::Paragraph, &form.label, "text")
+        .max_length(form.max_length as u16)
+        .required(true);
+    CreateModal::new(&form.custom_id, &form.title)
+        .components(vec![CreateActionRow::InputText(input)])
+}
+
+/// The text typed into a submitted form.
+pub fn modal_text(rows: &[ActionRow]) -> String {
+    rows.iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            ActionRowComponent::InputText(input) => input.value.clone(),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// A channel message (not an interaction reply) that pings nobody.
+pub fn create_message(message: &Message) -> CreateMessage {
+    let mut create = CreateMessage::new()
+        .allowed_mentions(no_mentions())
+        .embeds(message.embeds.iter().map(embed).collect())
+        .components(components(&message.buttons));
+    if let Some(content) = &message.content {
+        create = create.content(content);
+    }
+    create
 }
 
 /// The message that replaces one whose button was pressed.

@@ -1,12 +1,13 @@
 //! What every command sees: the shared handlers, and poise's context type.
 
-use crate::handlers::{CommandError, Handlers};
+use crate::handlers::{AnswerLimit, CommandError, Handlers};
 use crate::import::ImportOptions;
 
 pub struct Data {
     pub handlers: Handlers,
     /// Limits for `/briefing import` uploads.
     pub import_options: ImportOptions,
+    pub answer_limit: AnswerLimit,
 }
 
 pub type Error = CommandError;

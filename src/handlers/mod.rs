@@ -57,6 +57,22 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "The categories and how many briefings each has.",
     ),
     (
+        "/answer to <briefing> <question> <text>",
+        "Answer a key question (or press Answer under it in a briefing's thread).",
+    ),
+    (
+        "/answer edit|delete <answer>",
+        "Change or delete one of your answers; edits keep the earlier text.",
+    ),
+    (
+        "/discussion <briefing> [question]",
+        "The answers to a briefing's key questions, newest first.",
+    ),
+    (
+        "/forget-me",
+        "Delete every answer you gave, and your name with them.",
+    ),
+    (
         "/briefing import <file> · moderators",
         "Import a briefing file (.txt capture or .md); subscribed channels get it.",
     ),
@@ -69,8 +85,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "Post a briefing, the next unposted one, or a digest: once, daily, weekly or by cron, in your time zone.",
     ),
     (
-        "/settings timezone|moderator-role|log-channel|show · moderators",
-        "The server's time zone, an extra moderator role, and where the bot reports problems.",
+        "/settings timezone|moderator-role|log-channel|threads|show · moderators",
+        "The server's time zone, an extra moderator role, where the bot reports problems, discussion threads.",
+    ),
+    (
+        "/moderate remove|export · moderators",
+        "Hide an answer (kept for audit, with the reason); export discussions as CSV and JSON.",
     ),
     ("/help", "This list."),
 ];

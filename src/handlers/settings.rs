@@ -29,6 +29,14 @@ impl Handlers {
                             },
                         ),
                         field(
+                            "Discussion threads",
+                            if settings.discussion_threads {
+                                "A thread with the key questions under each posted briefing".into()
+                            } else {
+                                "Off".into()
+                            },
+                        ),
+                        field(
                             "Log channel",
                             settings
                                 .log_channel_id
@@ -116,6 +124,19 @@ impl Handlers {
         Ok(Reply::private(match channel {
             Some(c) => format!("I will report paused schedules and failed posts in <#{c}>."),
             None => "No log channel: problems are only written to the bot's own log.".into(),
+        }))
+    }
+
+    pub async fn set_discussion_threads(&self, caller: &Caller, on: bool) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/settings threads").await?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.change_setting(guild, &Setting::DiscussionThreads(on), now))
+            .await?;
+        Ok(Reply::private(if on {
+            "Each briefing posted from now on gets a discussion thread with its key questions and Answer buttons."
+        } else {
+            "Briefings are posted without a discussion thread; members can still use /answer."
         }))
     }
 

@@ -1,6 +1,7 @@
 //! Slash commands: each parses its options and calls a handler, nothing more.
 
 mod briefing;
+mod discussion;
 mod help;
 mod schedule;
 mod settings;
@@ -32,6 +33,10 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         subscribe::subscribe(),
         schedule::schedule(),
         settings::settings(),
+        discussion::answer(),
+        discussion::discussion(),
+        discussion::moderate(),
+        discussion::forget_me(),
     ]
 }
 
@@ -54,13 +59,24 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["briefing", "help", "subscribe", "schedule", "settings"]
+            [
+                "briefing",
+                "help",
+                "subscribe",
+                "schedule",
+                "settings",
+                "answer",
+                "discussion",
+                "moderate",
+                "forget-me"
+            ]
         );
         // Moderator commands are hidden from members by default (Manage
         // Server = 32); the handlers check again on every call.
         for command in payload.as_array().unwrap() {
             let expected = match command["name"].as_str() {
                 Some("subscribe" | "schedule" | "settings") => Some(32),
+                Some("moderate") => Some(8192),
                 _ => None,
             };
             assert_eq!(

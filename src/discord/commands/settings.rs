@@ -10,7 +10,7 @@ use crate::discord::types::{Context, Error};
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    subcommands("show", "timezone", "moderator_role", "log_channel"),
+    subcommands("show", "timezone", "moderator_role", "log_channel", "threads"),
     subcommand_required
 )]
 pub async fn settings(_: Context<'_>) -> Result<(), Error> {
@@ -68,6 +68,21 @@ pub async fn log_channel(
         ctx.data()
             .handlers
             .set_log_channel(&command_caller(ctx), channel),
+    )
+    .await
+}
+
+/// Open a discussion thread under each posted briefing (on by default)
+#[poise::command(slash_command, guild_only)]
+pub async fn threads(
+    ctx: Context<'_>,
+    #[description = "On: a thread with the key questions; off: none"] on: bool,
+) -> Result<(), Error> {
+    respond(
+        ctx,
+        ctx.data()
+            .handlers
+            .set_discussion_threads(&command_caller(ctx), on),
     )
     .await
 }

@@ -1,0 +1,336 @@
+//! The discussion end to end through the Discord double: a posted briefing
+//! opens a thread with its questions, the Answer button opens a form (also
+//! after a restart), the answer is stored and shown in the thread without
+//! pinging anyone; /answer with autocomplete, /discussion, edits, removal,
+//! export and forget-me.
+
+mod support;
+
+use std::time::Duration;
+
+use briefbot::discord::{self, DiscordSettings};
+use briefbot::handlers::Handlers;
+use briefbot::samples::load_samples;
+use briefbot::store::{Db, Store};
+use discord_double::{
+    resolved_channels, spec_from_env, Double, Invocation, Invoker, CHANNEL_ID, MEMBER_ID,
+};
+use serde_json::{json, Value};
+
+const LIMIT: Duration = Duration::from_secs(30);
+const EPHEMERAL: u64 = 64;
+
+struct Bot {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), String>>,
+}
+
+async fn start(double: &Double, path: &std::path::Path) -> Bot {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("info")
+        .try_init();
+    let before = double.with_requests(|r| r.iter().filter(|r| r.method == "PUT").count());
+    let settings = DiscordSettings {
+        token: "MTEwMDAw.double.token".into(),
+        api_base: Some(double.base_url()),
+        ..DiscordSettings::default()
+    };
+    let handlers = Handlers::new(Db::new(Store::open(path).unwrap()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(discord::run(settings, handlers, async move {
+        let _ = stopped.await;
+    }));
+    double
+        .wait_for(LIMIT, "registration", |d| {
+            (d.with_requests(|r| r.iter().filter(|r| r.method == "PUT").count()) > before)
+                .then_some(())
+        })
+        .await
+        .unwrap();
+    Bot { stop, task }
+}
+
+impl Bot {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let stopped = tokio::time::timeout(LIMIT, self.task).await;
+        assert!(
+            matches!(stopped, Ok(Ok(Ok(())))),
+            "stops cleanly: {stopped:?}"
+        );
+    }
+}
+
+fn sub(name: &str, options: Value) -> Value {
+    json!([{ "name": name, "type": 1, "options": options }])
+}
+
+fn opt(name: &str, kind: u8, value: Value) -> Value {
+    json!({ "name": name, "type": kind, "value": value })
+}
+
+async fn callback(double: &Double, invocation: &Invocation) -> Value {
+    double.callback(invocation, LIMIT).await.unwrap().body
+}
+
+fn text(data: &Value) -> String {
+    let mut out = data["content"].as_str().unwrap_or("").to_string();
+    for embed in data["embeds"].as_array().into_iter().flatten() {
+        out.push_str(embed["description"].as_str().unwrap_or(""));
+        for field in embed["fields"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "\n{} | {}",
+                field["name"].as_str().unwrap_or(""),
+                field["value"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept() {
+    let spec = spec_from_env().unwrap();
+    let double = Double::start(spec.as_deref(), 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let bot = start(&double, &path).await;
+
+    let subscribe = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "subscribe",
+            sub(
+                "add",
+                json!([opt("channel", 7, json!(CHANNEL_ID.to_string()))]),
+            ),
+            resolved_channels(&[CHANNEL_ID]),
+        )
+        .unwrap();
+    callback(&double, &subscribe).await;
+    let mut briefing = support::numbered(5);
+    briefing.key_questions = vec!["Will it last?".into(), "Who pays for it?".into()];
+    Store::open(&path)
+        .unwrap()
+        .save_briefing(&briefing)
+        .unwrap();
+
+    // The post, its thread, and one message per question with its button.
+    let thread = double
+        .wait_for(LIMIT, "the discussion thread", |d| {
+            d.threads().into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert_eq!(thread.name, "Numbered Briefing 5");
+    assert_eq!(thread.parent_id, CHANNEL_ID);
+    let prompts = double
+        .wait_for(LIMIT, "the question prompts", |d| {
+            let messages = d.channel_messages(thread.id);
+            (messages.len() == 2).then_some(messages)
+        })
+        .await
+        .unwrap();
+    assert!(prompts[0].body["content"]
+        .as_str()
+        .unwrap()
+        .contains("Will it last?"));
+    let button = prompts[1].body["components"][0]["components"][0].clone();
+    assert_eq!(button["label"], "Answer");
+    let custom_id = button["custom_id"].as_str().unwrap().to_string();
+
+    // Restart between the post and the click: the button still works.
+    bot.stop().await;
+    let bot = start(&double, &path).await;
+
+    let press = double.press_button(&custom_id).unwrap();
+    let form = callback(&double, &press).await;
+    assert_eq!(form["type"], 9, "a modal: {form}");
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let input = &form["data"]["components"][0]["components"][0];
+    assert_eq!(
+        (input["style"].as_u64(), input["max_length"].as_u64()),
+        (Some(2), Some(4000))
+    );
+
+    let written = "@everyone <@&550000000000000005> **not bold** they all pay";
+    let submit = double
+        .submit_modal_in(thread.id, &form_id, &[("text", written)])
+        .unwrap();
+    let saved = callback(&double, &submit).await;
+    assert_eq!(
+        saved["data"]["flags"].as_u64().unwrap() & EPHEMERAL,
+        EPHEMERAL
+    );
+    assert!(
+        text(&saved["data"]).contains("Saved your answer #1 to “Who pays for it?”"),
+        "{saved}"
+    );
+    let echo = double
+        .wait_for(LIMIT, "the answer in the thread", |d| {
+            d.channel_messages(thread.id).into_iter().nth(2)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        echo.body["allowed_mentions"]["parse"],
+        json!([]),
+        "pings nobody"
+    );
+    assert!(echo.body["content"]
+        .as_str()
+        .unwrap()
+        .contains("answered “Who pays for it?”"));
+    assert_eq!(
+        echo.body["embeds"][0]["description"],
+        "\\@everyone \\<\\@&550000000000000005\\> \\*\\*not bold\\*\\* they all pay",
+        "shown as written, not as formatting or mentions"
+    );
+
+    // An empty form and an overlong /answer are refused.
+    let empty = double
+        .submit_modal_in(thread.id, &form_id, &[("text", "   ")])
+        .unwrap();
+    assert!(text(&callback(&double, &empty).await["data"]).contains("needs some text"));
+
+    // /answer with autocomplete of the question.
+    let id = Store::open(&path)
+        .unwrap()
+        .find_briefing("numbered-5")
+        .unwrap()
+        .unwrap()
+        .id;
+    let typing = double
+        .send_autocomplete(
+            "answer",
+            sub("to", json!([opt("briefing", 3, json!(id.to_string())), { "name": "question", "type": 3, "value": "last", "focused": true }])),
+        )
+        .unwrap();
+    let offered = callback(&double, &typing).await;
+    let choice = offered["data"]["choices"][0].clone();
+    assert_eq!(choice["name"], "1. Will it last?");
+    let answered = double
+        .send_command(
+            "answer",
+            sub(
+                "to",
+                json!([
+                    opt("briefing", 3, json!(id.to_string())),
+                    opt("question", 3, choice["value"].clone()),
+                    opt("text", 3, json!("For a decade."))
+                ]),
+            ),
+        )
+        .unwrap();
+    assert!(text(&callback(&double, &answered).await["data"]).contains("Saved your answer #2"));
+
+    // Edit keeps history; the discussion shows both answers with counts.
+    let edit = double
+        .send_command(
+            "answer",
+            sub(
+                "edit",
+                json!([
+                    opt("answer", 4, json!(2)),
+                    opt("text", 3, json!("For two decades."))
+                ]),
+            ),
+        )
+        .unwrap();
+    assert!(text(&callback(&double, &edit).await["data"]).contains("Updated answer #2"));
+    let shown = double
+        .send_command(
+            "discussion",
+            json!([opt("briefing", 3, json!(id.to_string()))]),
+        )
+        .unwrap();
+    let shown = text(&callback(&double, &shown).await["data"]);
+    assert!(
+        shown.contains("1. Will it last? · 1 answer")
+            && shown.contains("2. Who pays for it? · 1 answer"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("#2 · Member (edited) | For two decades."),
+        "{shown}"
+    );
+
+    // A member may not remove; a moderator may, and the export keeps it.
+    let refused = double
+        .send_command_as(
+            &Invoker::member(),
+            "moderate",
+            sub(
+                "remove",
+                json!([opt("answer", 4, json!(1)), opt("reason", 3, json!("spam"))]),
+            ),
+            json!({}),
+        )
+        .unwrap();
+    assert!(text(&callback(&double, &refused).await["data"]).contains("for moderators"));
+    let removed = double
+        .send_command(
+            "moderate",
+            sub(
+                "remove",
+                json!([
+                    opt("answer", 4, json!(1)),
+                    opt("reason", 3, json!("mass mention"))
+                ]),
+            ),
+        )
+        .unwrap();
+    assert!(text(&callback(&double, &removed).await["data"]).contains("Removed answer #1"));
+    let export = double
+        .send_command(
+            "moderate",
+            sub("export", json!([opt("briefing", 3, json!(id.to_string()))])),
+        )
+        .unwrap();
+    let deferred = callback(&double, &export).await;
+    assert_eq!(deferred["type"], 5);
+    let exported = double
+        .wait_for(LIMIT, "the export", |d| {
+            d.follow_ups(&export).into_iter().next()
+        })
+        .await
+        .unwrap()
+        .body;
+    assert!(
+        text(&exported).contains("2 answers, as CSV and JSON."),
+        "{exported}"
+    );
+    assert_eq!(exported["flags"], 64);
+    let names: Vec<&str> = exported["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["filename"].as_str())
+        .collect();
+    assert_eq!(names, ["discussion.csv", "discussion.json"]);
+
+    // Forget-me: after confirming, nothing of the member is left.
+    let forget = double.send_command("forget-me", json!([])).unwrap();
+    let asked = callback(&double, &forget).await;
+    let confirm = asked["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(confirm, format!("forget-me:{MEMBER_ID}"));
+    let done = double.press_button(&confirm).unwrap();
+    assert!(text(&callback(&double, &done).await["data"]).contains("your 2 answers"));
+    let rows = Store::open(&path)
+        .unwrap()
+        .export_answers(Some(id), None, None)
+        .unwrap();
+    assert!(rows.is_empty(), "{rows:?}");
+
+    assert_eq!(
+        double.problems(),
+        Vec::<String>::new(),
+        "requests Discord would reject"
+    );
+    bot.stop().await;
+}
