@@ -355,3 +355,59 @@ fn run_without_a_token_says_how_to_get_one_and_touches_nothing() {
     assert!(!malformed.status.success());
     assert!(String::from_utf8_lossy(&malformed.stderr).contains("malformed"));
 }
+
+#[test]
+fn export_answers_writes_the_discussion_as_csv_or_json() {
+    let cli = Cli::new();
+    let answered_at = chrono::NaiveDate::from_ymd_opt(2026, 11, 24)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    {
+        let mut store = briefbot::store::Store::open(&cli.db()).unwrap();
+        let mut briefing = support::numbered(4);
+        briefing.key_questions = vec!["Why, \"really\"?".into()];
+        let (_, id) = store.save_briefing(&briefing).unwrap();
+        let question = store
+            .find_briefing(&id.to_string())
+            .unwrap()
+            .unwrap()
+            .questions[0]
+            .id;
+        let answer = briefbot::store::NewAnswer {
+            question_id: question,
+            guild_id: Some(1),
+            user_id: 7,
+            user_name: "Ada".into(),
+            text: "Line one,\nline two".into(),
+        };
+        store.add_answer(&answer, answered_at).unwrap();
+    }
+    let csv = cli.ok(&["export-answers", "--briefing", "numbered-4"]);
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[0].starts_with("answer_id,"), "{csv}");
+    assert!(
+        lines[1].contains("\"Why, \"\"really\"\"?\"")
+            && lines[1].contains("\"Line one,\nline two\""),
+        "quoted per RFC 4180: {csv}"
+    );
+    let json = cli.json(&[
+        "export-answers",
+        "--format",
+        "json",
+        "--from",
+        "2026-11-24",
+        "--to",
+        "2026-11-24",
+    ]);
+    assert_eq!(json[0]["user_name"], "Ada");
+    assert_eq!(json[0]["question_current"], true);
+    let empty = cli.json(&["export-answers", "--format", "json", "--from", "2026-11-25"]);
+    assert_eq!(empty, serde_json::json!([]));
+    cli.ok(&["export-answers", "--output", "out.csv"]);
+    assert!(std::fs::read_to_string(cli.dir.path().join("out.csv"))
+        .unwrap()
+        .contains("Ada"));
+}

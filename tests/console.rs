@@ -169,3 +169,64 @@ fn a_schedule_made_in_the_console_posts_into_its_simulated_channel() {
         "Discord markup leaked:\n{out}"
     );
 }
+
+#[test]
+fn the_console_discusses_a_posted_briefing_with_the_form_as_a_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("q.md"),
+        "+++\ntitle = \"Water Rights Reform\"\nslug = \"water-rights\"\ndate = 2026-11-20\ncategories = [\"Policy\"]\n+++\n\nSome text.\n\n## Key Questions\n\n- Will farmers accept it?\n- Who pays for the meters?\n",
+    )
+    .unwrap();
+    let (out, _) = console(
+        dir.path(),
+        "/subscribe add #news\n\
+         /briefing import q.md\n\
+         /wait 10\n\
+         2\n\
+         They all pay, @everyone **really**.\n\
+         /answer to briefing:water-rights question:1 text:\"Most will.\"\n\
+         /answer to briefing:water-rights question:1 text:\"   \"\n\
+         /discussion water-rights\n\
+         /answer edit answer:2 text:\"Most will, slowly.\"\n\
+         /moderate export water-rights\n\
+         /forget-me\n\
+         1\n\
+         /discussion water-rights\n",
+    );
+    assert!(out.contains("── new post in #thread-1 ──"), "{out}");
+    assert!(
+        out.contains("Key question 2\nWho pays for the meters?\n[2] Answer"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Your answer: Answer (up to 4000 characters). Type it on the next line."),
+        "{out}"
+    );
+    assert!(
+        out.contains("Saved your answer #1 to “Who pays for the meters?”"),
+        "{out}"
+    );
+    assert!(out.contains("── posted in the discussion ──\nyou answered “Who pays for the meters?”\nThey all pay, @everyone **really**."), "{out}");
+    assert!(
+        out.contains("Saved your answer #2 to “Will farmers accept it?”"),
+        "{out}"
+    );
+    assert!(out.contains("An answer needs some text."), "{out}");
+    assert!(
+        out.contains("1. Will farmers accept it? · 1 answer"),
+        "{out}"
+    );
+    assert!(out.contains("Updated answer #2"), "{out}");
+    assert!(out.contains("2 answers:\nanswer_id,briefing_id"), "{out}");
+    assert!(out.contains("\"Most will, slowly.\""), "{out}");
+    assert!(
+        out.contains("your 2 answers and everything stored with them are deleted"),
+        "{out}"
+    );
+    let after = &out[out.find("are deleted").unwrap()..];
+    assert!(
+        after.contains("Page 1 of 1 · 0 answers · newest first"),
+        "{out}"
+    );
+}

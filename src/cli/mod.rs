@@ -51,6 +51,13 @@ pub struct Cli {
     command: Command,
 }
 
+/// The formats `export-answers` writes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum AnswerFormat {
+    Csv,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Import briefing files (captured articles or Markdown) and folders of them.
@@ -105,6 +112,26 @@ enum Command {
     Export {
         /// Numeric id or slug.
         briefing: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Export answers to key questions as CSV or JSON: one briefing's
+    /// discussion, or everything answered in a date range. Removed answers are
+    /// included, marked with the moderator's reason; forgotten members are not.
+    ExportAnswers {
+        /// Only this briefing (numeric id or slug).
+        #[arg(long)]
+        briefing: Option<String>,
+        /// From this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Up to and including this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: AnswerFormat,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -240,6 +267,38 @@ fn run(cli: Cli) -> CliResult {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::ExportAnswers {
+            briefing,
+            from,
+            to,
+            format,
+            output,
+        } => {
+            let briefing_id = match briefing {
+                Some(key) => Some(find(&store, Some(&key))?.id),
+                None => None,
+            };
+            let start = |day: Option<chrono::NaiveDate>, plus: u64| {
+                day.and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc().timestamp_millis())
+            };
+            let rows = store.export_answers(briefing_id, start(from, 0), start(to, 1))?;
+            let export = crate::handlers::export_rows(&rows);
+            let text = match format {
+                AnswerFormat::Csv => export.csv,
+                AnswerFormat::Json => export.json + "\n",
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
+                    eprintln!("{} answers written to {}", export.rows, path.display());
+                }
+                None => out.write_all(text.as_bytes())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Categories { json } => {
             let categories = store.categories()?;
             emit(&mut out, json, &json::categories(&categories), |out| {
@@ -292,7 +351,8 @@ fn run(cli: Cli) -> CliResult {
                     std::io::stdout(),
                     config.posting.to_config(),
                     import,
-                );
+                )
+                .with_answer_limit(config.discussion.answer_limit());
                 console
                     .run(std::io::BufReader::new(stdin), interactive)
                     .await

@@ -18,9 +18,10 @@ use tokio::sync::mpsc;
 pub use channels::{channel_id, channel_name, ConsolePoster, Posted, CONSOLE_GUILD};
 
 use crate::clock::from_ms;
-use crate::domain::view::{Embed, Message, Reply};
+use crate::domain::view::{Embed, Message, Modal, Reply};
 use crate::handlers::{
-    Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest, COMMANDS,
+    AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest,
+    COMMANDS,
 };
 use crate::import::ImportOptions;
 use crate::posting::PostingConfig;
@@ -37,6 +38,9 @@ pub struct Console<W: Write> {
     buttons: Vec<String>,
     /// Messages the delivery loop posted to the simulated channels.
     posts: mpsc::UnboundedReceiver<Posted>,
+    /// A form waiting for its text: the next line answers it.
+    form: Option<Modal>,
+    answer_limit: AnswerLimit,
 }
 
 impl<W: Write> Console<W> {
@@ -61,7 +65,15 @@ impl<W: Write> Console<W> {
             import,
             buttons: Vec::new(),
             posts,
+            form: None,
+            answer_limit: AnswerLimit::default(),
         }
+    }
+
+    /// Answers per member per minute (the config's `discussion` section).
+    pub fn with_answer_limit(mut self, limit: AnswerLimit) -> Self {
+        self.answer_limit = limit;
+        self
     }
 
     pub fn into_output(self) -> W {
@@ -116,10 +128,23 @@ impl<W: Write> Console<W> {
     /// Runs one line; `false` when the person asked to quit.
     pub async fn handle_line(&mut self, line: &str) -> std::io::Result<bool> {
         let started = std::time::Instant::now();
+        if let Some(form) = self.form.take() {
+            return self.submit_form(&form, line).await.map(|_| true);
+        }
         let result = match parse(line) {
             Ok(Line::Empty) => return Ok(true),
             Ok(Line::Quit) => return Ok(false),
             Ok(Line::Press(n)) => match self.buttons.get(n.wrapping_sub(1)).cloned() {
+                Some(custom_id) if self.handlers.answer_form(&custom_id).is_some() => {
+                    let form = self.handlers.answer_form(&custom_id).expect("checked");
+                    writeln!(
+                        self.out,
+                        "(only you can see this) {}: {}. Type it on the next line.",
+                        form.title, form.label
+                    )?;
+                    self.form = Some(form);
+                    return Ok(true);
+                }
                 Some(custom_id) => self
                     .handlers
                     .button(&self.caller, &custom_id)
@@ -161,6 +186,36 @@ impl<W: Write> Console<W> {
         Ok(true)
     }
 
+    /// The line typed into a form (the console's stand-in for a modal).
+    async fn submit_form(&mut self, form: &Modal, text: &str) -> std::io::Result<()> {
+        let result = self
+            .handlers
+            .submit_answer_form(
+                &self.caller,
+                "you".into(),
+                &form.custom_id,
+                text.to_string(),
+                self.answer_limit,
+            )
+            .await
+            .unwrap_or_else(|| Err(CommandError::User("That form is not one of ours.".into())));
+        match result {
+            Ok(answered) => {
+                self.print(&answered.reply)?;
+                writeln!(self.out, "── posted in the discussion ──")?;
+                print_message(&mut self.out, &answered.echo, Utc::now())?;
+                writeln!(self.out)
+            }
+            Err(CommandError::User(message)) => {
+                writeln!(self.out, "(only you can see this) {message}")
+            }
+            Err(CommandError::Internal(detail)) => {
+                tracing::error!(%detail, "console form failed");
+                writeln!(self.out, "(only you can see this) Something went wrong on our side; the log has details.")
+            }
+        }
+    }
+
     /// Prints posts until nothing more is due within `limit` (or it passes).
     async fn wait_for_posts(&mut self, limit: Duration) -> std::io::Result<()> {
         let deadline = tokio::time::Instant::now() + limit;
@@ -169,12 +224,12 @@ impl<W: Write> Console<W> {
             while let Ok(post) = self.posts.try_recv() {
                 self.print_post(&post)?;
             }
-            let due = self
+            let (busy, next_run) = self
                 .db
-                .call(|s| Ok((s.next_attempt()?, s.next_schedule_run()?)))
+                .call(move |s| Ok((s.outbox_busy(horizon)?, s.next_schedule_run()?)))
                 .await
                 .map_err(std::io::Error::other)?;
-            let pending = [due.0, due.1].into_iter().flatten().any(|at| at <= horizon);
+            let pending = busy || next_run.is_some_and(|at| at <= horizon);
             if !pending {
                 return Ok(());
             }
@@ -292,6 +347,70 @@ impl<W: Write> Console<W> {
                 };
                 finish(o, reply)
             }
+            Request::Answer(sub, mut o) => {
+                let reply = match sub.as_str() {
+                    "to" => {
+                        let briefing = required(&mut o, "briefing")?;
+                        let question = required(&mut o, "question")?;
+                        let text = required(&mut o, "text")?;
+                        h.answer(
+                            caller,
+                            "you".into(),
+                            briefing,
+                            question,
+                            text,
+                            self.answer_limit,
+                        )
+                        .await
+                    }
+                    "edit" => {
+                        let id = number_option(&mut o, "answer")?
+                            .user_error_missing("answer:<number>")?;
+                        h.answer_edit(caller, i64::from(id), required(&mut o, "text")?)
+                            .await
+                    }
+                    "delete" => {
+                        let id = answer_number(&mut o)?;
+                        h.answer_delete(caller, id).await
+                    }
+                    other => return Err(unknown("/answer", other)),
+                };
+                finish(o, reply)
+            }
+            Request::Discussion(mut o) => {
+                let briefing = required(&mut o, "briefing")?;
+                let question = o.take("question");
+                finish(o, h.discussion(briefing, question, 1).await)
+            }
+            Request::Moderate(sub, mut o) => {
+                let reply = match sub.as_str() {
+                    "remove" => {
+                        let id = answer_number(&mut o)?;
+                        h.answer_remove(caller, id, required(&mut o, "reason")?)
+                            .await
+                    }
+                    "export" => {
+                        let json = o
+                            .take("format")
+                            .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+                        let export = h
+                            .export_discussion(caller, o.take_or_bare("briefing"), None, None)
+                            .await?;
+                        Ok(Reply::text(format!(
+                            "{} answers:\n{}",
+                            export.rows,
+                            if json {
+                                export.json
+                            } else {
+                                export.csv.replace("\r\n", "\n")
+                            }
+                        )))
+                    }
+                    other => return Err(unknown("/moderate", other)),
+                };
+                finish(o, reply)
+            }
+            Request::ForgetMe => Ok(h.forget_me(caller)),
             Request::Wait(_) => unreachable!("handled before dispatch"),
         }
     }
@@ -301,6 +420,8 @@ impl<W: Write> Console<W> {
         writeln!(self.out, "── new post in #{name} ──")?;
         let now = Utc::now();
         print_message(&mut self.out, &post.message, now)?;
+        // Buttons on posts stay pressable until the next reply.
+        self.print_buttons(&post.message)?;
         writeln!(self.out)
     }
 
@@ -312,24 +433,29 @@ impl<W: Write> Console<W> {
         let now = Utc::now();
         for message in &reply.messages {
             print_message(&mut self.out, message, now)?;
-            let mut choices = Vec::new();
-            for button in &message.buttons {
-                if button.disabled {
-                    choices.push(format!("[-] {}", button.label));
-                } else {
-                    self.buttons.push(button.custom_id.clone());
-                    choices.push(format!("[{}] {}", self.buttons.len(), button.label));
-                }
-            }
-            if !choices.is_empty() {
-                writeln!(
-                    self.out,
-                    "{}   (type a number to press)",
-                    choices.join("  ")
-                )?;
-            }
+            self.print_buttons(message)?;
         }
         writeln!(self.out)
+    }
+
+    fn print_buttons(&mut self, message: &Message) -> std::io::Result<()> {
+        let mut choices = Vec::new();
+        for button in &message.buttons {
+            if button.disabled {
+                choices.push(format!("[-] {}", button.label));
+            } else {
+                self.buttons.push(button.custom_id.clone());
+                choices.push(format!("[{}] {}", self.buttons.len(), button.label));
+            }
+        }
+        if !choices.is_empty() {
+            writeln!(
+                self.out,
+                "{}   (type a number to press)",
+                choices.join("  ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -363,6 +489,14 @@ fn required(options: &mut Options, name: &str) -> CommandResult<String> {
     options.take_or_bare(name).ok_or_else(|| {
         CommandError::User(format!("That command needs {name}:… (or just the value)."))
     })
+}
+
+fn answer_number(options: &mut Options) -> CommandResult<i64> {
+    let text = required(options, "answer")?;
+    text.trim()
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| CommandError::User(format!("'{text}' is not an answer number (#12).")))
 }
 
 fn number_option(options: &mut Options, name: &str) -> CommandResult<Option<u32>> {

@@ -29,6 +29,13 @@ pub enum Request {
     Schedule(String, Options),
     /// `/settings <sub>` and its options.
     Settings(String, Options),
+    /// `/answer <to|edit|delete>` and its options.
+    Answer(String, Options),
+    /// `/discussion` and its options.
+    Discussion(Options),
+    /// `/moderate <remove|export>` and its options.
+    Moderate(String, Options),
+    ForgetMe,
     /// Wait up to this many seconds for posts that are due.
     Wait(u64),
 }
@@ -109,7 +116,9 @@ pub fn parse(line: &str) -> Result<Line, String> {
                 ))
             }
         },
-        "/subscribe" | "/schedule" | "/settings" => {
+        "/forget-me" => Request::ForgetMe,
+        "/discussion" => Request::Discussion(options(rest)?),
+        "/subscribe" | "/schedule" | "/settings" | "/answer" | "/moderate" => {
             if sub.is_empty() {
                 return Err(format!("Which {command} command? Type /help for the list."));
             }
@@ -118,6 +127,8 @@ pub fn parse(line: &str) -> Result<Line, String> {
             match command {
                 "/subscribe" => Request::Subscribe(sub, options),
                 "/schedule" => Request::Schedule(sub, options),
+                "/answer" => Request::Answer(sub, options),
+                "/moderate" => Request::Moderate(sub, options),
                 _ => Request::Settings(sub, options),
             }
         }

@@ -377,7 +377,7 @@ impl Handlers {
             .db
             .call(move |s| s.export_answers(briefing_id, from, to))
             .await?;
-        Ok(export(&rows))
+        Ok(export_rows(&rows))
     }
 
     /// Asks first; the button carries the caller's id so only they can confirm.
@@ -529,7 +529,7 @@ fn checked_text(text: &str) -> CommandResult<String> {
 }
 
 /// CSV (RFC 4180 quoting) and JSON of the same rows.
-fn export(rows: &[ExportRow]) -> Export {
+pub fn export_rows(rows: &[ExportRow]) -> Export {
     let quote = |field: &str| format!("\"{}\"", field.replace('"', "\"\""));
     let mut csv = String::from(
         "answer_id,briefing_id,briefing_title,question_id,question,question_current,user_id,user_name,text,created_at,edited_at,removed_at,removal_reason,earlier_versions\r\n",

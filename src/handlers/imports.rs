@@ -47,9 +47,18 @@ impl Handlers {
         self.import_upload_allowed(caller, &file_name, bytes.len() as u64, &options)
             .await?;
         let name = file_name.clone();
+        let now = self.clock.now_ms();
         let report = self
             .db
-            .call(move |s| Ok(import_bytes(s, &name, &bytes, &options)))
+            .call(move |s| {
+                let report = import_bytes(s, &name, &bytes, &options);
+                // Queue it for subscribed channels now, so it is in the
+                // outbox before the moderator hears "imported".
+                if matches!(report.result, FileResult::Saved { .. }) {
+                    s.queue_new_briefings(now)?;
+                }
+                Ok(report)
+            })
             .await?;
         match report.result {
             FileResult::Failed { reason } => Err(CommandError::User(format!(

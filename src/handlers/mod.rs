@@ -10,7 +10,7 @@ mod settings;
 mod subscriptions;
 
 pub use access::{Caller, ChannelRef};
-pub use discussion::{AnswerLimit, Answered, Export, MAX_ANSWER_CHARS};
+pub use discussion::{export_rows, AnswerLimit, Answered, Export, MAX_ANSWER_CHARS};
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
 

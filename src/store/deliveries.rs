@@ -370,6 +370,17 @@ impl Store {
             .query_row([], |row| row.get(0))?)
     }
 
+    /// Whether a delivery is being sent now or is due by `horizon`.
+    pub fn outbox_busy(&self, horizon: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE state = 'sending'
+                    OR (state IN ('pending', 'retrying') AND next_attempt_at <= ?1))",
+            )?
+            .query_row([horizon], |row| row.get(0))?)
+    }
+
     /// The server's deliveries, newest first.
     pub fn delivery_log(
         &self,
