@@ -6,15 +6,21 @@ mod support;
 use briefbot::clock::ManualClock;
 use briefbot::domain::view::Reply;
 use briefbot::handlers::{AnswerLimit, Caller, CommandError, Handlers};
-use briefbot::store::{Db, Store};
+use briefbot::store::{Db, NewDelivery, Origin, Payload, Store};
 
 fn setup() -> (Handlers, i64) {
+    let (handlers, id, _) = setup_with_db();
+    (handlers, id)
+}
+
+fn setup_with_db() -> (Handlers, i64, Db) {
     let mut store = Store::open_in_memory().unwrap();
     let mut briefing = support::numbered(3);
     briefing.key_questions = vec!["Will it last?".into(), "Who pays?".into()];
     let (_, id) = store.save_briefing(&briefing).unwrap();
     let clock = ManualClock::new(chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap());
-    (Handlers::with_clock(Db::new(store), clock), id)
+    let db = Db::new(store);
+    (Handlers::with_clock(db.clone(), clock), id, db)
 }
 
 fn member(user_id: u64) -> Caller {
@@ -225,4 +231,63 @@ async fn own_answers_are_edited_and_deleted_others_only_removed_by_moderators_an
     assert_eq!(export.rows, 1);
     assert!(!export.csv.contains("Ann"), "{}", export.csv);
     h.answer_delete(&member(2), 2).await.unwrap_err();
+}
+
+#[tokio::test]
+async fn a_server_can_restrict_answers_to_briefings_posted_there() {
+    let (h, id, db) = setup_with_db();
+    let limit = AnswerLimit::default();
+    let moderator = Caller {
+        manages_server: true,
+        ..member(9)
+    };
+    h.set_answers_where_posted(&moderator, true).await.unwrap();
+    let refused = refusal(
+        h.answer(
+            &member(1),
+            "one".into(),
+            id.to_string(),
+            "1".into(),
+            "Hi".into(),
+            limit,
+        )
+        .await,
+    );
+    assert!(
+        refused.contains("only the briefings posted here"),
+        "{refused}"
+    );
+    // Another server without the restriction is not affected.
+    let elsewhere = Caller {
+        guild_id: Some(6),
+        ..member(1)
+    };
+    h.answer(
+        &elsewhere,
+        "one".into(),
+        id.to_string(),
+        "1".into(),
+        "Hi".into(),
+        limit,
+    )
+    .await
+    .unwrap();
+    // Once posted here, members may answer.
+    db.call(move |s| {
+        let delivery = NewDelivery::pending(5, 42, Origin::RunNow, Payload::Briefing(id), 0);
+        let row = s.insert_delivery(&delivery, 0)?.unwrap();
+        s.mark_sent(row, 0)
+    })
+    .await
+    .unwrap();
+    h.answer(
+        &member(1),
+        "one".into(),
+        id.to_string(),
+        "1".into(),
+        "Now".into(),
+        limit,
+    )
+    .await
+    .unwrap();
 }

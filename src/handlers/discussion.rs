@@ -165,6 +165,26 @@ impl Handlers {
                 limit.window_ms / 1000
             )));
         }
+        if let Some(guild) = caller.guild_id {
+            let allowed = self
+                .db
+                .call(move |s| {
+                    let settings = s.guild_settings(guild)?;
+                    if !settings.answers_where_posted {
+                        return Ok(true);
+                    }
+                    match s.question(question_id)? {
+                        Some((briefing, _, _)) => s.briefing_posted_in(guild, briefing),
+                        None => Ok(true),
+                    }
+                })
+                .await?;
+            if !allowed {
+                return Err(CommandError::User(
+                    "This server discusses only the briefings posted here, and that one has not been.".into(),
+                ));
+            }
+        }
         let new = NewAnswer {
             question_id,
             guild_id: caller.guild_id,

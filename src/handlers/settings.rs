@@ -37,6 +37,14 @@ impl Handlers {
                             },
                         ),
                         field(
+                            "Answers",
+                            if settings.answers_where_posted {
+                                "Only to briefings posted in this server".into()
+                            } else {
+                                "To any briefing".into()
+                            },
+                        ),
+                        field(
                             "Log channel",
                             settings
                                 .log_channel_id
@@ -137,6 +145,23 @@ impl Handlers {
             "Each briefing posted from now on gets a discussion thread with its key questions and Answer buttons."
         } else {
             "Briefings are posted without a discussion thread; members can still use /answer."
+        }))
+    }
+
+    pub async fn set_answers_where_posted(
+        &self,
+        caller: &Caller,
+        on: bool,
+    ) -> CommandResult<Reply> {
+        let guild = self.moderator_guild(caller, "/settings answers").await?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.change_setting(guild, &Setting::AnswersWherePosted(on), now))
+            .await?;
+        Ok(Reply::private(if on {
+            "Members here can now answer only briefings that were posted in this server."
+        } else {
+            "Members here can answer any briefing's key questions."
         }))
     }
 

@@ -370,6 +370,16 @@ impl Store {
             .query_row([], |row| row.get(0))?)
     }
 
+    /// Whether a briefing has been posted in a server.
+    pub fn briefing_posted_in(&self, guild_id: u64, briefing_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE guild_id = ?1 AND briefing_id = ?2 AND state = 'sent')",
+            )?
+            .query_row(params![guild_id as i64, briefing_id], |row| row.get(0))?)
+    }
+
     /// Whether a delivery is being sent now or is due by `horizon`.
     pub fn outbox_busy(&self, horizon: i64) -> Result<bool> {
         Ok(self

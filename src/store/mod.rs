@@ -49,6 +49,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_posting.sql")),
         M::up(include_str!("../../migrations/0003_answers.sql")),
         M::up(include_str!("../../migrations/0004_discussion_threads.sql")),
+        M::up(include_str!("../../migrations/0005_answer_restriction.sql")),
     ])
 }
 

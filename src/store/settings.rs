@@ -12,6 +12,8 @@ pub struct GuildSettings {
     pub log_channel_id: Option<u64>,
     /// Open a discussion thread under each posted briefing.
     pub discussion_threads: bool,
+    /// Members may answer only briefings posted in this server.
+    pub answers_where_posted: bool,
 }
 
 impl GuildSettings {
@@ -22,6 +24,7 @@ impl GuildSettings {
             moderator_role_id: None,
             log_channel_id: None,
             discussion_threads: true,
+            answers_where_posted: false,
         }
     }
 }
@@ -33,6 +36,7 @@ pub enum Setting {
     ModeratorRole(Option<u64>),
     LogChannel(Option<u64>),
     DiscussionThreads(bool),
+    AnswersWherePosted(bool),
 }
 
 impl Store {
@@ -41,7 +45,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT timezone, moderator_role_id, log_channel_id, discussion_threads FROM guild_settings WHERE guild_id = ?1",
+                "SELECT timezone, moderator_role_id, log_channel_id, discussion_threads, answers_where_posted FROM guild_settings WHERE guild_id = ?1",
             )?
             .query_row([guild_id as i64], |row| {
                 Ok(GuildSettings {
@@ -50,6 +54,7 @@ impl Store {
                     moderator_role_id: row.get::<_, Option<i64>>(1)?.map(|v| v as u64),
                     log_channel_id: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
                     discussion_threads: row.get(3)?,
+                    answers_where_posted: row.get(4)?,
                 })
             })
             .optional()?
@@ -66,6 +71,7 @@ impl Store {
             Setting::ModeratorRole(role) => ("moderator_role_id", role.map(|r| r as i64).into()),
             Setting::LogChannel(channel) => ("log_channel_id", channel.map(|c| c as i64).into()),
             Setting::DiscussionThreads(on) => ("discussion_threads", i64::from(*on).into()),
+            Setting::AnswersWherePosted(on) => ("answers_where_posted", i64::from(*on).into()),
         };
         self.conn.execute(
             &format!(

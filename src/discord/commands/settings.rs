@@ -10,7 +10,14 @@ use crate::discord::types::{Context, Error};
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    subcommands("show", "timezone", "moderator_role", "log_channel", "threads"),
+    subcommands(
+        "show",
+        "timezone",
+        "moderator_role",
+        "log_channel",
+        "threads",
+        "answers"
+    ),
     subcommand_required
 )]
 pub async fn settings(_: Context<'_>) -> Result<(), Error> {
@@ -83,6 +90,21 @@ pub async fn threads(
         ctx.data()
             .handlers
             .set_discussion_threads(&command_caller(ctx), on),
+    )
+    .await
+}
+
+/// Allow answers only to briefings posted in this server (off by default)
+#[poise::command(slash_command, guild_only)]
+pub async fn answers(
+    ctx: Context<'_>,
+    #[description = "On: only briefings posted here; off: any briefing"] only_posted_here: bool,
+) -> Result<(), Error> {
+    respond(
+        ctx,
+        ctx.data()
+            .handlers
+            .set_answers_where_posted(&command_caller(ctx), only_posted_here),
     )
     .await
 }
