@@ -3,7 +3,9 @@
 -- retired, never deleted, and keeps its answers.
 
 CREATE TABLE answers (
-    id             INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: a deleted answer's number is never given to another
+    -- (old Edit/Delete buttons and exports keep meaning what they meant).
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     question_id    INTEGER NOT NULL REFERENCES key_questions (id),
     briefing_id    INTEGER NOT NULL REFERENCES briefings (id),
     -- The server it was given in (NULL: the console or a direct message).

@@ -136,7 +136,17 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
         .collect();
     assert_eq!(
         names,
-        ["briefing", "help", "subscribe", "schedule", "settings"]
+        [
+            "briefing",
+            "help",
+            "subscribe",
+            "schedule",
+            "settings",
+            "answer",
+            "discussion",
+            "moderate",
+            "forget-me"
+        ]
     );
 
     let latest = double

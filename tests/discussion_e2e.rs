@@ -189,6 +189,75 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         "shown as written, not as formatting or mentions"
     );
 
+    // The author edits it through the Edit button on the shown answer: the
+    // same message now shows the new text.
+    let buttons = echo.body["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let labels: Vec<&str> = buttons.iter().filter_map(|b| b["label"].as_str()).collect();
+    assert_eq!(labels, ["Edit", "Delete"]);
+    let edit_press = double
+        .press_button(buttons[0]["custom_id"].as_str().unwrap())
+        .unwrap();
+    let edit_form = callback(&double, &edit_press).await;
+    assert_eq!(edit_form["type"], 9);
+    let edit_id = edit_form["data"]["custom_id"].as_str().unwrap().to_string();
+    let edited = double
+        .submit_modal_on(
+            thread.id,
+            echo.id,
+            &edit_id,
+            &[("text", "Everyone pays, in the end.")],
+        )
+        .unwrap();
+    assert!(text(&callback(&double, &edited).await["data"]).contains("Updated answer #1"));
+    double
+        .wait_for(LIMIT, "the edited answer", |d| {
+            d.channel_messages(thread.id).into_iter().find(|m| {
+                m.id == echo.id
+                    && m.body["embeds"][0]["description"] == "Everyone pays, in the end."
+            })
+        })
+        .await
+        .unwrap();
+
+    // Only the author may delete; pressing Delete replaces the shown answer.
+    let another = double
+        .submit_modal_in(thread.id, &form_id, &[("text", "A second thought.")])
+        .unwrap();
+    callback(&double, &another).await;
+    let second_echo = double
+        .wait_for(LIMIT, "the second answer", |d| {
+            d.channel_messages(thread.id).into_iter().nth(3)
+        })
+        .await
+        .unwrap();
+    let delete_id = second_echo.body["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stranger = Invoker {
+        user_id: MEMBER_ID + 1,
+        ..Invoker::member()
+    };
+    let refused = double.press_button_as(&stranger, &delete_id).unwrap();
+    let refusal = callback(&double, &refused).await;
+    let number = delete_id.rsplit(':').next().unwrap().to_string();
+    assert!(
+        text(&refusal["data"]).contains(&format!("You have no answer #{number}")),
+        "{refusal}"
+    );
+    let deleted = double.press_button(&delete_id).unwrap();
+    let deleted = callback(&double, &deleted).await;
+    assert_eq!(
+        deleted["type"], 7,
+        "the shown answer is replaced: {deleted}"
+    );
+    assert!(
+        text(&deleted["data"]).contains(&format!("Answer #{number} was deleted by its author."))
+    );
+
     // An empty form and an overlong /answer are refused.
     let empty = double
         .submit_modal_in(thread.id, &form_id, &[("text", "   ")])
@@ -224,7 +293,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
             ),
         )
         .unwrap();
-    assert!(text(&callback(&double, &answered).await["data"]).contains("Saved your answer #2"));
+    assert!(text(&callback(&double, &answered).await["data"]).contains("Saved your answer #3"));
 
     // Edit keeps history; the discussion shows both answers with counts.
     let edit = double
@@ -233,13 +302,13 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
             sub(
                 "edit",
                 json!([
-                    opt("answer", 4, json!(2)),
+                    opt("answer", 4, json!(3)),
                     opt("text", 3, json!("For two decades."))
                 ]),
             ),
         )
         .unwrap();
-    assert!(text(&callback(&double, &edit).await["data"]).contains("Updated answer #2"));
+    assert!(text(&callback(&double, &edit).await["data"]).contains("Updated answer #3"));
     let shown = double
         .send_command(
             "discussion",
@@ -253,7 +322,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         "{shown}"
     );
     assert!(
-        shown.contains("#2 · Member (edited) | For two decades."),
+        shown.contains("#3 · Member (edited) | For two decades."),
         "{shown}"
     );
 

@@ -520,6 +520,7 @@ impl Double {
         custom_id: &str,
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.button_json(custom_id);
+        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
         interaction["member"]["permissions"] = json!(invoker.permissions.to_string());
         interaction["member"]["roles"] = json!(invoker
             .roles
@@ -551,6 +552,24 @@ impl Double {
         let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
         interaction["channel_id"] = json!(channel_id.to_string());
         interaction["channel"]["id"] = json!(channel_id.to_string());
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit from a form opened by a button on message
+    /// `message_id` in `channel_id`.
+    pub fn submit_modal_on(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        interaction["message"]["id"] = json!(message_id.to_string());
+        interaction["message"]["channel_id"] = json!(channel_id.to_string());
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -1113,6 +1132,23 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
             json(create_message(shared, channel, body))
         }
         ("PATCH", ["webhooks", _, _, "messages", _]) => json(message_json(shared.snowflake(), body)),
+        ("PATCH", ["channels", channel, "messages", message]) => {
+            let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
+            let mut messages = shared.messages.lock().expect("messages");
+            match messages.iter_mut().find(|m| m.channel_id == channel && m.id == message) {
+                Some(found) => {
+                    if let (Some(stored), Some(changes)) = (found.body.as_object_mut(), body.as_object()) {
+                        stored.extend(changes.clone());
+                    }
+                    json(message_in(found.id, channel, &found.body))
+                }
+                None => (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(json!({ "message": "Unknown Message", "code": 10008 })),
+                )
+                    .into_response(),
+            }
+        }
         _ => (
             StatusCode::NOT_FOUND,
             axum::Json(json!({ "message": format!("the double does not serve {method} /{path}"), "code": 0 })),

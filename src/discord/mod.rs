@@ -221,11 +221,20 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
                             )),
                         )
                         .await?;
-                    if let Err(e) = submit
-                        .channel_id
-                        .send_message(ctx, reply::create_message(&answered.echo))
-                        .await
-                    {
+                    let shown = match (&submit.message, answered.replaces_message) {
+                        // An edit: the answer's own message shows the new text.
+                        (Some(message), true) => submit
+                            .channel_id
+                            .edit_message(ctx, message.id, reply::edit_message(&answered.echo))
+                            .await
+                            .map(|_| ()),
+                        _ => submit
+                            .channel_id
+                            .send_message(ctx, reply::create_message(&answered.echo))
+                            .await
+                            .map(|_| ()),
+                    };
+                    if let Err(e) = shown {
                         tracing::warn!(error = %e, channel = %submit.channel_id, "could not show an answer in its thread");
                     }
                 }

@@ -8,7 +8,8 @@ use poise::CreateReply;
 use serenity::all::{
     ActionRow, ActionRowComponent, ButtonStyle, CreateActionRow, CreateAllowedMentions,
     CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
-    CreateInteractionResponseMessage, CreateMessage, CreateModal, InputTextStyle, Timestamp,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditMessage, InputTextStyle,
+    Timestamp,
 };
 
 use super::types::{Context, Error};
@@ -114,6 +115,15 @@ pub fn create_message(message: &Message) -> CreateMessage {
         create = create.content(content);
     }
     create
+}
+
+/// New contents for a message the bot posted.
+pub fn edit_message(message: &Message) -> EditMessage {
+    EditMessage::new()
+        .allowed_mentions(no_mentions())
+        .content(message.content.clone().unwrap_or_default())
+        .embeds(message.embeds.iter().map(embed).collect())
+        .components(components(&message.buttons))
 }
 
 /// The message that replaces one whose button was pressed.

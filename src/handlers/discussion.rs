@@ -36,12 +36,61 @@ impl Default for AnswerLimit {
 /// custom_id of the answer form: `answer-form:q<question id>`.
 const ANSWER_FORM: &str = "answer-form";
 
-/// An answer given through the form: the private "saved" reply, and the
-/// message that shows it in the discussion thread.
+/// custom_ids of the buttons on a shown answer, and of the edit form.
+const EDIT_BUTTON: &str = "answer-edit";
+pub(super) const DELETE_BUTTON: &str = "answer-delete";
+const EDIT_FORM: &str = "answer-edit-form";
+
+/// An answer given (or edited) through the form: the private "saved" reply,
+/// and the message that shows it in the discussion thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answered {
     pub reply: Reply,
     pub echo: Message,
+    /// The echo replaces the message whose button opened the form (an edit)
+    /// rather than being posted anew.
+    pub replaces_message: bool,
+}
+
+/// How an answer shows in its thread: attributed, as written (escaped, so
+/// it cannot fake formatting or mention anyone), with Edit and Delete
+/// buttons that only its author can use.
+fn echo(answer: &crate::store::Answer, question: &str) -> Message {
+    Message {
+        content: Some(format!(
+            "**{}** answered “{}”",
+            escape_markdown(&truncate(&answer.user_name, 80)),
+            escape_markdown(&truncate(question, 300))
+        )),
+        embeds: vec![Embed {
+            description: Some(truncate(
+                &escape_markdown(&answer.text),
+                limits::DESCRIPTION,
+            )),
+            footer: Some(format!(
+                "Answer #{}{}",
+                answer.id,
+                if answer.edited_at.is_some() {
+                    " · edited"
+                } else {
+                    ""
+                }
+            )),
+            ..Embed::default()
+        }],
+        buttons: vec![
+            Button {
+                custom_id: format!("{EDIT_BUTTON}:{}", answer.id),
+                label: "Edit".into(),
+                disabled: false,
+            },
+            Button {
+                custom_id: format!("{DELETE_BUTTON}:{}", answer.id),
+                label: "Delete".into(),
+                disabled: false,
+            },
+        ],
+    }
 }
 
 /// A discussion export in both formats.
@@ -71,8 +120,20 @@ impl Handlers {
         Ok(saved)
     }
 
-    /// The form an Answer button opens; `None` for other buttons.
+    /// The form an Answer (or Edit) button opens; `None` for other buttons.
     pub fn answer_form(&self, custom_id: &str) -> Option<Modal> {
+        if let Some(answer) = custom_id
+            .strip_prefix(EDIT_BUTTON)
+            .and_then(|r| r.strip_prefix(':'))
+        {
+            answer.parse::<i64>().ok()?;
+            return Some(Modal {
+                custom_id: format!("{EDIT_FORM}:{answer}"),
+                title: format!("Edit answer #{answer}"),
+                label: format!("New text (up to {MAX_ANSWER_CHARS} characters)"),
+                max_length: MAX_ANSWER_CHARS,
+            });
+        }
         let question = custom_id.strip_prefix(ANSWER_BUTTON)?.strip_prefix(":q")?;
         question.parse::<i64>().ok()?;
         Some(Modal {
@@ -92,6 +153,13 @@ impl Handlers {
         text: String,
         limit: AnswerLimit,
     ) -> Option<CommandResult<Answered>> {
+        if let Some(answer) = custom_id
+            .strip_prefix(EDIT_FORM)
+            .and_then(|r| r.strip_prefix(':'))
+        {
+            let answer: i64 = answer.parse().ok()?;
+            return Some(self.edit_by_form(caller, answer, text).await);
+        }
         let question_id: i64 = custom_id
             .strip_prefix(ANSWER_FORM)?
             .strip_prefix(":q")?
@@ -123,24 +191,38 @@ impl Handlers {
                 limit,
             )
             .await?;
-        let echo = Message {
-            content: Some(format!(
-                "**{}** answered “{}”",
-                escape_markdown(&truncate(&author_name, 80)),
-                escape_markdown(&truncate(&question_text, 300))
-            )),
-            embeds: vec![Embed {
-                // As written: escaped, so it cannot fake formatting.
-                description: Some(truncate(
-                    &escape_markdown(&answer.text),
-                    limits::DESCRIPTION,
-                )),
-                footer: Some(format!("Answer #{}", answer.id)),
-                ..Embed::default()
-            }],
-            buttons: Vec::new(),
-        };
-        Ok(Answered { reply, echo })
+        let echo = echo(&answer, &question_text);
+        Ok(Answered {
+            reply,
+            echo,
+            replaces_message: false,
+        })
+    }
+
+    async fn edit_by_form(
+        &self,
+        caller: &Caller,
+        answer_id: i64,
+        text: String,
+    ) -> CommandResult<Answered> {
+        let reply = self.answer_edit(caller, answer_id, text).await?;
+        let (answer, question) = self
+            .db
+            .call(move |s| {
+                let answer = s.answer(answer_id)?;
+                let question = match &answer {
+                    Some(a) => s.question(a.question_id)?.map(|(_, text, _)| text),
+                    None => None,
+                };
+                Ok((answer, question))
+            })
+            .await?;
+        let answer = answer.user_error("That answer was deleted meanwhile.")?;
+        Ok(Answered {
+            reply,
+            echo: echo(&answer, &question.unwrap_or_default()),
+            replaces_message: true,
+        })
     }
 
     async fn save_answer(
@@ -232,7 +314,9 @@ impl Handlers {
     pub async fn answer_delete(&self, caller: &Caller, answer_id: i64) -> CommandResult<Reply> {
         self.own_answer(caller, answer_id).await?;
         self.db.call(move |s| s.delete_answer(answer_id)).await?;
-        Ok(Reply::private(format!("Deleted answer #{answer_id}.")))
+        Ok(Reply::private(format!(
+            "Answer #{answer_id} was deleted by its author."
+        )))
     }
 
     /// A moderator hides an answer; it stays in exports, marked, for audit.

@@ -361,6 +361,10 @@ impl Handlers {
                 let question = (!question.is_empty()).then(|| question.to_string());
                 Some(self.discussion(briefing.to_string(), question, page).await)
             }
+            (Some(discussion::DELETE_BUTTON), Some(answer), None) => {
+                let answer = answer.parse().ok()?;
+                Some(self.answer_delete(caller, answer).await)
+            }
             (Some(discussion::FORGET_BUTTON), Some(user), None) => {
                 let user = user.parse().ok()?;
                 Some(self.forget_me_confirmed(caller, user).await)
