@@ -107,6 +107,9 @@ pub struct DiscordConfig {
     /// REST base URL instead of https://discord.com, e.g. a rate-limiting
     /// proxy, or a Discord double in tests.
     pub api_base: Option<String>,
+    /// Record plain replies to a question's message in a discussion thread
+    /// as answers. Needs the privileged Message Content intent.
+    pub read_replies: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -204,7 +207,8 @@ impl Config {
 
     /// BRIEFBOT_DB, BRIEFBOT_LOAD_SAMPLES, BRIEFBOT_MAX_FILE_BYTES,
     /// BRIEFBOT_LOG, DISCORD_TOKEN, BRIEFBOT_DEV_GUILD, BRIEFBOT_DISCORD_API,
-    /// BRIEFBOT_CATCH_UP_MINUTES and BRIEFBOT_RETRY_BASE_MS override the file.
+    /// BRIEFBOT_READ_REPLIES, BRIEFBOT_CATCH_UP_MINUTES and
+    /// BRIEFBOT_RETRY_BASE_MS override the file.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if let Some(db) = env("BRIEFBOT_DB").filter(|v| !v.is_empty()) {
             self.database = PathBuf::from(db);
@@ -245,6 +249,19 @@ impl Config {
         }
         if let Some(base) = env("BRIEFBOT_DISCORD_API").filter(|v| !v.is_empty()) {
             self.discord.api_base = Some(base);
+        }
+        if let Some(value) = env("BRIEFBOT_READ_REPLIES") {
+            self.discord.read_replies = match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    return Err(ConfigError::BadEnv {
+                        name: "BRIEFBOT_READ_REPLIES",
+                        value,
+                        reason: "expected true or false".into(),
+                    })
+                }
+            };
         }
         if let Some(value) = env("BRIEFBOT_CATCH_UP_MINUTES") {
             self.posting.catch_up_minutes = number(&value, "BRIEFBOT_CATCH_UP_MINUTES", "minutes")?;

@@ -26,6 +26,10 @@ struct Bot {
 }
 
 async fn start(double: &Double, path: &std::path::Path) -> Bot {
+    start_with(double, path, false).await
+}
+
+async fn start_with(double: &Double, path: &std::path::Path, read_replies: bool) -> Bot {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter("info")
@@ -34,6 +38,7 @@ async fn start(double: &Double, path: &std::path::Path) -> Bot {
     let settings = DiscordSettings {
         token: "MTEwMDAw.double.token".into(),
         api_base: Some(double.base_url()),
+        read_replies,
         ..DiscordSettings::default()
     };
     let handlers = Handlers::new(Db::new(Store::open(path).unwrap()));
@@ -140,6 +145,13 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
     let button = prompts[1].body["components"][0]["components"][0].clone();
     assert_eq!(button["label"], "Answer");
     let custom_id = button["custom_id"].as_str().unwrap().to_string();
+
+    // Without the Message Content option a plain reply is not an answer
+    // (and the bot does not ask Discord for message events at all).
+    assert_eq!(double.identified_intents(), 1, "GUILDS only");
+    double
+        .send_reply_message(&prompts[0], "Just chatting")
+        .unwrap();
 
     // Restart between the post and the click: the button still works.
     bot.stop().await;
@@ -401,5 +413,79 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         Vec::<String>::new(),
         "requests Discord would reject"
     );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_read_replies_on_a_reply_to_a_question_is_recorded_as_its_answer() {
+    let spec = spec_from_env().unwrap();
+    let double = Double::start(spec.as_deref(), 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let bot = start_with(&double, &path, true).await;
+    let intents = double.identified_intents();
+    assert_eq!(intents & (1 << 15), 1 << 15, "MESSAGE_CONTENT");
+    assert_eq!(intents & (1 << 9), 1 << 9, "GUILD_MESSAGES");
+
+    let subscribe = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "subscribe",
+            sub(
+                "add",
+                json!([opt("channel", 7, json!(CHANNEL_ID.to_string()))]),
+            ),
+            resolved_channels(&[CHANNEL_ID]),
+        )
+        .unwrap();
+    callback(&double, &subscribe).await;
+    let mut briefing = support::numbered(6);
+    briefing.key_questions = vec!["Is it enough?".into()];
+    Store::open(&path)
+        .unwrap()
+        .save_briefing(&briefing)
+        .unwrap();
+    let thread = double
+        .wait_for(LIMIT, "the thread", |d| d.threads().into_iter().next())
+        .await
+        .unwrap();
+    let prompt = double
+        .wait_for(LIMIT, "the prompt", |d| {
+            d.channel_messages(thread.id).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let reply_id = double
+        .send_reply_message(&prompt, "Not yet, @everyone.")
+        .unwrap();
+    let confirmation = double
+        .wait_for(LIMIT, "the confirmation", |d| {
+            d.channel_messages(thread.id).into_iter().nth(1)
+        })
+        .await
+        .unwrap();
+    assert!(confirmation.body["content"]
+        .as_str()
+        .unwrap()
+        .contains("Saved your answer #1 to “Is it enough?”"));
+    assert_eq!(
+        confirmation.body["message_reference"]["message_id"],
+        reply_id.to_string()
+    );
+    assert_eq!(confirmation.body["allowed_mentions"]["parse"], json!([]));
+    let id = Store::open(&path)
+        .unwrap()
+        .find_briefing("numbered-6")
+        .unwrap()
+        .unwrap()
+        .id;
+    let rows = Store::open(&path)
+        .unwrap()
+        .export_answers(Some(id), None, None)
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].text, "Not yet, @everyone.");
+    assert_eq!(double.problems(), Vec::<String>::new());
     bot.stop().await;
 }

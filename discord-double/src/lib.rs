@@ -166,6 +166,7 @@ struct Shared {
     changed: Notify,
     gateway: Mutex<Option<mpsc::UnboundedSender<Outgoing>>>,
     identifies: AtomicUsize,
+    intents: AtomicU64,
     resumes: AtomicUsize,
     next_id: AtomicU64,
     /// (path prefix, fault, how often)
@@ -240,6 +241,7 @@ impl Double {
             changed: Notify::new(),
             gateway: Mutex::new(None),
             identifies: AtomicUsize::new(0),
+            intents: AtomicU64::new(0),
             resumes: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             faults: Mutex::new(VecDeque::new()),
@@ -382,6 +384,36 @@ impl Double {
     /// Looks at the messages without copying them (for big runs).
     pub fn with_messages<T>(&self, look: impl FnOnce(&[ChannelMessage]) -> T) -> T {
         look(&self.shared.messages.lock().expect("messages"))
+    }
+
+    /// A member's plain message in `channel_id` replying to `replied_to`
+    /// (MESSAGE_CREATE; the bot sees its text only with the Message Content
+    /// intent).
+    pub fn send_reply_message(
+        &self,
+        replied_to: &ChannelMessage,
+        content: &str,
+    ) -> Result<u64, String> {
+        let id = self.shared.snowflake();
+        let channel = replied_to.channel_id;
+        let mut message = message_in(id, channel, &json!({ "content": content }));
+        message["author"] = member_user();
+        message["type"] = json!(19);
+        message["guild_id"] = json!(GUILD_ID.to_string());
+        message["member"] = json!({
+            "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0
+        });
+        message["message_reference"] = json!({
+            "message_id": replied_to.id.to_string(), "channel_id": channel.to_string(), "guild_id": GUILD_ID.to_string()
+        });
+        message["referenced_message"] = message_in(replied_to.id, channel, &replied_to.body);
+        self.dispatch("MESSAGE_CREATE", message)?;
+        Ok(id)
+    }
+
+    /// The intents the bot identified with last.
+    pub fn identified_intents(&self) -> u64 {
+        self.shared.intents.load(Ordering::SeqCst)
     }
 
     /// Threads the bot opened, in order.
@@ -1244,6 +1276,10 @@ fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, 
         Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
         Some(2) => {
             shared.identifies.fetch_add(1, Ordering::SeqCst);
+            shared.intents.store(
+                frame["d"]["intents"].as_u64().unwrap_or(0),
+                Ordering::SeqCst,
+            );
             let ready = (
                 Some("READY"),
                 json!({

@@ -318,6 +318,7 @@ fn run(cli: Cli) -> CliResult {
                     ..ImportOptions::default()
                 },
                 answer_limit: config.discussion.answer_limit(),
+                read_replies: config.discord.read_replies,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

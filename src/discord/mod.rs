@@ -39,6 +39,9 @@ pub struct DiscordSettings {
     pub import: ImportOptions,
     /// How many answers a member may give per window.
     pub answer_limit: AnswerLimit,
+    /// Record plain replies to a question's message in a discussion thread
+    /// as answers. Needs the privileged Message Content intent.
+    pub read_replies: bool,
 }
 
 /// What to tell someone who starts the bot without a token.
@@ -84,6 +87,7 @@ pub async fn run(
     let posting_config = settings.posting.clone();
     let import_options = settings.import.clone();
     let answer_limit = settings.answer_limit;
+    let read_replies = settings.read_replies;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -115,13 +119,19 @@ pub async fn run(
                     let _ = stopped.wait_for(|stop| *stop).await;
                 }));
                 *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
-                Ok(Data { handlers, import_options, answer_limit })
+                Ok(Data { handlers, import_options, answer_limit, read_replies })
             })
         })
         .build();
 
-    // Slash commands and buttons need no privileged intent.
-    let intents = GatewayIntents::GUILDS;
+    // Slash commands and buttons need no privileged intent; reading replies
+    // needs message events and their content (privileged: switch it on in
+    // the developer portal first, or Discord closes the connection with 4014).
+    let intents = if settings.read_replies {
+        GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+    } else {
+        GatewayIntents::GUILDS
+    };
     let mut client = ClientBuilder::new_with_http(http.build(), intents)
         .framework(framework)
         .await
@@ -248,8 +258,73 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
                 }
             }
         }
+        FullEvent::Message { new_message } if data.read_replies => {
+            answer_reply(ctx, new_message, data).await?;
+        }
         _ => {}
     }
+    Ok(())
+}
+
+/// A member's reply to a question's message in a discussion thread is an
+/// answer to that question.
+async fn answer_reply(
+    ctx: &SerenityContext,
+    message: &serenity::all::Message,
+    data: &Data,
+) -> Result<(), Error> {
+    let bot = ctx.cache.current_user().id;
+    let Some(prompt) = message.referenced_message.as_deref() else {
+        return Ok(());
+    };
+    if message.author.bot || prompt.author.id != bot {
+        return Ok(());
+    }
+    let Some(custom_id) = prompt
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::all::ActionRowComponent::Button(b) => match &b.data {
+                serenity::all::ButtonKind::NonLink { custom_id, .. } => Some(custom_id.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+    else {
+        return Ok(());
+    };
+    let caller = checks::caller(message.author.id, message.guild_id, None);
+    let name = message
+        .member
+        .as_ref()
+        .and_then(|m| m.nick.clone())
+        .unwrap_or_else(|| message.author.display_name().to_string());
+    let Some(result) = data
+        .handlers
+        .answer_by_reply(
+            &caller,
+            name,
+            &custom_id,
+            message.content.clone(),
+            data.answer_limit,
+        )
+        .await
+    else {
+        return Ok(());
+    };
+    let note = match result {
+        Ok(answered) => answered
+            .reply
+            .messages
+            .first()
+            .and_then(|m| m.content.clone())
+            .unwrap_or_default(),
+        Err(error) => user_message(&error),
+    };
+    let reply =
+        reply::create_message(&crate::domain::view::Message::text(note)).reference_message(message);
+    message.channel_id.send_message(ctx, reply).await?;
     Ok(())
 }
 

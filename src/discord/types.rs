@@ -8,6 +8,8 @@ pub struct Data {
     /// Limits for `/briefing import` uploads.
     pub import_options: ImportOptions,
     pub answer_limit: AnswerLimit,
+    /// Plain replies to question messages are answers (Message Content intent).
+    pub read_replies: bool,
 }
 
 pub type Error = CommandError;

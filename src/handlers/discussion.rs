@@ -144,6 +144,28 @@ impl Handlers {
         })
     }
 
+    /// A plain message replying to a question's prompt (needs the Message
+    /// Content intent): `prompt_custom_id` is the prompt's Answer button.
+    /// `None` when the message replied to is not a question prompt.
+    pub async fn answer_by_reply(
+        &self,
+        caller: &Caller,
+        author_name: String,
+        prompt_custom_id: &str,
+        text: String,
+        limit: AnswerLimit,
+    ) -> Option<CommandResult<Answered>> {
+        let question_id: i64 = prompt_custom_id
+            .strip_prefix(ANSWER_BUTTON)?
+            .strip_prefix(":q")?
+            .parse()
+            .ok()?;
+        Some(
+            self.answer_by_id(caller, author_name, question_id, text, limit)
+                .await,
+        )
+    }
+
     /// A submitted answer form; `None` when the form is not ours.
     pub async fn submit_answer_form(
         &self,
