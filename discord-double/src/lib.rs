@@ -588,6 +588,23 @@ impl Double {
         Ok(Invocation { id, token })
     }
 
+    /// Dispatches a modal submit by `invoker` from a form opened in `channel_id`.
+    pub fn submit_modal_as(
+        &self,
+        invoker: &Invoker,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
+        interaction["member"]["user"]["username"] = json!(format!("member{}", invoker.user_id));
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
     /// Dispatches a modal submit from a form opened by a button on message
     /// `message_id` in `channel_id`.
     pub fn submit_modal_on(

@@ -667,7 +667,9 @@ pub fn usage() -> String {
          \x20 /schedule add channel:#news when:\"mon 09:00\" repeat:weekly post:digest count:3\n\
          \x20 /schedule run-now 1        /subscribe add #news categories:\"Energy, Europe\"\n\
          \x20 /settings timezone Europe/Berlin     /briefing import path/to/briefing.md\n\
-         Posts appear as they are delivered; /wait [seconds] waits for those due soon.",
+         Posts appear as they are delivered; /wait [seconds] waits for those due soon.\n\
+         A posted briefing's questions come with Answer buttons (numbers); the form is a prompt\n\
+         for one line. Or: /answer to briefing:3 question:1 text:\"My answer\"",
     );
     text
 }
