@@ -100,11 +100,29 @@ impl Store {
             .optional()?)
     }
 
-    /// Stores an answer; `None` when the question does not exist.
+    /// Stores an answer; `None` when the question does not exist. The
+    /// commit is synced to disk (synchronous = FULL for this write), so an
+    /// answer whose member was told "saved" survives even a power cut.
     pub fn add_answer(&mut self, new: &NewAnswer, now: i64) -> Result<Option<Answer>> {
         let Some((briefing_id, _, _)) = self.question(new.question_id)? else {
             return Ok(None);
         };
+        self.synced(|s| s.insert_answer(new, briefing_id, now))?;
+        let id = self.conn.last_insert_rowid();
+        self.answer(id)
+    }
+
+    /// Runs one write with every commit synced to disk, then goes back to
+    /// the store's usual setting (WAL with synchronous = NORMAL, safe
+    /// against a crash of the process but not of the machine).
+    fn synced<T>(&mut self, write: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let result = write(self);
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        result
+    }
+
+    fn insert_answer(&mut self, new: &NewAnswer, briefing_id: i64, now: i64) -> Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO answers (question_id, briefing_id, guild_id, user_id, user_name, text, created_at)
@@ -119,8 +137,7 @@ impl Store {
                 new.text,
                 now
             ])?;
-        let id = self.conn.last_insert_rowid();
-        self.answer(id)
+        Ok(())
     }
 
     pub fn answer(&self, id: i64) -> Result<Option<Answer>> {
@@ -133,7 +150,7 @@ impl Store {
 
     /// Replaces an answer's text, keeping the old one in its history.
     pub fn edit_answer(&mut self, id: i64, text: &str, now: i64) -> Result<()> {
-        self.in_transaction(|s| {
+        self.synced(|store| store.in_transaction(|s| {
             s.conn.execute(
                 "INSERT INTO answer_history (answer_id, text, replaced_at) SELECT id, text, ?2 FROM answers WHERE id = ?1",
                 params![id, now],
@@ -143,7 +160,7 @@ impl Store {
                 params![id, text, now],
             )?;
             Ok(())
-        })
+        }))
     }
 
     /// Earlier texts of an answer, oldest first.
