@@ -1,6 +1,6 @@
-//! Answers to key questions: giving, editing, deleting and removing them,
-//! reading a briefing's discussion, exporting it, and forgetting a member.
-//! (Issue 5; the Discord and console commands over these are still to come.)
+//! Answers to key questions: giving them (by form, command or reply),
+//! editing, deleting and removing them, reading a briefing's discussion,
+//! exporting it, and forgetting a member.
 
 use super::{Caller, CommandError, CommandResult, Handlers, OrUserError};
 use crate::domain::render::ANSWER_BUTTON;
