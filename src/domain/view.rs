@@ -37,6 +37,17 @@ impl Reply {
         }
     }
 
+    /// One embed only the person who asked sees (lists, logs, settings).
+    pub fn private_embed(embed: Embed) -> Self {
+        Self {
+            messages: vec![Message {
+                embeds: vec![embed],
+                ..Message::default()
+            }],
+            ephemeral: true,
+        }
+    }
+
     /// A private note to the person who asked, e.g. an error.
     pub fn private(content: impl Into<String>) -> Self {
         Self {

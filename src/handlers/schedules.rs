@@ -141,20 +141,12 @@ impl Handlers {
                 format!("**#{}** {} · {state}", s.id, summary(s))
             })
             .collect();
-        Ok(Reply {
-            messages: vec![Message {
-                embeds: vec![Embed {
-                    title: Some(format!("Schedules ({})", schedules.len())),
-                    description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
-                    footer: Some(
-                        "/schedule edit, pause, resume, cancel, run-now, preview, log".into(),
-                    ),
-                    ..Embed::default()
-                }],
-                ..Message::default()
-            }],
-            ephemeral: true,
-        })
+        Ok(Reply::private_embed(Embed {
+            title: Some(format!("Schedules ({})", schedules.len())),
+            description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
+            footer: Some("/schedule edit, pause, resume, cancel, run-now, preview, log".into()),
+            ..Embed::default()
+        }))
     }
 
     pub async fn schedule_edit(
@@ -449,21 +441,17 @@ impl Handlers {
             .iter()
             .map(|(d, title)| log_line(d, title.as_deref()))
             .collect();
-        Ok(Reply {
-            messages: vec![Message {
-                embeds: vec![Embed {
-                    title: Some(match &channel {
-                        Some(c) => format!("Deliveries to #{}", truncate(&c.name, 100)),
-                        None => "Deliveries".into(),
-                    }),
-                    description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
-                    footer: Some(format!("The newest {LOG_ROWS} · states: pending, sending, retrying, sent, failed, skipped")),
-                    ..Embed::default()
-                }],
-                ..Message::default()
-            }],
-            ephemeral: true,
-        })
+        Ok(Reply::private_embed(Embed {
+            title: Some(match &channel {
+                Some(c) => format!("Deliveries to #{}", truncate(&c.name, 100)),
+                None => "Deliveries".into(),
+            }),
+            description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
+            footer: Some(format!(
+                "The newest {LOG_ROWS} · states: pending, sending, retrying, sent, failed, skipped"
+            )),
+            ..Embed::default()
+        }))
     }
 
     pub async fn autocomplete_schedule(

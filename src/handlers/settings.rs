@@ -3,7 +3,7 @@
 
 use super::{Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, MAX_CHOICES};
 use crate::domain::schedule::{parse_zone, zone_suggestions};
-use crate::domain::view::{Embed, Field, Message, Reply};
+use crate::domain::view::{Embed, Field, Reply};
 use crate::store::Setting;
 
 impl Handlers {
@@ -15,50 +15,44 @@ impl Handlers {
             value,
             inline: false,
         };
-        Ok(Reply {
-            messages: vec![Message {
-                embeds: vec![Embed {
-                    title: Some("Server settings".into()),
-                    fields: vec![
-                        field("Time zone", settings.timezone),
-                        field(
-                            "Moderators",
-                            match settings.moderator_role_id {
-                                Some(role) => format!("Manage Server, and members with <@&{role}>"),
-                                None => "Members with Manage Server".into(),
-                            },
-                        ),
-                        field(
-                            "Discussion threads",
-                            if settings.discussion_threads {
-                                "A thread with the key questions under each posted briefing".into()
-                            } else {
-                                "Off".into()
-                            },
-                        ),
-                        field(
-                            "Answers",
-                            if settings.answers_where_posted {
-                                "Only to briefings posted in this server".into()
-                            } else {
-                                "To any briefing".into()
-                            },
-                        ),
-                        field(
-                            "Log channel",
-                            settings
-                                .log_channel_id
-                                .map_or("None: problems are only logged by the bot".into(), |c| {
-                                    format!("<#{c}>")
-                                }),
-                        ),
-                    ],
-                    ..Embed::default()
-                }],
-                ..Message::default()
-            }],
-            ephemeral: true,
-        })
+        Ok(Reply::private_embed(Embed {
+            title: Some("Server settings".into()),
+            fields: vec![
+                field("Time zone", settings.timezone),
+                field(
+                    "Moderators",
+                    match settings.moderator_role_id {
+                        Some(role) => format!("Manage Server, and members with <@&{role}>"),
+                        None => "Members with Manage Server".into(),
+                    },
+                ),
+                field(
+                    "Discussion threads",
+                    if settings.discussion_threads {
+                        "A thread with the key questions under each posted briefing".into()
+                    } else {
+                        "Off".into()
+                    },
+                ),
+                field(
+                    "Answers",
+                    if settings.answers_where_posted {
+                        "Only to briefings posted in this server".into()
+                    } else {
+                        "To any briefing".into()
+                    },
+                ),
+                field(
+                    "Log channel",
+                    settings
+                        .log_channel_id
+                        .map_or("None: problems are only logged by the bot".into(), |c| {
+                            format!("<#{c}>")
+                        }),
+                ),
+            ],
+            ..Embed::default()
+        }))
     }
 
     /// Sets the server's zone and moves the next run of every schedule that

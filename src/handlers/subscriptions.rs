@@ -3,7 +3,7 @@
 
 use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers};
 use crate::domain::text::{escape_markdown, truncate};
-use crate::domain::view::{limits, Embed, Message, Reply};
+use crate::domain::view::{limits, Embed, Reply};
 
 impl Handlers {
     pub async fn subscribe_add(
@@ -83,17 +83,11 @@ impl Handlers {
                 )
             })
             .collect();
-        Ok(Reply {
-            messages: vec![Message {
-                embeds: vec![Embed {
-                    title: Some("Subscribed channels".into()),
-                    description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
-                    ..Embed::default()
-                }],
-                ..Message::default()
-            }],
-            ephemeral: true,
-        })
+        Ok(Reply::private_embed(Embed {
+            title: Some("Subscribed channels".into()),
+            description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
+            ..Embed::default()
+        }))
     }
 
     pub async fn subscribe_remove(
