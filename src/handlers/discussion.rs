@@ -258,49 +258,36 @@ impl Handlers {
     ) -> CommandResult<(Reply, crate::store::Answer)> {
         let text = checked_text(&text)?;
         let now = self.clock.now_ms();
-        let user = caller.user_id;
-        let recent = self
-            .db
-            .call(move |s| s.answers_since(user, now - limit.window_ms))
-            .await?;
-        if recent >= limit.answers {
-            return Err(CommandError::User(format!(
-                "You have answered {recent} times in the last {} seconds; please wait a little before the next one.",
-                limit.window_ms / 1000
-            )));
-        }
-        if let Some(guild) = caller.guild_id {
-            let allowed = self
-                .db
-                .call(move |s| {
-                    let settings = s.guild_settings(guild)?;
-                    if !settings.answers_where_posted {
-                        return Ok(true);
-                    }
-                    match s.question(question_id)? {
-                        Some((briefing, _, _)) => s.briefing_posted_in(guild, briefing),
-                        None => Ok(true),
-                    }
-                })
-                .await?;
-            if !allowed {
-                return Err(CommandError::User(
-                    "This server discusses only the briefings posted here, and that one has not been.".into(),
-                ));
-            }
-        }
+        let (user, guild) = (caller.user_id, caller.guild_id);
         let new = NewAnswer {
             question_id,
-            guild_id: caller.guild_id,
-            user_id: caller.user_id,
+            guild_id: guild,
+            user_id: user,
             user_name: author_name,
             text,
         };
-        let saved = self
+        // Every check and the write in one trip to the database.
+        let outcome = self
             .db
-            .call(move |s| s.add_answer(&new, now))
-            .await?
-            .user_error("That question no longer exists.")?;
+            .call(move |s| {
+                let recent = s.answers_since(user, now - limit.window_ms)?;
+                if recent >= limit.answers {
+                    return Ok(Err(format!(
+                        "You have answered {recent} times in the last {} seconds; please wait a little before the next one.",
+                        limit.window_ms / 1000
+                    )));
+                }
+                if let (Some(guild), Some((briefing, _, _))) = (guild, s.question(question_id)?) {
+                    if s.guild_settings(guild)?.answers_where_posted && !s.briefing_posted_in(guild, briefing)? {
+                        return Ok(Err(
+                            "This server discusses only the briefings posted here, and that one has not been.".into(),
+                        ));
+                    }
+                }
+                Ok(s.add_answer(&new, now)?.ok_or_else(|| "That question no longer exists.".to_string()))
+            })
+            .await?;
+        let saved = outcome.map_err(CommandError::User)?;
         tracing::info!(
             answer = saved.id,
             question = question_id,
