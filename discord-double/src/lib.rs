@@ -54,6 +54,8 @@ pub struct Recorded {
     pub problems: Vec<String>,
     /// When it arrived, for latency measurements.
     pub at: std::time::Instant,
+    /// The HTTP status the double answered with.
+    pub status: u16,
 }
 
 /// A failure the double answers the next matching request with.
@@ -89,6 +91,15 @@ impl Invoker {
             permissions: 2_147_483_647,
             roles: Vec::new(),
         }
+    }
+
+    /// Makes `interaction` come from this member.
+    fn apply(&self, interaction: &mut Value) {
+        let member = &mut interaction["member"];
+        member["user"]["id"] = json!(self.user_id.to_string());
+        member["user"]["username"] = json!(format!("member{}", self.user_id));
+        member["permissions"] = json!(self.permissions.to_string());
+        member["roles"] = json!(self.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
     }
 
     /// A member with the everyday permissions and no Manage Server, as if
@@ -416,6 +427,38 @@ impl Double {
         self.shared.intents.load(Ordering::SeqCst)
     }
 
+    /// (channel, nonce) of every message create the double answered with
+    /// success: a post the bot has certainly heard back about.
+    pub fn acknowledged_nonces(&self) -> std::collections::HashSet<(u64, String)> {
+        self.with_requests(|log| {
+            log.iter()
+                .filter(|r| r.method == "POST" && r.status == 200)
+                .filter_map(|r| {
+                    let channel = r
+                        .path
+                        .strip_prefix("channels/")?
+                        .strip_suffix("/messages")?
+                        .parse()
+                        .ok()?;
+                    Some((channel, r.body["nonce"].as_str()?.to_string()))
+                })
+                .collect()
+        })
+    }
+
+    /// Whether every message the double holds has been acknowledged to the
+    /// bot (none is still waiting on a resend after a lost response).
+    pub fn every_post_acknowledged(&self) -> bool {
+        let acknowledged = self.acknowledged_nonces();
+        self.with_messages(|messages| {
+            messages.iter().all(|m| {
+                m.nonce
+                    .as_ref()
+                    .is_none_or(|n| acknowledged.contains(&(m.channel_id, n.clone())))
+            })
+        })
+    }
+
     /// Threads the bot opened, in order.
     pub fn threads(&self) -> Vec<Thread> {
         self.shared.threads.lock().expect("threads").clone()
@@ -523,13 +566,7 @@ impl Double {
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.command_json(2, name, options);
         interaction["data"]["resolved"] = resolved;
-        interaction["member"]["permissions"] = json!(invoker.permissions.to_string());
-        interaction["member"]["roles"] = json!(invoker
-            .roles
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>());
-        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
+        invoker.apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -552,13 +589,7 @@ impl Double {
         custom_id: &str,
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.button_json(custom_id);
-        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
-        interaction["member"]["permissions"] = json!(invoker.permissions.to_string());
-        interaction["member"]["roles"] = json!(invoker
-            .roles
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>());
+        invoker.apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -599,8 +630,7 @@ impl Double {
         let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
         interaction["channel_id"] = json!(channel_id.to_string());
         interaction["channel"]["id"] = json!(channel_id.to_string());
-        interaction["member"]["user"]["id"] = json!(invoker.user_id.to_string());
-        interaction["member"]["user"]["username"] = json!(format!("member{}", invoker.user_id));
+        invoker.apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
@@ -873,34 +903,35 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     for problem in &problems {
         tracing::warn!(%problem, "Discord would reject this request");
     }
-    let fault = take_fault(&shared, &path);
+    let arrived = std::time::Instant::now();
+    let response = match take_fault(&shared, &path) {
+        Some(fault) => {
+            if let Fault::LostResponse(_) = fault {
+                let _ = route(&shared, &method, &path, &body);
+            }
+            fault_response(&fault)
+        }
+        None => match rate_limit(&shared, &method, &path) {
+            Ok(headers) => {
+                let mut response = route(&shared, &method, &path, &body);
+                for (name, value) in headers {
+                    if let Ok(value) = HeaderValue::from_str(&value) {
+                        response.headers_mut().insert(name, value);
+                    }
+                }
+                response
+            }
+            Err(OverLimit(retry_after, global, bucket)) => too_many(retry_after, global, &bucket),
+        },
+    };
     shared.log.lock().expect("log").push(Recorded {
         method: method.to_string(),
-        path: path.clone(),
-        body: body.clone(),
+        path,
+        body,
         problems,
-        at: std::time::Instant::now(),
+        at: arrived,
+        status: response.status().as_u16(),
     });
-    if let Some(fault) = fault {
-        if let Fault::LostResponse(_) = fault {
-            let _ = route(&shared, &method, &path, &body);
-        }
-        shared.changed.notify_waiters();
-        return fault_response(&fault);
-    }
-    let limited = rate_limit(&shared, &method, &path);
-    let response = match limited {
-        Ok(headers) => {
-            let mut response = route(&shared, &method, &path, &body);
-            for (name, value) in headers {
-                if let Ok(value) = HeaderValue::from_str(&value) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            response
-        }
-        Err(OverLimit(retry_after, global, bucket)) => too_many(retry_after, global, &bucket),
-    };
     shared.changed.notify_waiters();
     response
 }

@@ -82,6 +82,7 @@ pub async fn run(
     }
     let dev_guild = settings.dev_guild;
     let (stop_posting, posting_stopped) = tokio::sync::watch::channel(false);
+    let stop_posting = Arc::new(stop_posting);
     let delivery_loop: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>> = Arc::default();
     let delivery_slot = Arc::clone(&delivery_loop);
     let posting_config = settings.posting.clone();
@@ -138,10 +139,11 @@ pub async fn run(
         .map_err(|e| format!("cannot start the Discord client: {e}"))?;
 
     let shards = client.shard_manager.clone();
+    let stop_on_signal = Arc::clone(&stop_posting);
     let stopper = tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: stopping deliveries and closing the gateway connection");
-        let _ = stop_posting.send(true);
+        let _ = stop_on_signal.send(true);
         shards.shutdown_all().await;
     });
     let result = client
@@ -154,10 +156,18 @@ pub async fn run(
         .unwrap_or_else(|e| e.into_inner())
         .take();
     if let Some(task) = task {
-        // Stopped by now unless the connection failed on its own; either way
-        // nothing is lost: unsent deliveries wait in the outbox.
-        task.abort();
-        let _ = task.await;
+        // On a requested stop the loop finishes its round (bounded by its own
+        // drain limit); if the connection failed on its own, stop it now.
+        // Either way nothing is lost: unsent deliveries wait in the outbox.
+        let _ = stop_posting.send(true);
+        let mut task = task;
+        if tokio::time::timeout(std::time::Duration::from_secs(15), &mut task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the delivery loop did not stop in time");
+            task.abort();
+        }
     }
     result
 }

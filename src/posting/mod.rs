@@ -163,6 +163,8 @@ impl Default for PostingConfig {
     }
 }
 
+/// How long a stop waits for the round in progress to finish.
+const DRAIN_ON_STOP: Duration = Duration::from_secs(10);
 /// Deliveries claimed per round.
 const BATCH: usize = 500;
 /// A claimed delivery is offered again after this long if its sender died
@@ -210,9 +212,20 @@ impl Posting {
         }
         tracing::info!("delivery loop started");
         loop {
+            let round = self.round();
+            tokio::pin!(round);
             let round = tokio::select! {
-                _ = &mut stop => break,
-                round = self.round() => round,
+                round = &mut round => round,
+                _ = &mut stop => {
+                    // Let the round in progress record what it sent, so a
+                    // clean stop leaves no post `sending`; a round stuck
+                    // longer than this is resumed (same nonces) next start.
+                    match tokio::time::timeout(DRAIN_ON_STOP, round).await {
+                        Ok(_) => tracing::info!("finished the deliveries in progress"),
+                        Err(_) => tracing::warn!("stopped with deliveries in progress; they resume at the next start"),
+                    }
+                    break;
+                }
             };
             let next_due = match round {
                 Ok(Round::MoreDue) => continue,
