@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use briefbot::clock::{Clock, ManualClock, SharedClock, SystemClock};
 use briefbot::discord::{self, DiscordSettings};
-use briefbot::domain::schedule::{Repeat, Rule};
+use briefbot::domain::schedule::Rule;
 use briefbot::handlers::Handlers;
 use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
@@ -630,7 +630,7 @@ async fn with_a_fifth_of_posts_failing_every_post_still_arrives_exactly_once() {
         for n in 0..200u64 {
             let spec = ScheduleSpec {
                 channel_id: 600_000 + n % 100,
-                rule: Rule::parse(Repeat::Once, "in 1m", now.naive_utc()).unwrap(),
+                rule: Rule::Once(now.naive_utc()),
                 timezone: None,
                 content: Content::Digest(1),
             };
@@ -662,7 +662,15 @@ async fn with_a_fifth_of_posts_failing_every_post_still_arrives_exactly_once() {
         .await
         .unwrap();
     let messages = double.messages();
-    assert_eq!((sent, messages.len()), (200, 200), "no post twice");
+    let shown: Vec<(u64, Option<String>)> = messages
+        .iter()
+        .map(|m| (m.channel_id, m.nonce.clone()))
+        .collect();
+    assert_eq!(
+        (sent, messages.len()),
+        (200, 200),
+        "no post twice: {shown:?}"
+    );
     let nonces: std::collections::HashSet<_> =
         messages.iter().map(|m| m.nonce.clone().unwrap()).collect();
     assert_eq!(nonces.len(), 200);

@@ -1,6 +1,8 @@
 //! Store behaviour: re-imports, stable question ids, search, categories,
 //! paging, backup and the async handle.
 
+mod support;
+
 use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::samples::load_samples;
 use briefbot::store::{highlight_snippet, Db, SaveOutcome, Store};
@@ -267,4 +269,31 @@ fn a_word_in_more_briefings_than_the_ranking_window_ranks_the_newest() {
     assert!(hits.iter().all(|h| h.id != ids[0]));
     // A rarer word still ranks across the whole library.
     assert_eq!(store.search("common 0", 10).unwrap()[0].id, ids[0]);
+}
+
+/// The bot and `briefbot import` write to one file from two connections.
+/// Single saves must wait for the other writer, never fail with "database is
+/// locked" (a deferred transaction refused its upgrade to a writer).
+#[test]
+fn two_connections_saving_at_once_both_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    Store::open(&path).unwrap();
+    let writers: Vec<_> = (0..2)
+        .map(|writer| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                for n in 0..300 {
+                    store
+                        .save_briefing(&support::numbered(writer * 1_000 + n))
+                        .unwrap_or_else(|e| panic!("writer {writer}, save {n}: {e}"));
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().expect("no save failed");
+    }
+    assert_eq!(Store::open(&path).unwrap().briefing_count().unwrap(), 600);
 }

@@ -427,27 +427,36 @@ impl Double {
         self.shared.intents.load(Ordering::SeqCst)
     }
 
-    /// (channel, nonce) of every message create the double answered with
-    /// success: a post the bot has certainly heard back about.
+    /// (channel, nonce) of every message create whose latest attempt the
+    /// double answered with success: posts the bot has heard back about and
+    /// will not send again.
     pub fn acknowledged_nonces(&self) -> std::collections::HashSet<(u64, String)> {
         self.with_requests(|log| {
-            log.iter()
-                .filter(|r| r.method == "POST" && r.status == 200)
-                .filter_map(|r| {
-                    let channel = r
-                        .path
-                        .strip_prefix("channels/")?
-                        .strip_suffix("/messages")?
-                        .parse()
-                        .ok()?;
-                    Some((channel, r.body["nonce"].as_str()?.to_string()))
-                })
+            let mut latest: std::collections::HashMap<(u64, String), u16> =
+                std::collections::HashMap::new();
+            for r in log.iter().filter(|r| r.method == "POST") {
+                let Some(channel) = r
+                    .path
+                    .strip_prefix("channels/")
+                    .and_then(|p| p.strip_suffix("/messages"))
+                    .and_then(|c| c.parse::<u64>().ok())
+                else {
+                    continue;
+                };
+                if let Some(nonce) = r.body["nonce"].as_str() {
+                    latest.insert((channel, nonce.to_string()), r.status);
+                }
+            }
+            latest
+                .into_iter()
+                .filter(|(_, status)| *status == 200)
+                .map(|(key, _)| key)
                 .collect()
         })
     }
 
-    /// Whether every message the double holds has been acknowledged to the
-    /// bot (none is still waiting on a resend after a lost response).
+    /// Whether every message the double holds was acknowledged on its
+    /// latest attempt (none is waiting on a resend after a lost response).
     pub fn every_post_acknowledged(&self) -> bool {
         let acknowledged = self.acknowledged_nonces();
         self.with_messages(|messages| {

@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 
 use crate::clock::from_ms;
-use crate::domain::schedule::Rule;
+use crate::domain::schedule::{Repeat, Rule};
 
 /// How many missed runs are counted before giving up counting (a minutely
 /// cron after a month offline).
@@ -35,9 +35,13 @@ pub fn plan_run(rule: &Rule, zone: Tz, due: i64, now: i64, catch_up_ms: i64) -> 
             _ => break,
         }
     }
-    let next_run = rule
-        .next_after(zone, from_ms(now))
-        .map(|t| t.timestamp_millis());
+    // A one-off is over once its run has come, whatever its rule says.
+    let next_run = match rule.repeat() {
+        Repeat::Once => None,
+        _ => rule
+            .next_after(zone, from_ms(now))
+            .map(|t| t.timestamp_millis()),
+    };
     let window = format_window(catch_up_ms);
     if now - latest <= catch_up_ms {
         let skipped = (missed > 1).then(|| {
@@ -95,7 +99,7 @@ fn format_window(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::schedule::{local, Repeat};
+    use crate::domain::schedule::local;
 
     const HOUR: i64 = 3_600_000;
 
@@ -163,6 +167,9 @@ mod tests {
         let due = ms("2026-11-24T09:00:00Z");
         let plan = plan_run(&once, Tz::UTC, due, due + 1_000, HOUR);
         assert_eq!((plan.deliver, plan.next_run), (Some(due), None));
+        // Even if its stored run came before the time its rule names.
+        let early = plan_run(&once, Tz::UTC, due - HOUR, due - HOUR, HOUR);
+        assert_eq!((early.deliver, early.next_run), (Some(due - HOUR), None));
         let late = plan_run(&once, Tz::UTC, due, due + 3 * HOUR, HOUR);
         assert_eq!((late.deliver, late.next_run), (None, None));
         assert!(late

@@ -102,6 +102,13 @@ impl Store {
     /// Runs `work` inside a savepoint, so a failure undoes only its own
     /// changes even inside a larger transaction.
     pub fn in_savepoint<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.conn.is_autocommit() {
+            // Outside a transaction a savepoint begins a deferred one, which
+            // reads first and may then be refused the write lock for good
+            // (SQLITE_BUSY_SNAPSHOT) if another connection wrote meanwhile;
+            // take the lock up front instead, where busy_timeout applies.
+            return self.in_transaction(work);
+        }
         self.guarded(
             [
                 "SAVEPOINT unit",
