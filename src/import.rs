@@ -95,18 +95,48 @@ impl ImportReport {
 }
 
 /// Expands folders (recursively, briefing file endings only, sorted) and
-/// keeps files as given. A path that does not exist is reported, not skipped.
+/// keeps files as given. A path that does not exist is reported, not
+/// skipped. Links are followed, but a link back up the tree is detected and
+/// skipped, and a file reached twice (through two links) is imported once.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut keep = |path: PathBuf, files: &mut Vec<PathBuf>| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(key) {
+            files.push(path);
+        }
+    };
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found)
-                .map_err(|e| format!("{}: cannot read folder: {e}", path.display()))?;
+            for entry in walkdir::WalkDir::new(path).follow_links(true) {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    // A link that loops back to a folder above it.
+                    Err(e) if e.loop_ancestor().is_some() => {
+                        tracing::warn!(path = %e.path().map(|p| p.display().to_string()).unwrap_or_default(), "skipped a link that loops back to a folder above it");
+                        continue;
+                    }
+                    Err(e) => return Err(format!("{}: cannot read folder: {e}", path.display())),
+                };
+                let is_briefing = entry
+                    .path()
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| {
+                        BRIEFING_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                    });
+                if entry.file_type().is_file() && is_briefing {
+                    found.push(entry.into_path());
+                }
+            }
             found.sort();
-            files.extend(found);
+            for file in found {
+                keep(file, &mut files);
+            }
         } else if path.exists() {
-            files.push(path.clone());
+            keep(path.clone(), &mut files);
         } else {
             return Err(format!("{}: no such file or folder", path.display()));
         }
@@ -114,30 +144,42 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| BRIEFING_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            found.push(path);
-        }
+/// Reads a regular file of at most `max_bytes`. Anything else (a FIFO, a
+/// device such as /dev/zero, a folder) is refused before a byte is read, and
+/// the limit holds on the bytes actually read, whatever the file claims.
+pub fn read_bounded(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !metadata.is_file() {
+        return Err(
+            "not a regular file (a folder, device, pipe or socket); only files are imported".into(),
+        );
     }
-    Ok(())
+    if metadata.len() > max_bytes {
+        return Err(over_limit(metadata.len(), max_bytes));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "the file grew past the limit of {max_bytes} bytes (import.max_file_bytes) while it was read"
+        ));
+    }
+    Ok(bytes)
+}
+
+fn over_limit(size: u64, max_bytes: u64) -> String {
+    format!("the file is {size} bytes, over the limit of {max_bytes} bytes (import.max_file_bytes)")
 }
 
 /// Checks raw bytes are usable text: not empty, not binary, valid UTF-8,
 /// within the size limit.
 pub fn decode(bytes: &[u8], max_bytes: u64) -> Result<&str, String> {
     if bytes.len() as u64 > max_bytes {
-        return Err(format!(
-            "the file is {} bytes, over the limit of {max_bytes} bytes (import.max_file_bytes)",
-            bytes.len()
-        ));
+        return Err(over_limit(bytes.len() as u64, max_bytes));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("the file is empty".into());
@@ -176,16 +218,7 @@ pub fn parse_bytes(
 }
 
 fn read_file(path: &Path, options: &ImportOptions) -> Result<(Briefing, Vec<String>), String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read: {e}"))?
-        .len();
-    if size > options.max_file_bytes {
-        return Err(format!(
-            "the file is {size} bytes, over the limit of {} bytes (import.max_file_bytes)",
-            options.max_file_bytes
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = read_bounded(path, options.max_file_bytes)?;
     parse_bytes(&bytes, options)
 }
 
@@ -287,7 +320,7 @@ fn save_parsed(
         Ok(ok) => ok,
         Err(reason) => return Ok(failed(parsed.path, reason.clone())),
     };
-    let file = parsed.path.display().to_string();
+    let file = shown_path(parsed.path);
     if let Some(reason) = slug_conflict(briefing, canonical, claimed) {
         return Ok(FileReport {
             file,
@@ -323,9 +356,25 @@ fn slug_conflict(briefing: &Briefing, canonical: &Canonical, claimed: &Claimed) 
     })
 }
 
+/// A path as reports show it: control characters (a newline that would
+/// forge a report line, an escape a terminal would act on) are escaped.
+pub fn shown_path(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 fn failed(path: &Path, reason: String) -> FileReport {
     FileReport {
-        file: path.display().to_string(),
+        file: shown_path(path),
         result: FileResult::Failed { reason },
         notes: Vec::new(),
     }

@@ -189,3 +189,139 @@ fn a_duplicate_slug_with_different_content_in_one_batch_fails_the_second() {
     assert_eq!(stored.briefing.title, "One");
     assert!(matches!(report.files[2].result, FileResult::Saved { .. }));
 }
+
+// ---- Data that looks valid but is not ----
+
+#[test]
+fn dates_outside_four_digit_years_are_refused() {
+    for date in ["-0001-01-01", "+10000-01-01", "0999-12-31"] {
+        let text = format!("+++\ntitle = \"Odd Date\"\ndate = \"{date}\"\n+++\n\nBody.\n");
+        let mut fx = Fixture::new();
+        let file = fx.file("odd.md", text.as_bytes());
+        let report = fx.import(&[file]);
+        let reason = report.failed().next().map(|(_, r)| r.to_string());
+        assert!(
+            reason
+                .as_deref()
+                .is_some_and(|r| r.contains("date") || r.contains("years")),
+            "{date}: {report:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_url_that_is_not_absolute_http_is_refused() {
+    for (url, says) in [
+        ("javascript:alert(1)", "not an http"),
+        ("not a url", "not an http"),
+        ("https://", "no host"),
+    ] {
+        let text = format!("+++\ntitle = \"Bad Link\"\nurl = \"{url}\"\n+++\n\nBody.\n");
+        assert_rejected("link.md", text.as_bytes(), says);
+    }
+}
+
+#[test]
+fn a_briefing_over_the_bounds_is_refused_with_the_reason() {
+    let mut text = String::from("+++\ntitle = \"Many Questions\"\n+++\n\n## Key Questions\n\n");
+    for n in 1..=1000 {
+        text.push_str(&format!("{n}. Question number {n}?\n"));
+    }
+    assert_rejected("many.md", text.as_bytes(), "Key Questions");
+    let body = "A sentence of body text. ".repeat(20_000);
+    let text = format!("+++\ntitle = \"Huge Body\"\n+++\n\n{body}\n");
+    assert_rejected("huge.md", text.as_bytes(), "body");
+}
+
+#[test]
+fn categories_are_trimmed_and_deduplicated_and_controls_stripped() {
+    let mut fx = Fixture::new();
+    // TOML writes control characters as \u escapes; the body holds them raw.
+    let text = "+++\ntitle = \"Bell\\u0007 and \\u001b[31mEscape\"\ncategories = [\" Energy \", \"energy\", \"\", \"ENERGY\", \"Policy\"]\n+++\n\nBody\u{1b}[2J text.\n";
+    let file = fx.file("clean.md", text.as_bytes());
+    let report = fx.import(&[file]);
+    assert_eq!(report.failed_count(), 0, "{report:#?}");
+    let stored = fx.store.latest_briefing(None).unwrap().unwrap().briefing;
+    assert_eq!(stored.categories, ["Energy", "Policy"]);
+    assert_eq!(stored.title, "Bell and [31mEscape");
+    assert!(!format!("{stored:?}").contains('\u{1b}'));
+}
+
+#[test]
+fn titles_in_other_scripts_get_a_readable_slug_and_digits_never_shadow_ids() {
+    let mut fx = Fixture::new();
+    let files = vec![
+        fx.file(
+            "ru.md",
+            "+++\ntitle = \"Редкоземельные металлы\"\n+++\n\nТекст.\n".as_bytes(),
+        ),
+        fx.file(
+            "zh.md",
+            "+++\ntitle = \"稀土出口\"\n+++\n\n文本。\n".as_bytes(),
+        ),
+        fx.file("three.md", "+++\ntitle = \"3\"\n+++\n\nThree.\n".as_bytes()),
+        fx.file(
+            "stars.md",
+            "+++\ntitle = \"★★★\"\n+++\n\nStars.\n".as_bytes(),
+        ),
+    ];
+    let report = fx.import(&files);
+    assert_eq!(report.failed_count(), 0, "{report:#?}");
+    let slugs: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| match &f.result {
+            FileResult::Saved { slug, .. } => slug.clone(),
+            FileResult::Failed { reason } => panic!("{reason}"),
+        })
+        .collect();
+    assert_eq!(slugs[0], "redkozemel-nye-metally");
+    assert!(slugs[1].starts_with("xi-tu"), "{}", slugs[1]);
+    assert_eq!(slugs[2], "briefing-3");
+    assert!(slugs[3].starts_with("briefing-"), "{}", slugs[3]);
+    // Id 3 and the slug of the briefing titled "3" are different briefings.
+    let by_slug = fx.store.find_briefing("briefing-3").unwrap().unwrap();
+    assert_eq!(by_slug.briefing.title, "3");
+}
+
+// ---- The importer and the filesystem ----
+
+#[cfg(unix)]
+#[test]
+fn links_back_up_the_tree_end_and_import_each_file_once() {
+    let fx = Fixture::new();
+    let root = fx.dir.path().join("tree");
+    std::fs::create_dir_all(root.join("a/b")).unwrap();
+    std::fs::write(root.join("a/one.md"), GOOD).unwrap();
+    std::os::unix::fs::symlink(&root, root.join("a/b/up")).unwrap();
+    std::os::unix::fs::symlink(root.join("a"), root.join("a/b/again")).unwrap();
+    let files = briefbot::import::collect_files(&[root]).unwrap();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read_and_never_past_the_limit() {
+    let fx = Fixture::new();
+    let fifo = fx.dir.path().join("blocked.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let error = briefbot::import::read_bounded(&fifo, 1024).unwrap_err();
+        assert!(error.contains("not a regular file"), "{error}");
+    }
+    let error = briefbot::import::read_bounded(Path::new("/dev/zero"), 1024).unwrap_err();
+    assert!(error.contains("not a regular file"), "{error}");
+    let big = fx.file("big.md", &vec![b'a'; 2048]);
+    let error = briefbot::import::read_bounded(&big, 1024).unwrap_err();
+    assert!(error.contains("over the limit"), "{error}");
+}
+
+#[test]
+fn a_file_name_cannot_forge_a_report_line() {
+    let mut fx = Fixture::new();
+    let file = fx.file("evil\n1 imported, 0 failed\u{1b}[2J.md", b"");
+    let report = fx.import(&[file]);
+    let (name, _) = report.failed().next().unwrap();
+    assert!(!name.contains('\n') && !name.contains('\u{1b}'), "{name:?}");
+    assert!(name.contains("\\n1 imported"), "{name:?}");
+}

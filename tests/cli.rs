@@ -411,3 +411,81 @@ fn export_answers_writes_the_discussion_as_csv_or_json() {
         .unwrap()
         .contains("Ada"));
 }
+
+#[test]
+fn a_refused_import_leaves_no_new_database_behind() {
+    let cli = Cli::new();
+    let bad = cli.write("bad.md", "");
+    let output = cli.run_with_samples(&["import", bad.to_str().unwrap()], true);
+    assert!(!output.status.success());
+    assert!(!cli.db().exists(), "a refused import created a database");
+    let good = cli.write("good.md", "+++\ntitle = \"Kept\"\n+++\n\nBody.\n");
+    let output = cli.run_with_samples(&["import", good.to_str().unwrap()], true);
+    assert!(output.status.success());
+    assert!(cli.db().exists());
+}
+
+#[test]
+fn huge_page_numbers_do_not_overflow() {
+    let cli = Cli::new();
+    let output = cli.run(&["list", "--page", "18446744073709551615"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn backup_finishes_and_refuses_the_database_itself() {
+    let cli = Cli::new();
+    let good = cli.write("good.md", "+++\ntitle = \"Kept\"\n+++\n\nBody.\n");
+    cli.ok(&["import", good.to_str().unwrap()]);
+    let copy = cli.dir.path().join("copy.db");
+    cli.ok(&["backup", copy.to_str().unwrap()]);
+    let copied = briefbot::store::Store::open(&copy).unwrap();
+    assert_eq!(copied.briefing_count().unwrap(), 1);
+    // Overwriting an existing backup works too.
+    cli.ok(&["backup", copy.to_str().unwrap()]);
+    let output = cli.run(&["backup", cli.db().to_str().unwrap()]);
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("database itself"), "{error}");
+    assert_eq!(
+        briefbot::store::Store::open(&cli.db())
+            .unwrap()
+            .briefing_count()
+            .unwrap(),
+        1,
+        "the database is intact"
+    );
+}
+
+#[test]
+fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
+    let cli = Cli::new();
+    let url = cli.ok(&["invite-url", "--client-id", "123"]);
+    let expected = briefbot::discord::invite_permissions();
+    assert_eq!(
+        url.trim(),
+        format!("https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions={expected}")
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(cli.dir.path())
+        .env(
+            "DISCORD_TOKEN",
+            "MTEwMDAwMDAwMDAwMDAwMDAx.Gabcde.fghijklmnop",
+        )
+        .args(["invite-url"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("client_id=110000000000000001"));
+    let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(cli.dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .args(["invite-url"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--client-id"));
+}

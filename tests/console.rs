@@ -62,8 +62,7 @@ fn latest_prints_the_newest_sample_in_full_on_a_fresh_database() {
         assert!(out.contains(text.as_str()), "missing {text:?} in:\n{out}");
     }
     assert!(
-        out.contains("November 18, 2025")
-            && out.contains("Civic Tech Notes · Infrastructure, Telecoms")
+        out.contains("Nov 18, 2025") && out.contains("Civic Tech Notes · Infrastructure, Telecoms")
     );
     assert!(
         !out.contains("**") && !out.contains('\\'),

@@ -390,24 +390,32 @@ async fn a_slow_command_is_deferred_then_answered() {
     let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
     let bot = start_bot_with(&double, db.clone(), None).await;
 
-    // Hold the database past the bot's two-second defer point.
-    let (held, release) = (
-        std::sync::Arc::new(tokio::sync::Notify::new()),
-        std::sync::mpsc::channel::<()>(),
-    );
-    let (release_tx, release_rx) = release;
+    // Hold the database (the writer and both read connections) past the
+    // bot's two-second defer point.
+    let held = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Arc::new(std::sync::Mutex::new(release_rx));
+    let hold = || {
+        let (held, release_rx) = (held.clone(), release_rx.clone());
+        move || {
+            held.add_permits(1);
+            let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
+            Ok(())
+        }
+    };
+    let (writer, first, second) = (hold(), hold(), hold());
     let busy = {
-        let (held, db) = (held.clone(), db.clone());
+        let db = db.clone();
         tokio::spawn(async move {
-            db.call(move |_| {
-                held.notify_one();
-                let _ = release_rx.recv_timeout(LIMIT);
-                Ok(())
-            })
-            .await
+            let (a, b, c) = tokio::join!(
+                db.call(move |_| writer()),
+                db.read(move |_| first()),
+                db.read(move |_| second())
+            );
+            a.and(b).and(c)
         })
     };
-    held.notified().await;
+    let _all_held = held.acquire_many(3).await.unwrap();
 
     let latest = double
         .send_command("briefing", subcommand("latest", json!([])))
@@ -417,7 +425,9 @@ async fn a_slow_command_is_deferred_then_answered() {
         deferred.body["type"], 5,
         "deferred: the member sees 'thinking…'"
     );
-    release_tx.send(()).unwrap();
+    for _ in 0..3 {
+        release_tx.send(()).unwrap();
+    }
     busy.await.unwrap().unwrap();
 
     let answered = double
@@ -439,7 +449,7 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
     let guild: serenity::all::Guild =
         serde_json::from_value(discord_double::guild_json()).expect("serenity reads the guild");
     assert_eq!(guild.id.get(), GUILD_ID);
-    assert_eq!(guild.channels.len(), 3);
+    assert_eq!(guild.channels.len(), 5);
     assert_eq!(guild.members.len(), 2);
     assert_eq!(guild.roles.len(), 2);
     // The bot may post in #briefings but not in #announcements.

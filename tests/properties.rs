@@ -122,7 +122,10 @@ prop_compose! {
             title,
             published: published.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
             source: Source { name, tagline, url },
-            categories,
+            // As an import keeps them: each name once, whatever its case.
+            categories: categories.iter().enumerate().filter(|(i, c)| {
+                !categories[..*i].iter().any(|earlier| earlier.to_lowercase() == c.to_lowercase())
+            }).map(|(_, c)| c.clone()).collect(),
             highlights,
             body,
             implications,
@@ -230,19 +233,29 @@ fn in_order(haystack: &[String], needle: &[String]) -> bool {
     needle.iter().all(|w| rest.any(|h| h == w))
 }
 
-/// Longer texts than the format tests use, to force splitting.
+/// Longer texts than the format tests use, to force splitting, up to the
+/// bounds an import allows (a long body, a full implications table).
 fn long_briefing() -> impl Strategy<Value = Briefing> {
     (
         briefing(),
         prop::collection::vec(sentence("."), 20..120),
-        0usize..30,
+        0usize..=briefbot::domain::bounds::MAX_ROWS,
     )
         .prop_map(|(mut b, sentences, rows)| {
             b.body.push(BodyBlock::paragraph(sentences.join(" ")));
             if let Some(table) = &mut b.implications {
+                table.rows.clear();
+                let mut summary = String::new();
+                for sentence in &sentences {
+                    if summary.chars().count() + sentence.chars().count() + 20 > 600 {
+                        break;
+                    }
+                    summary.push_str(sentence);
+                    summary.push(' ');
+                }
                 let row = ImplicationRow {
                     heading: "Long Row".into(),
-                    summary: sentences.join(" "),
+                    summary: summary.trim_end().to_string(),
                 };
                 table.rows.extend(std::iter::repeat_n(row, rows));
             }
@@ -258,6 +271,9 @@ proptest! {
         use briefbot::domain::{render, view};
         let reply = render::briefing(&b);
         prop_assert_eq!(view::limit_violations(&reply), Vec::<String>::new());
+        prop_assert!(reply.messages.len() <= briefbot::domain::bounds::MAX_MESSAGES);
+        // Within the bounds an import enforces, nothing is left out.
+        let within_bounds = briefbot::domain::bounds::check(&b).is_ok();
         let shown = rendered_words(&reply);
         let mut expected = words_of(&b.title);
         for h in &b.highlights { expected.extend(words_of(h)); }
@@ -273,7 +289,7 @@ proptest! {
         }
         for q in &b.key_questions { expected.extend(words_of(q)); }
         if let Some(closing) = &b.closing { expected.extend(words_of(closing)); }
-        prop_assert!(in_order(&shown, &expected), "words lost or out of order");
+        prop_assert!(!within_bounds || in_order(&shown, &expected), "words lost or out of order");
     }
 
     #[test]
@@ -288,5 +304,79 @@ proptest! {
         let rejoined: String = pieces.concat();
         let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         prop_assert_eq!(squeeze(&rejoined), squeeze(&text));
+    }
+}
+
+/// Anything the briefings table can hold, including what an import would
+/// refuse (a database written by an older version, or edited by hand).
+fn stored_anything() -> impl Strategy<Value = Briefing> {
+    let text = prop_oneof![
+        Just(String::new()),
+        "\\PC{0,40}",
+        "[\\x00-\\x1f\\x7f]{1,10}",
+        Just("x".repeat(7_000)),
+        Just("_*~`|".repeat(900)),
+    ];
+    let date = prop_oneof![
+        Just(None),
+        (-300_000i32..300_000, 1u32..13, 1u32..29)
+            .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+    ];
+    (
+        text.clone(),
+        date,
+        prop::collection::vec(text.clone(), 0..4),
+        prop::option::of(text.clone()),
+        prop::collection::vec(text.clone(), 0..30),
+    )
+        .prop_map(|(title, published, list, url, questions)| Briefing {
+            slug: "stored".into(),
+            title,
+            published,
+            source: Source {
+                name: list.first().cloned(),
+                tagline: None,
+                url,
+            },
+            categories: list.clone(),
+            highlights: list.clone(),
+            body: list
+                .iter()
+                .map(|t| BodyBlock::paragraph(t.clone()))
+                .collect(),
+            implications: None,
+            key_questions: questions,
+            closing: list.last().cloned(),
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// No value the store can hold makes reading, rendering, exporting or
+    /// listing it panic.
+    #[test]
+    fn no_stored_value_makes_a_command_panic(b in stored_anything()) {
+        use briefbot::domain::{markdown, render, view};
+        use briefbot::handlers::Handlers;
+        use briefbot::store::{Db, Store};
+        let mut store = Store::open_in_memory().unwrap();
+        store.save_briefing(&b).unwrap();
+        let stored = store.find_briefing("stored").unwrap().unwrap();
+        let reply = render::briefing(&stored.briefing);
+        prop_assert!(view::limit_violations(&reply).is_empty());
+        prop_assert!(reply.messages.len() <= briefbot::domain::bounds::MAX_MESSAGES);
+        let exported = markdown::write(&stored.briefing);
+        let _ = briefbot::domain::parse_text(&exported, &Default::default());
+        let handlers = Handlers::new(Db::new(store));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let _ = handlers.latest(None).await;
+            let _ = handlers.list(None, 1).await;
+            let _ = handlers.read("stored".into()).await;
+            let _ = handlers.categories().await;
+            let _ = handlers.search(b.title.clone()).await;
+            let _ = handlers.autocomplete_briefing(b.title.clone()).await;
+        });
     }
 }

@@ -35,6 +35,7 @@ fn news() -> ChannelRef {
         id: 42,
         name: "news".into(),
         problem: None,
+        threads_problem: None,
     }
 }
 
@@ -228,6 +229,55 @@ async fn next_posts_the_newest_unposted_briefing_and_says_when_there_is_none() {
 async fn subscriptions_and_settings_refuse_what_cannot_work() {
     let (handlers, _, _) = setup();
     let caller = moderator();
+    // Posting works but threads do not: refused while threads are on, with
+    // the missing permission named; accepted once threads are off.
+    let no_threads = ChannelRef {
+        threads_problem: Some("the bot lacks Create Public Threads".into()),
+        ..news()
+    };
+    let refused = refusal(
+        handlers
+            .subscribe_add(&caller, no_threads.clone(), None)
+            .await,
+    );
+    assert!(
+        refused.contains("Create Public Threads") && refused.contains("/settings threads off"),
+        "{refused}"
+    );
+    let refused = refusal(
+        handlers
+            .schedule_add(
+                &caller,
+                ScheduleRequest {
+                    channel: Some(no_threads.clone()),
+                    when: Some("in 2h".into()),
+                    ..ScheduleRequest::default()
+                },
+            )
+            .await,
+    );
+    assert!(refused.contains("Create Public Threads"), "{refused}");
+    assert!(
+        handlers.subscribe_list(&caller).await.unwrap().messages[0]
+            .content
+            .as_deref()
+            .unwrap_or("")
+            .contains("No channel"),
+        "nothing was stored"
+    );
+    handlers
+        .set_discussion_threads(&caller, false)
+        .await
+        .unwrap();
+    handlers
+        .subscribe_add(&caller, no_threads, None)
+        .await
+        .unwrap();
+    handlers.subscribe_remove(&caller, news()).await.unwrap();
+    handlers
+        .set_discussion_threads(&caller, true)
+        .await
+        .unwrap();
     let locked = ChannelRef {
         problem: Some("the bot lacks Send Messages".into()),
         ..news()

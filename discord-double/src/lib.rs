@@ -36,12 +36,21 @@ pub const MEMBER_ID: u64 = 440_000_000_000_000_004;
 pub const LOG_CHANNEL_ID: u64 = 330_000_000_000_000_006;
 /// A text channel where @everyone (the bot included) may not send messages.
 pub const LOCKED_CHANNEL_ID: u64 = 330_000_000_000_000_007;
+/// A text channel where the bot may post but not open threads.
+pub const NO_THREADS_CHANNEL_ID: u64 = 330_000_000_000_000_008;
+/// A forum channel (type 15): Discord refuses plain messages there.
+pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 /// A role a server can make its moderator role.
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
 /// Manage Server.
 pub const MANAGE_GUILD: u64 = 1 << 5;
 /// Send Messages.
 const SEND_MESSAGES: u64 = 1 << 11;
+const VIEW_CHANNEL: u64 = 1 << 10;
+const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+/// What @everyone (and so the bot, which has no other role) may do.
+const EVERYONE_PERMISSIONS: u64 = 2_248_473_465_835_073;
 
 /// One request the bot made.
 #[derive(Debug, Clone)]
@@ -151,6 +160,28 @@ pub struct Thread {
     pub name: String,
 }
 
+/// A reply as members see it: what it says and whether only the member who
+/// asked sees it.
+#[derive(Debug, Clone)]
+pub struct ShownReply {
+    pub token: String,
+    pub body: Value,
+    pub private: bool,
+}
+
+/// Where an interaction's original response stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Original {
+    /// Deferred ("thinking…"), with the visibility the defer fixed.
+    Thinking {
+        private: bool,
+    },
+    Shown {
+        private: bool,
+    },
+    Deleted,
+}
+
 #[derive(Default)]
 struct Limiter {
     global: (Option<std::time::Instant>, u32),
@@ -192,6 +223,9 @@ struct Shared {
     limiter: Mutex<Limiter>,
     rate_limited: AtomicUsize,
     base_url: String,
+    /// Interaction token -> its original response.
+    originals: Mutex<std::collections::HashMap<String, Original>>,
+    shown: Mutex<Vec<ShownReply>>,
 }
 
 impl Shared {
@@ -265,6 +299,8 @@ impl Double {
             limiter: Mutex::default(),
             rate_limited: AtomicUsize::new(0),
             base_url: format!("http://{addr}"),
+            originals: Mutex::default(),
+            shown: Mutex::default(),
         });
         let app = Router::new()
             .route("/gateway-ws", any(gateway))
@@ -714,6 +750,20 @@ impl Double {
         .await
     }
 
+    /// The replies members saw for an interaction, in order, each with
+    /// whether it was private: the visibility Discord gives them, which for
+    /// a deferred response is the defer's, whatever the later message says.
+    pub fn shown_replies(&self, invocation: &Invocation) -> Vec<ShownReply> {
+        self.shared
+            .shown
+            .lock()
+            .expect("shown")
+            .iter()
+            .filter(|r| r.token == invocation.token)
+            .cloned()
+            .collect()
+    }
+
     /// Follow-ups and edits the bot sent for an interaction, in order.
     pub fn follow_ups(&self, invocation: &Invocation) -> Vec<Recorded> {
         let prefix = format!("webhooks/{APPLICATION_ID}/{}", invocation.token);
@@ -740,6 +790,7 @@ pub fn resolved_channels(ids: &[u64]) -> Value {
                 CHANNEL_ID => "briefings".to_string(),
                 LOG_CHANNEL_ID => "mod-log".to_string(),
                 LOCKED_CHANNEL_ID => "announcements".to_string(),
+                NO_THREADS_CHANNEL_ID => "no-threads".to_string(),
                 other => format!("channel-{other}"),
             };
             (id.to_string(), json!({ "id": id.to_string(), "name": name, "type": 0, "permissions": "2147483647" }))
@@ -808,6 +859,11 @@ pub fn guild_json() -> Value {
             text_channel(LOCKED_CHANNEL_ID, "announcements", json!([
                 { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": SEND_MESSAGES.to_string() }
             ])),
+            // The bot may post here but not open threads.
+            text_channel(NO_THREADS_CHANNEL_ID, "no-threads", json!([
+                { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": CREATE_PUBLIC_THREADS.to_string() }
+            ])),
+            forum_channel(FORUM_CHANNEL_ID, "briefing-forum"),
         ],
         "threads": [],
         "presences": [],
@@ -836,6 +892,100 @@ fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
         "permission_overwrites": overwrites, "nsfw": false, "parent_id": null, "topic": null,
         "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
     })
+}
+
+fn forum_channel(id: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "type": 15, "name": name, "position": 0,
+        "permission_overwrites": [], "nsfw": false, "parent_id": null, "topic": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+        "available_tags": [], "default_reaction_emoji": null, "default_sort_order": null,
+        "default_forum_layout": 0
+    })
+}
+
+/// The bot's permissions in a channel of the test server, from @everyone
+/// and the channel's overwrite for it, as Discord computes them (a thread
+/// takes its parent's). `None` for a channel the test server does not have
+/// (load tests post to many made-up channels; those are let through).
+fn bot_permissions(shared: &Shared, channel: u64) -> Option<(u64, u64)> {
+    let parent = shared
+        .threads
+        .lock()
+        .expect("threads")
+        .iter()
+        .find(|t| t.id == channel)
+        .map(|t| t.parent_id);
+    let target = parent.unwrap_or(channel);
+    let guild = guild_json();
+    let found = guild["channels"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == json!(target.to_string()))?
+        .clone();
+    let mut permissions = EVERYONE_PERMISSIONS;
+    for overwrite in found["permission_overwrites"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let bits = |key: &str| {
+            overwrite[key]
+                .as_str()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        permissions = (permissions & !bits("deny")) | bits("allow");
+    }
+    Some((permissions, found["type"].as_u64().unwrap_or(0)))
+}
+
+/// Discord's refusal for a missing permission (403, code 50013).
+fn missing_permissions() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        axum::Json(json!({ "message": "Missing Permissions", "code": 50013 })),
+    )
+        .into_response()
+}
+
+/// Refuses what Discord would refuse for permissions or channel type, before
+/// the request is carried out: posting needs View Channel and Send
+/// Messages (Send Messages in Threads inside a thread), opening a thread
+/// needs Create Public Threads, and a forum takes no plain messages (400,
+/// code 50008). Sources: Discord's permission docs and
+/// ../shared/docs/discord-notes.md.
+fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Response> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let (channel, needed, is_thread_create) = match (method.as_str(), segments.as_slice()) {
+        ("POST", ["channels", id, "messages"]) => (id.parse::<u64>().ok()?, SEND_MESSAGES, false),
+        ("POST", ["channels", id, "messages", _, "threads"]) => {
+            (id.parse::<u64>().ok()?, CREATE_PUBLIC_THREADS, true)
+        }
+        _ => return None,
+    };
+    let in_thread = shared
+        .threads
+        .lock()
+        .expect("threads")
+        .iter()
+        .any(|t| t.id == channel);
+    let (granted, kind) = bot_permissions(shared, channel)?;
+    if kind == 15 && !is_thread_create {
+        return Some(
+            (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({ "message": "Cannot send messages in a non-text channel", "code": 50008 })),
+            )
+                .into_response(),
+        );
+    }
+    let needed = if in_thread {
+        SEND_MESSAGES_IN_THREADS
+    } else {
+        needed
+    } | VIEW_CHANNEL;
+    (granted & needed != needed).then(missing_permissions)
 }
 
 fn bot_user() -> Value {
@@ -922,7 +1072,8 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         }
         None => match rate_limit(&shared, &method, &path) {
             Ok(headers) => {
-                let mut response = route(&shared, &method, &path, &body);
+                let mut response = refusal(&shared, &method, &path)
+                    .unwrap_or_else(|| route(&shared, &method, &path, &body));
                 for (name, value) in headers {
                     if let Ok(value) = HeaderValue::from_str(&value) {
                         response.headers_mut().insert(name, value);
@@ -1200,8 +1351,19 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
                 .collect();
             json(Value::Array(registered))
         }
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
-        ("POST", ["webhooks", _, _]) => json(message_json(shared.snowflake(), body)),
+        ("POST", ["interactions", _, token, "callback"]) => interaction_callback(shared, token, body),
+        ("POST", ["webhooks", _, token]) => {
+            show_reply(shared, token, body, false);
+            json(message_json(shared.snowflake(), body))
+        }
+        ("PATCH", ["webhooks", _, token, "messages", "@original"]) => {
+            show_reply(shared, token, body, true);
+            json(message_json(shared.snowflake(), body))
+        }
+        ("DELETE", ["webhooks", _, token, "messages", "@original"]) => {
+            shared.originals.lock().expect("originals").insert(token.to_string(), Original::Deleted);
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", ["channels", channel, "messages", message, "threads"]) => {
             let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
             let mut threads = shared.threads.lock().expect("threads");
@@ -1244,6 +1406,63 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
         )
             .into_response(),
     }
+}
+
+/// An interaction's callback. Discord takes one per interaction (a second
+/// is 400, code 40060); a deferred one (type 5) fixes the visibility of what
+/// fills it later (flag 64 = private).
+fn interaction_callback(shared: &Shared, token: &str, body: &Value) -> Response {
+    let mut originals = shared.originals.lock().expect("originals");
+    if originals.contains_key(token) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(
+                json!({ "message": "Interaction has already been acknowledged.", "code": 40060 }),
+            ),
+        )
+            .into_response();
+    }
+    let private = body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0;
+    let state = match body["type"].as_u64() {
+        Some(5) => Original::Thinking { private },
+        _ => Original::Shown { private },
+    };
+    originals.insert(token.to_string(), state);
+    drop(originals);
+    if matches!(body["type"].as_u64(), Some(4 | 7)) {
+        shared.shown.lock().expect("shown").push(ShownReply {
+            token: token.to_string(),
+            body: body["data"].clone(),
+            private,
+        });
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Flag 64: only the member who asked sees the message.
+const EPHEMERAL: u64 = 1 << 6;
+
+/// A follow-up (or an edit of the original) as members see it. The first
+/// follow-up after a defer fills the "thinking…" message, so it takes the
+/// defer's visibility whatever flags it carries; later follow-ups, or any
+/// after the original was deleted, are new messages with their own flags.
+fn show_reply(shared: &Shared, token: &str, body: &Value, edits_original: bool) {
+    let asked = body["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0;
+    let mut originals = shared.originals.lock().expect("originals");
+    let private = match originals.get(token).copied() {
+        Some(Original::Thinking { private }) => {
+            originals.insert(token.to_string(), Original::Shown { private });
+            private
+        }
+        Some(Original::Shown { private }) if edits_original => private,
+        _ => asked,
+    };
+    drop(originals);
+    shared.shown.lock().expect("shown").push(ShownReply {
+        token: token.to_string(),
+        body: body.clone(),
+        private,
+    });
 }
 
 /// Creates a message, unless `enforce_nonce` is set and the channel has one

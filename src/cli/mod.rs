@@ -155,7 +155,20 @@ enum Command {
     /// is not a terminal, the lines given are run and the console exits, so it
     /// can be scripted: `printf '/briefing latest\n' | briefbot console`.
     Console,
-    /// Copy the database to a file with SQLite's online backup (safe while the bot runs).
+    /// Print the link that adds the bot to a server, with exactly the
+    /// permissions it uses (view channels, send messages, embed links, attach
+    /// files, read message history, create public threads, send messages in
+    /// threads).
+    ///
+    /// The application id is read from the bot token (DISCORD_TOKEN or
+    /// discord.token); without a token, give it with --client-id (the
+    /// developer portal shows it as Application ID).
+    InviteUrl {
+        /// The application id, when there is no token to read it from.
+        #[arg(long, value_name = "ID")]
+        client_id: Option<u64>,
+    },
+    /// Copy the database to a file in one consistent step (safe while the bot runs).
     Backup {
         /// Destination file; it is overwritten.
         destination: PathBuf,
@@ -199,6 +212,9 @@ fn run(cli: Cli) -> CliResult {
         config.log.filter = "warn".into();
     }
     init_logging(&config);
+    if let Command::InviteUrl { client_id } = cli.command {
+        return invite_url(client_id, config.discord.token.as_deref());
+    }
     // Before touching the database: without a token there is nothing to run.
     let token = match cli.command {
         Command::Run => {
@@ -206,7 +222,11 @@ fn run(cli: Cli) -> CliResult {
         }
         _ => None,
     };
-    let mut store = open_store(&config)?;
+    // A new database gets the samples; when importing, only once something
+    // was imported: a refused import leaves no database behind.
+    let is_new = !config.database.exists();
+    let samples = config.load_samples && !matches!(cli.command, Command::Import { .. });
+    let mut store = open_store(&config, samples)?;
     let mut out = std::io::stdout().lock();
 
     match cli.command {
@@ -220,6 +240,12 @@ fn run(cli: Cli) -> CliResult {
             let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
             progress.finish_and_clear();
             tracing::info!(summary = %report.summary_line(), "import finished");
+            if is_new && report.failed_count() == report.files.len() {
+                drop(store);
+                remove_database(&config.database);
+            } else if is_new && config.load_samples {
+                load_samples(&mut store)?;
+            }
             emit(&mut out, json, &report, |out| {
                 text::write_import_report(out, &report)
             })?;
@@ -235,8 +261,11 @@ fn run(cli: Cli) -> CliResult {
             per_page,
             json,
         } => {
-            let listing =
-                store.list_briefings(category.as_deref(), (page - 1) * per_page, per_page)?;
+            let listing = store.list_briefings(
+                category.as_deref(),
+                (page - 1).saturating_mul(per_page),
+                per_page,
+            )?;
             emit(&mut out, json, &listing, |out| {
                 text::write_list(out, &listing, page, per_page, category.as_deref())
             })?;
@@ -360,6 +389,7 @@ fn run(cli: Cli) -> CliResult {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::InviteUrl { .. } => unreachable!("answered before the database is opened"),
         Command::Backup { destination } => {
             store.backup_to(&destination)?;
             writeln!(
@@ -371,6 +401,18 @@ fn run(cli: Cli) -> CliResult {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn invite_url(client_id: Option<u64>, token: Option<&str>) -> CliResult {
+    let id = client_id
+        .or_else(|| token.and_then(discord::application_id_from_token))
+        .ok_or_else(|| {
+            CliError(
+                "no application id: set DISCORD_TOKEN, or give --client-id (the Application ID on the developer portal's General Information page)".into(),
+            )
+        })?;
+    println!("{}", discord::invite_url(id));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints `value` as pretty JSON for scripts, or as text for people.
@@ -406,14 +448,23 @@ fn init_logging(config: &Config) {
         .try_init();
 }
 
-/// Opens the database; a brand-new one gets the sample briefings when the
-/// config asks for them.
-fn open_store(config: &Config) -> Result<Store, CliError> {
+/// Removes a database this run created and did not use, with its journal.
+fn remove_database(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+/// Opens the database; a brand-new one gets the sample briefings when
+/// `samples` is set.
+fn open_store(config: &Config, samples: bool) -> Result<Store, CliError> {
     let path = &config.database;
     let is_new = !path.exists();
     let mut store = Store::open(path)
         .map_err(|e| CliError(format!("cannot open database {}: {e}", path.display())))?;
-    if is_new && config.load_samples && store.briefing_count()? == 0 {
+    if is_new && samples && store.briefing_count()? == 0 {
         let report = load_samples(&mut store)?;
         tracing::info!(
             database = %path.display(),

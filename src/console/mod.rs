@@ -24,7 +24,7 @@ use crate::handlers::{
     COMMANDS,
 };
 use crate::import::ImportOptions;
-use crate::posting::PostingConfig;
+use crate::posting::{DeliveryScope, PostingConfig};
 use crate::store::Db;
 use parse::{parse, Line, Options, Request};
 
@@ -54,6 +54,10 @@ impl<W: Write> Console<W> {
         import: ImportOptions,
     ) -> Self {
         let (poster, posts) = ConsolePoster::new();
+        let posting = PostingConfig {
+            scope: DeliveryScope::CONSOLE,
+            ..posting
+        };
         let engine = handlers.posting(Arc::new(poster), posting);
         // The loop ends when the console's receiver is gone and the runtime stops.
         tokio::spawn(engine.run(std::future::pending()));
@@ -226,7 +230,10 @@ impl<W: Write> Console<W> {
             }
             let (busy, next_run) = self
                 .db
-                .call(move |s| Ok((s.outbox_busy(horizon)?, s.next_schedule_run()?)))
+                .call(move |s| {
+                    let scope = DeliveryScope::CONSOLE.guilds;
+                    Ok((s.outbox_busy(scope, horizon)?, s.next_schedule_run(scope)?))
+                })
                 .await
                 .map_err(std::io::Error::other)?;
             let pending = busy || next_run.is_some_and(|at| at <= horizon);
@@ -256,8 +263,9 @@ impl<W: Write> Console<W> {
             Request::Categories => h.categories().await,
             Request::Help => Ok(h.help()),
             Request::Import(path) => {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| CommandError::User(format!("Cannot read {path}: {e}.")))?;
+                let bytes =
+                    crate::import::read_bounded(Path::new(&path), self.import.max_file_bytes)
+                        .map_err(|e| CommandError::User(format!("Cannot import {path}: {e}.")))?;
                 let name = Path::new(&path)
                     .file_name()
                     .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
@@ -265,24 +273,25 @@ impl<W: Write> Console<W> {
                     .await
             }
             Request::Subscribe(sub, mut o) => {
-                let reply = match sub.as_str() {
+                let work: Work<'_> = match sub.as_str() {
                     "add" => {
                         let channel = channel_option(&mut o, "channel")?
                             .user_error_missing("channel:#name")?;
-                        h.subscribe_add(caller, channel, o.take("categories")).await
+                        Box::pin(h.subscribe_add(caller, channel, o.take("categories")))
                     }
-                    "list" => h.subscribe_list(caller).await,
+                    "list" => Box::pin(h.subscribe_list(caller)),
                     "remove" => {
                         let channel = channel_option(&mut o, "channel")?
                             .user_error_missing("channel:#name")?;
-                        h.subscribe_remove(caller, channel).await
+                        Box::pin(h.subscribe_remove(caller, channel))
                     }
                     other => return Err(unknown("/subscribe", other)),
                 };
-                finish(o, reply)
+                refuse_leftovers(&o)?;
+                work.await
             }
             Request::Schedule(sub, mut o) => {
-                let reply = match sub.as_str() {
+                let work: Work<'_> = match sub.as_str() {
                     "add" | "edit" => {
                         let schedule = if sub == "edit" {
                             Some(required(&mut o, "schedule")?)
@@ -299,116 +308,105 @@ impl<W: Write> Console<W> {
                             timezone: o.take("timezone"),
                         };
                         match schedule {
-                            Some(schedule) => h.schedule_edit(caller, schedule, request).await,
-                            None => h.schedule_add(caller, request).await,
+                            Some(schedule) => Box::pin(h.schedule_edit(caller, schedule, request)),
+                            None => Box::pin(h.schedule_add(caller, request)),
                         }
                     }
-                    "list" => h.schedule_list(caller).await,
-                    "pause" => {
-                        h.schedule_pause(caller, required(&mut o, "schedule")?)
-                            .await
-                    }
-                    "resume" => {
-                        h.schedule_resume(caller, required(&mut o, "schedule")?)
-                            .await
-                    }
-                    "cancel" => {
-                        h.schedule_cancel(caller, required(&mut o, "schedule")?)
-                            .await
-                    }
+                    "list" => Box::pin(h.schedule_list(caller)),
+                    "pause" => Box::pin(h.schedule_pause(caller, required(&mut o, "schedule")?)),
+                    "resume" => Box::pin(h.schedule_resume(caller, required(&mut o, "schedule")?)),
+                    "cancel" => Box::pin(h.schedule_cancel(caller, required(&mut o, "schedule")?)),
                     "run-now" => {
-                        h.schedule_run_now(caller, required(&mut o, "schedule")?)
-                            .await
+                        Box::pin(h.schedule_run_now(caller, required(&mut o, "schedule")?))
                     }
                     "preview" => {
-                        h.schedule_preview(caller, required(&mut o, "schedule")?)
-                            .await
+                        Box::pin(h.schedule_preview(caller, required(&mut o, "schedule")?))
                     }
-                    "log" => {
-                        h.schedule_log(caller, channel_option(&mut o, "channel")?)
-                            .await
-                    }
+                    "log" => Box::pin(h.schedule_log(caller, channel_option(&mut o, "channel")?)),
                     other => return Err(unknown("/schedule", other)),
                 };
-                finish(o, reply)
+                refuse_leftovers(&o)?;
+                work.await
             }
             Request::Settings(sub, mut o) => {
-                let reply = match sub.as_str() {
-                    "show" => h.settings_show(caller).await,
-                    "timezone" => h.set_timezone(caller, required(&mut o, "zone")?).await,
+                let work: Work<'_> = match sub.as_str() {
+                    "show" => Box::pin(h.settings_show(caller)),
+                    "timezone" => Box::pin(h.set_timezone(caller, required(&mut o, "zone")?)),
                     "log-channel" => {
-                        h.set_log_channel(caller, channel_option(&mut o, "channel")?)
-                            .await
+                        Box::pin(h.set_log_channel(caller, channel_option(&mut o, "channel")?))
                     }
-                    "moderator-role" => Err(CommandError::User(
+                    "moderator-role" => Box::pin(std::future::ready(Err(CommandError::User(
                         "The console has no roles: its operator is always a moderator.".into(),
-                    )),
+                    )))),
                     other => return Err(unknown("/settings", other)),
                 };
-                finish(o, reply)
+                refuse_leftovers(&o)?;
+                work.await
             }
             Request::Answer(sub, mut o) => {
-                let reply = match sub.as_str() {
+                let work: Work<'_> = match sub.as_str() {
                     "to" => {
                         let briefing = required(&mut o, "briefing")?;
                         let question = required(&mut o, "question")?;
                         let text = required(&mut o, "text")?;
-                        h.answer(
+                        Box::pin(h.answer(
                             caller,
                             "you".into(),
                             briefing,
                             question,
                             text,
                             self.answer_limit,
-                        )
-                        .await
+                        ))
                     }
                     "edit" => {
                         let id = number_option(&mut o, "answer")?
                             .user_error_missing("answer:<number>")?;
-                        h.answer_edit(caller, i64::from(id), required(&mut o, "text")?)
-                            .await
+                        Box::pin(h.answer_edit(caller, i64::from(id), required(&mut o, "text")?))
                     }
                     "delete" => {
                         let id = answer_number(&mut o)?;
-                        h.answer_delete(caller, id).await
+                        Box::pin(h.answer_delete(caller, id))
                     }
                     other => return Err(unknown("/answer", other)),
                 };
-                finish(o, reply)
+                refuse_leftovers(&o)?;
+                work.await
             }
             Request::Discussion(mut o) => {
                 let briefing = required(&mut o, "briefing")?;
                 let question = o.take("question");
-                finish(o, h.discussion(briefing, question, 1).await)
+                refuse_leftovers(&o)?;
+                h.discussion(briefing, question, 1).await
             }
             Request::Moderate(sub, mut o) => {
-                let reply = match sub.as_str() {
+                let work: Work<'_> = match sub.as_str() {
                     "remove" => {
                         let id = answer_number(&mut o)?;
-                        h.answer_remove(caller, id, required(&mut o, "reason")?)
-                            .await
+                        Box::pin(h.answer_remove(caller, id, required(&mut o, "reason")?))
                     }
                     "export" => {
                         let json = o
                             .take("format")
                             .is_some_and(|f| f.eq_ignore_ascii_case("json"));
-                        let export = h
-                            .export_discussion(caller, o.take_or_bare("briefing"), None, None)
-                            .await?;
-                        Ok(Reply::text(format!(
-                            "{} answers:\n{}",
-                            export.rows,
-                            if json {
-                                export.json
-                            } else {
-                                export.csv.replace("\r\n", "\n")
-                            }
-                        )))
+                        let export =
+                            h.export_discussion(caller, o.take_or_bare("briefing"), None, None);
+                        Box::pin(async move {
+                            let export = export.await?;
+                            Ok(Reply::text(format!(
+                                "{} answers:\n{}",
+                                export.rows,
+                                if json {
+                                    export.json
+                                } else {
+                                    export.csv.replace("\r\n", "\n")
+                                }
+                            )))
+                        })
                     }
                     other => return Err(unknown("/moderate", other)),
                 };
-                finish(o, reply)
+                refuse_leftovers(&o)?;
+                work.await
             }
             Request::ForgetMe => Ok(h.forget_me(caller)),
             Request::Wait(_) => unreachable!("handled before dispatch"),
@@ -475,13 +473,18 @@ fn unknown(command: &str, sub: &str) -> CommandError {
     ))
 }
 
-/// A reply, unless options were given that nothing used (likely a typo).
-fn finish(options: Options, reply: CommandResult<Reply>) -> CommandResult<Reply> {
+/// A command's work, built (every option read) but not yet run.
+type Work<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = CommandResult<Reply>> + Send + 'a>>;
+
+/// Refuses options nothing reads (likely a typo such as `timzone:`), before
+/// the command runs, so a mistyped option never stores the wrong thing.
+fn refuse_leftovers(options: &Options) -> CommandResult<()> {
     match options.leftover() {
         Some(names) => Err(CommandError::User(format!(
-            "Not used: {names}. Check the option names with /help."
+            "Unknown option {names}; nothing was done. Check the option names with /help."
         ))),
-        None => reply,
+        None => Ok(()),
     }
 }
 
@@ -519,6 +522,7 @@ fn channel_option(options: &mut Options, name: &str) -> CommandResult<Option<Cha
                 id,
                 name: channel_name(id).unwrap_or_default(),
                 problem: None,
+                threads_problem: None,
             })
         })
         .transpose()
@@ -612,9 +616,6 @@ fn print_embed(out: &mut impl Write, embed: &Embed, now: DateTime<Utc>) -> std::
     if let Some(title) = embed.title.as_deref().map(unescape) {
         writeln!(out, "{title}")?;
         writeln!(out, "{}", "─".repeat(title.chars().count().min(72)))?;
-    }
-    if let Some(date) = embed.timestamp {
-        writeln!(out, "{}", date.format("%B %-d, %Y"))?;
     }
     if let Some(url) = &embed.url {
         writeln!(out, "{url}")?;

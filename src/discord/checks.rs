@@ -8,11 +8,91 @@ use serenity::all::{
 use super::types::Context;
 use crate::handlers::{Caller, ChannelRef};
 
+/// Every permission the bot uses, with its name and why. The invite URL is
+/// computed from this list, so the two cannot drift apart.
+pub const BOT_PERMISSIONS: &[(Permissions, &str, &str)] = &[
+    (
+        Permissions::VIEW_CHANNEL,
+        "View Channel",
+        "see the channels it posts in",
+    ),
+    (
+        Permissions::SEND_MESSAGES,
+        "Send Messages",
+        "post briefings and reports",
+    ),
+    (
+        Permissions::EMBED_LINKS,
+        "Embed Links",
+        "briefings are embeds",
+    ),
+    (
+        Permissions::ATTACH_FILES,
+        "Attach Files",
+        "discussion exports",
+    ),
+    (
+        Permissions::READ_MESSAGE_HISTORY,
+        "Read Message History",
+        "find its own earlier post before a late retry, and old answers to remove",
+    ),
+    (
+        Permissions::CREATE_PUBLIC_THREADS,
+        "Create Public Threads",
+        "open each briefing's discussion thread",
+    ),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "Send Messages in Threads",
+        "post the key questions and answers in it",
+    ),
+];
+
+/// The permission integer of an invite that grants [`BOT_PERMISSIONS`].
+pub fn invite_permissions() -> u64 {
+    BOT_PERMISSIONS
+        .iter()
+        .fold(Permissions::empty(), |all, (p, _, _)| all | *p)
+        .bits()
+}
+
+/// The invite URL for application `client_id` with the bot and slash
+/// command scopes and every permission the bot uses.
+pub fn invite_url(client_id: u64) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={client_id}&scope=bot%20applications.commands&permissions={}",
+        invite_permissions()
+    )
+}
+
+/// The application id inside a bot token: its first part is the bot's user
+/// id in base64, and a bot's user id is its application's id.
+pub fn application_id_from_token(token: &str) -> Option<u64> {
+    use base64::Engine;
+    let first = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(first.trim_end_matches('='))
+        .or_else(|_| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(first.trim_end_matches('='))
+        })
+        .ok()?;
+    std::str::from_utf8(&bytes).ok()?.parse().ok()
+}
+
 /// What the bot needs in a channel to post briefings there.
 const POSTING: [(Permissions, &str); 3] = [
     (Permissions::VIEW_CHANNEL, "View Channel"),
     (Permissions::SEND_MESSAGES, "Send Messages"),
     (Permissions::EMBED_LINKS, "Embed Links"),
+];
+
+/// What it needs besides, when the server keeps discussion threads.
+const THREADS: [(Permissions, &str); 2] = [
+    (Permissions::CREATE_PUBLIC_THREADS, "Create Public Threads"),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "Send Messages in Threads",
+    ),
 ];
 
 /// The caller, from the member Discord resolved for this interaction.
@@ -48,9 +128,12 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> ChannelRef {
             .name
             .clone()
             .unwrap_or_else(|| channel.id.to_string()),
-        problem: ctx
-            .guild_id()
-            .and_then(|guild| missing_permissions(ctx.serenity_context(), guild, channel.id)),
+        problem: ctx.guild_id().and_then(|guild| {
+            missing_permissions(ctx.serenity_context(), guild, channel.id, &POSTING)
+        }),
+        threads_problem: ctx.guild_id().and_then(|guild| {
+            missing_permissions(ctx.serenity_context(), guild, channel.id, &THREADS)
+        }),
     }
 }
 
@@ -58,16 +141,44 @@ fn missing_permissions(
     ctx: &SerenityContext,
     guild: GuildId,
     channel: ChannelId,
+    needed: &[(Permissions, &str)],
 ) -> Option<String> {
     let bot = ctx.cache.current_user().id;
     let guild = ctx.cache.guild(guild)?;
     let channel = guild.channels.get(&channel)?;
     let member = guild.members.get(&bot)?;
     let granted = guild.user_permissions_in(channel, member);
-    let missing: Vec<&str> = POSTING
+    let missing: Vec<&str> = needed
         .iter()
         .filter(|(needed, _)| !granted.contains(*needed))
         .map(|(_, name)| *name)
         .collect();
     (!missing.is_empty()).then(|| format!("the bot lacks {}", missing.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invite_grants_every_permission_the_bot_uses() {
+        let bits = invite_permissions();
+        for bit in [10, 11, 14, 15, 16, 35, 38] {
+            assert_ne!(bits & (1 << bit), 0, "bit {bit}");
+        }
+        // Nothing more: no administrator, no managing anything.
+        assert_eq!(bits.count_ones() as usize, BOT_PERMISSIONS.len());
+        assert!(invite_url(123)
+            .contains("client_id=123&scope=bot%20applications.commands&permissions="));
+    }
+
+    #[test]
+    fn a_tokens_first_part_names_the_application() {
+        // base64("110000000000000001")
+        assert_eq!(
+            application_id_from_token("MTEwMDAwMDAwMDAwMDAwMDAx.Gabc.def"),
+            Some(110_000_000_000_000_001)
+        );
+        assert_eq!(application_id_from_token("not-base64!.x.y"), None);
+    }
 }

@@ -10,6 +10,7 @@ mod types;
 
 use std::sync::{Arc, Mutex};
 
+pub use checks::{application_id_from_token, invite_permissions, invite_url};
 pub use poster::{classify, DiscordPoster};
 pub use rate_gate::RateGate;
 

@@ -9,7 +9,6 @@ use serenity::all::{
     ActionRow, ActionRowComponent, ButtonStyle, CreateActionRow, CreateAllowedMentions,
     CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
     CreateInteractionResponseMessage, CreateMessage, CreateModal, EditMessage, InputTextStyle,
-    Timestamp,
 };
 
 use super::types::{Context, Error};
@@ -36,15 +35,6 @@ pub fn embed(view: &Embed) -> CreateEmbed {
     }
     if let Some(footer) = &view.footer {
         embed = embed.footer(CreateEmbedFooter::new(footer));
-    }
-    if let Some(date) = view.timestamp {
-        let midnight = date
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc();
-        if let Ok(timestamp) = Timestamp::from_unix_timestamp(midnight.timestamp()) {
-            embed = embed.timestamp(timestamp);
-        }
     }
     embed
 }
@@ -151,19 +141,40 @@ pub async fn send(ctx: Context<'_>, reply: &Reply) -> Result<(), Error> {
 /// Runs a handler, deferring if it is slow, sends its reply, and logs one
 /// line: who, which command, the outcome and how long it took. A failure is
 /// returned for `on_error` to answer.
+///
+/// Discord fixes a reply's visibility at the defer, so the defer follows
+/// what the command declares (`ephemeral` in its `#[poise::command]`).
+/// Should a public command's deferred answer turn out private (an error),
+/// the public "thinking…" is deleted first, so the private text is sent as
+/// a new, private message rather than filling the public one.
 pub async fn respond(
     ctx: Context<'_>,
     work: impl Future<Output = CommandResult<Reply>>,
 ) -> Result<(), Error> {
     let started = Instant::now();
+    let private = ctx.command().ephemeral;
     tokio::pin!(work);
+    let mut deferred = false;
     let result = tokio::select! {
         result = &mut work => result,
         _ = tokio::time::sleep(DEFER_AFTER) => {
-            ctx.defer().await?;
+            if private {
+                ctx.defer_ephemeral().await?;
+            } else {
+                ctx.defer().await?;
+            }
+            deferred = true;
             work.await
         }
     };
+    let goes_private = result.as_ref().map_or(true, |reply| reply.ephemeral);
+    if deferred && !private && goes_private {
+        if let poise::Context::Application(app) = ctx {
+            app.interaction
+                .delete_response(ctx.serenity_context())
+                .await?;
+        }
+    }
     let outcome = match &result {
         Ok(reply) => send(ctx, reply).await.map(|_| "ok"),
         Err(_) => Ok("refused"),
@@ -196,8 +207,7 @@ mod tests {
                 value: "Summary".into(),
                 inline: false,
             }],
-            footer: Some("Desk · Energy".into()),
-            timestamp: chrono::NaiveDate::from_ymd_opt(2025, 9, 2),
+            footer: Some("Sep 2, 2025 · Desk · Energy".into()),
         };
         let sent = serde_json::to_value(embed(&view)).unwrap();
         assert_eq!(sent["title"], "Title");
@@ -207,8 +217,10 @@ mod tests {
             sent["fields"],
             json!([{"name": "Row", "value": "Summary", "inline": false}])
         );
-        assert_eq!(sent["footer"]["text"], "Desk · Energy");
-        assert_eq!(sent["timestamp"], "2025-09-02T00:00:00Z");
+        assert_eq!(sent["footer"]["text"], "Sep 2, 2025 · Desk · Energy");
+        // A date-only value is never sent as a timestamp (it would show as
+        // the previous day west of UTC).
+        assert!(sent.get("timestamp").is_none(), "{sent}");
     }
 
     #[test]

@@ -76,11 +76,7 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
         Some(slug) => slug,
         None => slugify(&front.title),
     };
-    if slug.is_empty() {
-        return Err(ParseError::FrontMatter(
-            "the title gives no usable slug; set one with slug = \"...\"".into(),
-        ));
-    }
+    // An empty slug (a title of symbols only) gets a fallback after parsing.
 
     let mut warnings = Vec::new();
     let mut highlights = Vec::new();
@@ -300,11 +296,13 @@ pub fn write(briefing: &Briefing) -> String {
     let front = FrontMatter {
         title: briefing.title.clone(),
         slug: Some(briefing.slug.clone()),
+        // A date TOML cannot hold (a year outside 0-9999, refused at import
+        // but possible in an old database) is written as a string.
         date: briefing.published.map(|d| {
-            toml::Value::Datetime(
-                toml::value::Datetime::from_str(&d.format("%Y-%m-%d").to_string())
-                    .expect("a formatted date parses as a TOML date"),
-            )
+            let text = d.format("%Y-%m-%d").to_string();
+            toml::value::Datetime::from_str(&text)
+                .map(toml::Value::Datetime)
+                .unwrap_or(toml::Value::String(text))
         }),
         source: briefing.source.name.clone(),
         source_tagline: briefing.source.tagline.clone(),

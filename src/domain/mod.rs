@@ -1,6 +1,7 @@
 //! The briefing model, its two text formats and text repair. Knows nothing of
 //! storage or chat transports.
 
+pub mod bounds;
 pub mod captured;
 pub mod markdown;
 pub mod model;
@@ -26,6 +27,10 @@ pub enum ParseError {
     FrontMatter(String),
     #[error("{0}")]
     Markdown(String),
+    #[error("too large: {0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,10 +85,10 @@ pub fn parse_text(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
             warnings: result.warnings,
         }
     };
+    bounds::clean(&mut parsed.briefing);
+    bounds::check(&parsed.briefing)?;
     if parsed.briefing.slug.is_empty() {
-        return Err(ParseError::NotABriefing(
-            "the title has no letters or digits to make a slug from".into(),
-        ));
+        parsed.briefing.slug = model::fallback_slug(&parsed.briefing.title);
     }
     if let Some(note) = repair.describe() {
         parsed.warnings.insert(0, note);

@@ -100,22 +100,19 @@ pub struct ImplicationRow {
     pub summary: String,
 }
 
-/// Turns a title into a slug: lowercase ASCII letters and digits joined by
-/// single hyphens, at most 80 characters, cut at a word boundary.
+/// Turns a title into a slug: the title transliterated to ASCII
+/// (Cyrillic, Greek, Chinese and accented letters included), lowercase
+/// letters and digits joined by single hyphens, at most 80 characters, cut
+/// at a word boundary. A slug of digits alone would be read as an id, so it
+/// gets a `briefing-` prefix. Empty when the title has nothing to spell.
 pub fn slugify(title: &str) -> String {
+    let ascii = deunicode::deunicode(title);
     let mut slug = String::new();
-    for word in title
-        .split(|c: char| !c.is_alphanumeric())
+    for word in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        let word: String = word
-            .chars()
-            .filter_map(fold_to_ascii)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if word.is_empty() {
-            continue;
-        }
+        let word = word.to_ascii_lowercase();
         if slug.len() + word.len() + 1 > 80 && !slug.is_empty() {
             break;
         }
@@ -125,25 +122,20 @@ pub fn slugify(title: &str) -> String {
         slug.push_str(&word);
     }
     slug.truncate(80);
+    let slug = slug.trim_end_matches('-').to_string();
+    if !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return format!("briefing-{slug}").chars().take(80).collect();
+    }
     slug
 }
 
-fn fold_to_ascii(c: char) -> Option<char> {
-    if c.is_ascii_alphanumeric() {
-        return Some(c);
-    }
-    let folded = match c {
-        'à'..='å' | 'À'..='Å' => 'a',
-        'ç' | 'Ç' => 'c',
-        'è'..='ë' | 'È'..='Ë' => 'e',
-        'ì'..='ï' | 'Ì'..='Ï' => 'i',
-        'ñ' | 'Ñ' => 'n',
-        'ò'..='ö' | 'Ò'..='Ö' | 'ø' | 'Ø' => 'o',
-        'ù'..='ü' | 'Ù'..='Ü' => 'u',
-        'ý' | 'ÿ' | 'Ý' => 'y',
-        _ => return None,
-    };
-    Some(folded)
+/// The slug of a title with nothing to spell a slug from (only symbols or
+/// emoji): `briefing-` and a short hash of the title, the same on every
+/// import of that title.
+pub fn fallback_slug(title: &str) -> String {
+    let hash = Sha256::digest(title.as_bytes());
+    let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("briefing-{hex}")
 }
 
 /// A valid slug is what [`slugify`] could produce: non-empty, lowercase
@@ -151,6 +143,8 @@ fn fold_to_ascii(c: char) -> Option<char> {
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 80
+        // All digits would be read as an id.
+        && !slug.bytes().all(|b| b.is_ascii_digit() || b == b'-')
         && slug.split('-').all(|part| {
             !part.is_empty()
                 && part
@@ -170,6 +164,15 @@ mod tests {
             "party-discipline-meets-industrial-strategy-northern-rare-earths"
         );
         assert_eq!(slugify("Café — déjà vu!"), "cafe-deja-vu");
+        assert_eq!(slugify("Редкоземельные металлы"), "redkozemel-nye-metally");
+        assert_eq!(slugify("Σπάνιες γαίες"), "spanies-gaies");
+        assert!(!slugify("稀土出口管制").is_empty());
+        assert_eq!(slugify("3"), "briefing-3");
+        assert_eq!(slugify("2025"), "briefing-2025");
+        assert!(!is_valid_slug("2025"));
+        assert_eq!(slugify("🦀🦀"), slugify("🦀🦀"));
+        assert_eq!(fallback_slug("★"), fallback_slug("★"));
+        assert!(is_valid_slug(&fallback_slug("★")));
         assert!(slugify(&"word ".repeat(40)).len() <= 80);
         assert!(is_valid_slug(&slugify(&"word ".repeat(40))));
     }

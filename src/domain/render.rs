@@ -4,6 +4,7 @@
 //! closing line. Long text is split at paragraph, then sentence, boundaries
 //! across embeds and messages, deterministically; nothing is cut off.
 
+use super::bounds::MAX_MESSAGES;
 use super::model::Briefing;
 use super::text::{escape_markdown, split_text, truncate};
 use super::view::{limits, Embed, Field, Message, Reply};
@@ -34,7 +35,6 @@ pub fn briefing(b: &Briefing) -> Reply {
         description: header_pieces.next(),
         fields: Vec::new(),
         footer: footer(b),
-        timestamp: b.published,
     });
     embeds.extend(header_pieces.map(description_embed));
 
@@ -113,9 +113,27 @@ pub fn briefing(b: &Briefing) -> Reply {
     );
 
     Reply {
-        messages: pack_embeds(embeds),
+        messages: at_most(pack_embeds(embeds), MAX_MESSAGES),
         ephemeral: false,
     }
+}
+
+/// Whatever was stored, a briefing is never more than `max` messages: the
+/// last one says the rest was left out. (Imports are bounded so that real
+/// briefings never reach this.)
+fn at_most(mut messages: Vec<Message>, max: usize) -> Vec<Message> {
+    if messages.len() <= max {
+        return messages;
+    }
+    messages.truncate(max);
+    let note = description_embed(
+        "*This briefing is too long to show here in full; the rest is left out.*".into(),
+    );
+    if let Some(last) = messages.last_mut() {
+        last.embeds.pop();
+        last.embeds.push(note);
+    }
+    messages
 }
 
 /// custom_id of a question's Answer button: `answer:q<question id>`.
@@ -197,8 +215,14 @@ pub fn digest(entries: &[DigestEntry]) -> Reply {
     }
 }
 
+/// The date, source and categories. The date is written out rather than
+/// sent as an embed timestamp: a date without a time would show as the day
+/// before for every reader west of UTC.
 fn footer(b: &Briefing) -> Option<String> {
     let mut parts = Vec::new();
+    if let Some(date) = b.published {
+        parts.push(date.format("%b %-d, %Y").to_string());
+    }
     if let Some(name) = &b.source.name {
         parts.push(name.clone());
     }

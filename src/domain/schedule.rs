@@ -115,6 +115,25 @@ impl Rule {
         }
     }
 
+    /// [`Rule::parse`] at the instant `now`, read in `zone`. A relative
+    /// one-off ("in 30m") is added to the instant, not to the wall clock, so
+    /// it is 30 real minutes away even across a daylight-saving change.
+    pub fn parse_at(
+        repeat: Repeat,
+        when: &str,
+        now: DateTime<Utc>,
+        zone: Tz,
+    ) -> Result<Rule, String> {
+        let now_local = now.with_timezone(&zone).naive_local();
+        match (repeat, when.trim().strip_prefix("in ").and_then(parse_span)) {
+            (Repeat::Once, Some(span)) => {
+                let local = (now + span).with_timezone(&zone).naive_local();
+                Ok(Rule::Once(local.with_nanosecond_zero()))
+            }
+            _ => Rule::parse(repeat, when, now_local),
+        }
+    }
+
     pub fn repeat(&self) -> Repeat {
         match self {
             Rule::Once(_) => Repeat::Once,
@@ -493,6 +512,22 @@ mod tests {
             let error = Rule::parse(repeat, when, now).unwrap_err();
             assert!(error.contains(says), "{when}: {error}");
         }
+    }
+
+    #[test]
+    fn in_thirty_minutes_is_thirty_real_minutes_across_a_dst_change() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        // 01:50 in Berlin on the night clocks jump from 02:00 to 03:00.
+        let now = utc("2026-03-29T00:50:00Z");
+        let rule = Rule::parse_at(Repeat::Once, "in 30m", now, berlin).unwrap();
+        assert_eq!(rule, Rule::Once(local(2026, 3, 29, 3, 20)));
+        assert_eq!(
+            rule.next_after(berlin, now),
+            Some(utc("2026-03-29T01:20:00Z"))
+        );
+        // Away from a change it is the same as wall-clock arithmetic.
+        let rule = Rule::parse_at(Repeat::Once, "in 2h", utc("2026-06-01T10:00:00Z"), berlin);
+        assert_eq!(rule, Ok(Rule::Once(local(2026, 6, 1, 14, 0))));
     }
 
     #[test]

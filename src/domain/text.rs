@@ -14,7 +14,8 @@ pub fn escape_markdown(text: &str) -> String {
         out.push_str(indent);
         // Line-start syntax: headings, block quotes, list markers.
         // ('>' and '*' are escaped wherever they stand, below.)
-        if trimmed.starts_with('#') || trimmed.starts_with("- ") {
+        // "-# " is Discord's subtext (small grey text).
+        if trimmed.starts_with('#') || trimmed.starts_with("- ") || trimmed.starts_with("-#") {
             out.push('\\');
         } else if let Some(dot) = trimmed.find(". ") {
             if dot > 0 && trimmed[..dot].bytes().all(|b| b.is_ascii_digit()) {
@@ -104,6 +105,7 @@ mod tests {
             escape_markdown("# Heading\n> quote\n- item\n1. first"),
             "\\# Heading\n\\> quote\n\\- item\n1\\. first"
         );
+        assert_eq!(escape_markdown("-# small print"), "\\-# small print");
         assert_eq!(
             escape_markdown("@everyone <@&123>"),
             "\\@everyone \\<\\@&123\\>"

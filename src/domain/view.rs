@@ -3,8 +3,6 @@
 //! prints it. Its limits are the strictest transport's (Discord's), so every
 //! view built here can be sent as it is.
 
-use chrono::NaiveDate;
-
 /// Size limits every view keeps (Discord's, in characters).
 pub mod limits {
     pub const CONTENT: usize = 2_000;
@@ -80,7 +78,6 @@ pub struct Embed {
     pub description: Option<String>,
     pub fields: Vec<Field>,
     pub footer: Option<String>,
-    pub timestamp: Option<NaiveDate>,
 }
 
 impl Embed {

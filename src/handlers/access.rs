@@ -34,6 +34,9 @@ pub struct ChannelRef {
     pub id: u64,
     pub name: String,
     pub problem: Option<String>,
+    /// Set by the transport when the bot can post there but cannot open a
+    /// discussion thread or post in it.
+    pub threads_problem: Option<String>,
 }
 
 impl ChannelRef {
@@ -50,6 +53,29 @@ impl ChannelRef {
 }
 
 impl Handlers {
+    /// The channel, if the bot can post briefings there: post, and (when
+    /// the server keeps discussion threads) open a thread and post in it.
+    pub(super) async fn briefing_channel(
+        &self,
+        guild: u64,
+        channel: &ChannelRef,
+    ) -> CommandResult<u64> {
+        let id = channel.postable()?;
+        if let Some(problem) = &channel.threads_problem {
+            let threads = self
+                .db
+                .read(move |s| Ok(s.guild_settings(guild)?.discussion_threads))
+                .await?;
+            if threads {
+                return Err(CommandError::User(format!(
+                    "I can post in <#{id}> but not open each briefing's discussion thread there: {problem}. \
+                     Give the bot those permissions in that channel, or turn threads off with /settings threads off."
+                )));
+            }
+        }
+        Ok(id)
+    }
+
     /// The server, if the caller may moderate it: Manage Server, or the
     /// server's moderator role.
     pub(super) async fn moderator_guild(

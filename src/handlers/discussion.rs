@@ -382,7 +382,7 @@ impl Handlers {
                     s.answers_page(
                         briefing_id,
                         question_id,
-                        (page - 1) * ANSWERS_PER_PAGE,
+                        (page - 1).saturating_mul(ANSWERS_PER_PAGE),
                         ANSWERS_PER_PAGE,
                     )?,
                 ))
@@ -571,16 +571,10 @@ impl Handlers {
     }
 
     async fn resolve_briefing(&self, briefing: &str) -> CommandResult<(i64, String)> {
-        let key = briefing.trim().to_string();
+        let key = super::lookup_text("briefing name", briefing)?;
         let found = self
             .db
-            .call(move |s| match s.find_briefing(&key)? {
-                Some(found) => Ok(Some(found)),
-                None => match s.search_as_you_type(&key, 1)?.first() {
-                    Some(hit) => s.briefing_by_id(hit.id),
-                    None => Ok(None),
-                },
-            })
+            .read(move |s| s.lookup_briefing(&key))
             .await?
             .user_error(format!(
                 "No briefing matches '{}'.",
@@ -596,7 +590,9 @@ impl Handlers {
         question: &str,
     ) -> CommandResult<(i64, i64, String)> {
         let (briefing_id, _) = self.resolve_briefing(briefing).await?;
-        let wanted = question.trim().trim_start_matches('#').to_string();
+        let wanted = super::lookup_text("question", question)?
+            .trim_start_matches('#')
+            .to_string();
         let questions = self
             .db
             .call(move |s| s.question_history(briefing_id))
@@ -641,38 +637,72 @@ fn checked_text(text: &str) -> CommandResult<String> {
     Ok(trimmed.to_string())
 }
 
-/// CSV (RFC 4180 quoting) and JSON of the same rows.
+/// CSV (written by the `csv` crate, RFC 4180 quoting) and JSON of the same
+/// rows. A text cell that a spreadsheet would run as a formula (it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
+/// so opening an export never runs what a member typed.
 pub fn export_rows(rows: &[ExportRow]) -> Export {
-    let quote = |field: &str| format!("\"{}\"", field.replace('"', "\"\""));
-    let mut csv = String::from(
-        "answer_id,briefing_id,briefing_title,question_id,question,question_current,user_id,user_name,text,created_at,edited_at,removed_at,removal_reason,earlier_versions\r\n",
-    );
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
+    let header = [
+        "answer_id",
+        "briefing_id",
+        "briefing_title",
+        "question_id",
+        "question",
+        "question_current",
+        "user_id",
+        "user_name",
+        "text",
+        "created_at",
+        "edited_at",
+        "removed_at",
+        "removal_reason",
+        "earlier_versions",
+    ];
     for r in rows {
         let optional = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-        csv.push_str(
-            &[
-                r.answer_id.to_string(),
-                r.briefing_id.to_string(),
-                quote(&r.briefing_title),
-                r.question_id.to_string(),
-                quote(&r.question),
-                r.question_current.to_string(),
-                r.user_id.to_string(),
-                quote(&r.user_name),
-                quote(&r.text),
-                r.created_at.to_string(),
-                optional(r.edited_at),
-                optional(r.removed_at),
-                quote(r.removal_reason.as_deref().unwrap_or("")),
-                r.earlier_versions.to_string(),
-            ]
-            .join(","),
-        );
-        csv.push_str("\r\n");
+        let _ = writer.write_record([
+            r.answer_id.to_string(),
+            r.briefing_id.to_string(),
+            inert(&r.briefing_title),
+            r.question_id.to_string(),
+            inert(&r.question),
+            r.question_current.to_string(),
+            r.user_id.to_string(),
+            inert(&r.user_name),
+            inert(&r.text),
+            r.created_at.to_string(),
+            optional(r.edited_at),
+            optional(r.removed_at),
+            inert(r.removal_reason.as_deref().unwrap_or("")),
+            r.earlier_versions.to_string(),
+        ]);
     }
+    // The header is plain names; text cells are quoted, numbers are not.
+    let mut csv = header.join(",") + "\r\n";
+    // Writing to memory cannot fail.
+    csv.push_str(
+        &writer
+            .into_inner()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default(),
+    );
     Export {
         rows: rows.len(),
         csv,
         json: serde_json::to_string_pretty(rows).expect("rows serialise"),
+    }
+}
+
+/// A cell a spreadsheet shows as text, never evaluates (OWASP's advice for
+/// CSV injection).
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }

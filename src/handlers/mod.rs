@@ -28,6 +28,23 @@ use crate::store::{highlight_snippet, Db, SearchHit};
 pub const PAGE_SIZE: u64 = 10;
 /// Autocomplete may offer at most this many choices (Discord's limit).
 pub const MAX_CHOICES: usize = 25;
+/// The longest text a member may type where a briefing, question, category
+/// or search is asked for (Discord enforces it through each option's
+/// `max_length`; this holds it for the console and old clients too).
+pub const MAX_LOOKUP_CHARS: usize = 200;
+
+/// `text` trimmed, or a refusal when it is longer than any real title.
+pub(crate) fn lookup_text(what: &str, text: &str) -> CommandResult<String> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > MAX_LOOKUP_CHARS {
+        return Err(CommandError::User(format!(
+            "That {what} is {chars} characters long; type at most {MAX_LOOKUP_CHARS} (a few words of a title are enough)."
+        )));
+    }
+    Ok(text.to_string())
+}
+
 /// Hits shown by `/briefing search`.
 const SEARCH_HITS: u64 = 10;
 
@@ -137,10 +154,11 @@ impl Handlers {
     }
 
     pub async fn latest(&self, category: Option<String>) -> CommandResult<Reply> {
+        let category = category.map(|c| lookup_text("category", &c)).transpose()?;
         let wanted = category.clone();
         let found = self
             .db
-            .call(move |s| s.latest_briefing(wanted.as_deref()))
+            .read(move |s| s.latest_briefing(wanted.as_deref()))
             .await?;
         let stored = match category {
             Some(c) => found.user_error(format!(
@@ -154,23 +172,14 @@ impl Handlers {
     /// By id or slug (what autocomplete sends), else the best title match
     /// for whatever was typed.
     pub async fn read(&self, briefing: String) -> CommandResult<Reply> {
-        let typed = briefing.trim().to_string();
+        let typed = lookup_text("briefing name", &briefing)?;
         if typed.is_empty() {
             return Err(CommandError::User(
                 "Name a briefing to read: start typing its title.".into(),
             ));
         }
         let key = typed.clone();
-        let found = self
-            .db
-            .call(move |s| match s.find_briefing(&key)? {
-                Some(found) => Ok(Some(found)),
-                None => match s.search_as_you_type(&key, 1)?.first() {
-                    Some(hit) => s.briefing_by_id(hit.id),
-                    None => Ok(None),
-                },
-            })
-            .await?;
+        let found = self.db.read(move |s| s.lookup_briefing(&key)).await?;
         let stored = found.user_error(format!(
             "No briefing matches '{}'. Try /briefing search.",
             truncate(&typed, 100)
@@ -179,8 +188,9 @@ impl Handlers {
     }
 
     pub async fn search(&self, query: String) -> CommandResult<Reply> {
+        let query = lookup_text("search", &query)?;
         let q = query.clone();
-        let hits = self.db.call(move |s| s.search(&q, SEARCH_HITS)).await?;
+        let hits = self.db.read(move |s| s.search(&q, SEARCH_HITS)).await?;
         if hits.is_empty() {
             return Err(CommandError::User(format!(
                 "No briefing matches '{}'. Try other or fewer words, or /briefing list.",
@@ -199,10 +209,17 @@ impl Handlers {
     /// Page `page` (from 1) of the library, with Previous / Next buttons.
     pub async fn list(&self, category: Option<String>, page: u64) -> CommandResult<Reply> {
         let page = page.max(1);
+        let category = category.map(|c| lookup_text("category", &c)).transpose()?;
         let wanted = category.clone();
         let listing = self
             .db
-            .call(move |s| s.list_briefings(wanted.as_deref(), (page - 1) * PAGE_SIZE, PAGE_SIZE))
+            .read(move |s| {
+                s.list_briefings(
+                    wanted.as_deref(),
+                    (page - 1).saturating_mul(PAGE_SIZE),
+                    PAGE_SIZE,
+                )
+            })
             .await?;
         if listing.total == 0 {
             return Err(CommandError::User(match &category {
@@ -260,7 +277,7 @@ impl Handlers {
     }
 
     pub async fn categories(&self) -> CommandResult<Reply> {
-        let categories = self.db.call(|s| s.categories()).await?;
+        let categories = self.db.read(|s| s.categories()).await?;
         if categories.is_empty() {
             return Err(CommandError::User("No categories yet.".into()));
         }
@@ -306,9 +323,11 @@ impl Handlers {
     /// Briefings whose text matches what is typed so far, best first; the
     /// newest when nothing is typed yet.
     pub async fn autocomplete_briefing(&self, partial: String) -> CommandResult<Vec<Choice>> {
+        // Suggestions need only the start of what is typed.
+        let partial = truncate(&partial, MAX_LOOKUP_CHARS);
         let choices = self
             .db
-            .call(move |s| {
+            .read(move |s| {
                 if partial.trim().is_empty() {
                     let page = s.list_briefings(None, 0, MAX_CHOICES as u64)?;
                     Ok(page
@@ -332,8 +351,8 @@ impl Handlers {
     }
 
     pub async fn autocomplete_category(&self, partial: String) -> CommandResult<Vec<Choice>> {
-        let partial = partial.trim().to_lowercase();
-        let categories = self.db.call(|s| s.categories()).await?;
+        let partial = truncate(partial.trim(), MAX_LOOKUP_CHARS).to_lowercase();
+        let categories = self.db.read(|s| s.categories()).await?;
         Ok(categories
             .into_iter()
             .filter(|(name, _)| name.to_lowercase().contains(&partial))

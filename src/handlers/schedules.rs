@@ -69,8 +69,8 @@ impl Handlers {
         let channel = request
             .channel
             .as_ref()
-            .user_error("Which channel? Give one to post in.")?
-            .postable()?;
+            .user_error("Which channel? Give one to post in.")?;
+        let channel = self.briefing_channel(guild, channel).await?;
         let when = request.when.as_deref().user_error(
             "When? e.g. 2026-12-01 09:00 (once), 09:00 (daily), 'mon 09:00' (weekly).",
         )?;
@@ -82,7 +82,7 @@ impl Handlers {
         let zone = self.zone_for(guild, timezone.as_deref()).await?;
         let now = self.clock.now_ms();
         let now_local = from_ms(now).with_timezone(&zone).naive_local();
-        let rule = Rule::parse(repeat, when, now_local).map_err(|error| {
+        let rule = Rule::parse_at(repeat, when, from_ms(now), zone).map_err(|error| {
             // "09:00" with no repeat most likely means every day.
             if request.repeat.is_none() && Rule::parse(Repeat::Daily, when, now_local).is_ok() {
                 CommandError::User(format!(
@@ -163,7 +163,7 @@ impl Handlers {
             ));
         }
         let channel = match &request.channel {
-            Some(channel) => channel.postable()?,
+            Some(channel) => self.briefing_channel(guild, channel).await?,
             None => current.spec.channel_id,
         };
         let timezone = match request.timezone.as_deref() {
@@ -181,12 +181,7 @@ impl Handlers {
                 Some(when) => when.clone(),
                 None => current.spec.rule.to_string(),
             };
-            Rule::parse(
-                repeat,
-                &when,
-                from_ms(now).with_timezone(&zone).naive_local(),
-            )
-            .map_err(CommandError::User)?
+            Rule::parse_at(repeat, &when, from_ms(now), zone).map_err(CommandError::User)?
         } else {
             current.spec.rule.clone()
         };
@@ -542,7 +537,7 @@ impl Handlers {
             "briefing" => {
                 let wanted =
                     match (&request.briefing, current) {
-                        (Some(wanted), _) => wanted.trim().to_string(),
+                        (Some(wanted), _) => super::lookup_text("briefing name", wanted)?,
                         (None, Some(Content::Briefing(id))) => return Ok(Content::Briefing(id)),
                         (None, _) => return Err(CommandError::User(
                             "Which briefing? Give the briefing option (start typing its title)."
@@ -552,10 +547,7 @@ impl Handlers {
                 let key = wanted.clone();
                 let found = self
                     .db
-                    .call(move |s| match s.find_briefing(&key)? {
-                        Some(found) => Ok(Some(found.id)),
-                        None => Ok(s.search_as_you_type(&key, 1)?.first().map(|hit| hit.id)),
-                    })
+                    .read(move |s| Ok(s.lookup_briefing(&key)?.map(|found| found.id)))
                     .await?;
                 let id = found.user_error(format!(
                     "No briefing matches '{}'. Start typing its title and pick one.",

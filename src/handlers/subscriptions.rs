@@ -13,7 +13,7 @@ impl Handlers {
         categories: Option<String>,
     ) -> CommandResult<Reply> {
         let guild = self.moderator_guild(caller, "/subscribe add").await?;
-        let channel_id = channel.postable()?;
+        let channel_id = self.briefing_channel(guild, &channel).await?;
         let categories: Vec<String> = categories
             .unwrap_or_default()
             .split(',')

@@ -384,6 +384,14 @@ impl Posting {
                 }) => {
                     return self.retry_later(d, reason, retry_after).await;
                 }
+                // The briefing itself is posted; only its discussion could
+                // not be opened or filled. The post stays sent and the
+                // channel keeps receiving posts; the log channel is told.
+                Err(PostError::Refused { reason } | PostError::Rejected { reason })
+                    if !matches!(step, Step::Post(_)) =>
+                {
+                    return self.discussion_failed(d, steps.len(), reason).await;
+                }
                 Err(PostError::Refused { reason }) => {
                     self.refuse_channel(d, reason).await?;
                     return Ok(Sent::ChannelRefused);
@@ -414,6 +422,32 @@ impl Posting {
             attempt = d.attempts,
             "posted"
         );
+        Ok(Sent::Done)
+    }
+
+    async fn discussion_failed(
+        &self,
+        d: &Delivery,
+        steps: usize,
+        reason: String,
+    ) -> Result<Sent, StoreError> {
+        let (id, channel) = (d.id, d.channel_id);
+        let note =
+            format!("posted, but the discussion thread could not be opened or filled: {reason}");
+        tracing::warn!(delivery = id, channel, %reason, steps, "posted without its discussion");
+        let now = self.clock.now_ms();
+        let stored = note.clone();
+        self.db
+            .call(move |s| s.mark_sent_with_note(id, &stored, now))
+            .await?;
+        self.notice(
+            d,
+            format!(
+                "I posted a briefing in <#{channel}> but could not open its discussion thread: {reason}. \
+                 Give the bot Create Public Threads and Send Messages in Threads there, or turn threads off with /settings threads off."
+            ),
+        )
+        .await?;
         Ok(Sent::Done)
     }
 

@@ -213,7 +213,12 @@ impl Store {
             "SELECT {COLUMNS} FROM answers WHERE {filter} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
         ))?;
         let rows = stmt.query_map(
-            params![briefing_id, question_id, limit as i64, offset as i64],
+            params![
+                briefing_id,
+                question_id,
+                super::clamp(limit),
+                super::clamp(offset)
+            ],
             read,
         )?;
         Ok(AnswerPage {

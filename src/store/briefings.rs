@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError};
+use super::{clamp, Result, Store, StoreError};
 use crate::domain::{Briefing, Canonical};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -322,7 +322,7 @@ impl Store {
              ORDER BY sort_date DESC, id DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let rows = stmt.query_map(
-            params![normalise_category(category), limit as i64, offset as i64],
+            params![normalise_category(category), clamp(limit), clamp(offset)],
             |row| {
                 let categories: Option<String> = row.get(4)?;
                 Ok(BriefingSummary {

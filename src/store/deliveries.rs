@@ -320,6 +320,12 @@ impl Store {
         self.finish(id, DeliveryState::Sent, None, now)
     }
 
+    /// Sent, with a note on what did not work around it (the discussion
+    /// thread could not be opened, say).
+    pub fn mark_sent_with_note(&mut self, id: i64, note: &str, now: i64) -> Result<()> {
+        self.finish(id, DeliveryState::Sent, Some(note), now)
+    }
+
     pub fn mark_failed(&mut self, id: i64, reason: &str, now: i64) -> Result<()> {
         self.finish(id, DeliveryState::Failed, Some(reason), now)
     }

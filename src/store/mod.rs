@@ -39,9 +39,16 @@ pub enum StoreError {
     EmptyQuery,
     #[error("the database task stopped unexpectedly: {0}")]
     Task(String),
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A count or offset as SQLite's integer: past i64::MAX means "all".
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -69,6 +76,27 @@ impl Store {
         Self::setup(Connection::open(path)?)
     }
 
+    /// A read-only connection to an existing database, for reads that run
+    /// beside the writer (WAL lets readers and one writer work at once).
+    pub fn open_reader(path: &Path) -> Result<Self> {
+        use rusqlite::OpenFlags;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+        Ok(Self { conn })
+    }
+
+    /// The database file, when the store has one (not in memory).
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     pub fn open_in_memory() -> Result<Self> {
         Self::setup(Connection::open_in_memory()?)
     }
@@ -85,12 +113,43 @@ impl Store {
         Ok(Self { conn })
     }
 
-    /// Copies the live database to `destination` with SQLite's online backup,
-    /// which is safe while another process (the bot) writes to it.
+    /// Copies the live database to `destination` in one step (`VACUUM
+    /// INTO` reads one consistent snapshot, so a process that keeps writing
+    /// cannot starve it, as it can a page-by-page online backup). The copy
+    /// is written beside the destination and renamed over it when complete.
     pub fn backup_to(&self, destination: &Path) -> Result<()> {
-        let mut target = Connection::open(destination)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+        let source = self
+            .conn
+            .path()
+            .map(Path::new)
+            .filter(|p| !p.as_os_str().is_empty());
+        let same = |a: &Path, b: &Path| matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b);
+        if let Some(source) = source {
+            let journal = |suffix: &str| {
+                let mut name = source.as_os_str().to_owned();
+                name.push(suffix);
+                std::path::PathBuf::from(name)
+            };
+            if same(source, destination)
+                || same(&journal("-wal"), destination)
+                || same(&journal("-shm"), destination)
+            {
+                return Err(StoreError::Refused(format!(
+                    "{} is the database itself; back up to another file",
+                    destination.display()
+                )));
+            }
+        }
+        let mut partial = destination.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let _ = std::fs::remove_file(&partial);
+        self.conn
+            .execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+        std::fs::rename(&partial, destination).map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            StoreError::Refused(format!("cannot write {}: {e}", destination.display()))
+        })?;
         Ok(())
     }
 
@@ -146,17 +205,67 @@ impl Store {
     }
 }
 
-/// Cloneable async handle over one [`Store`].
+/// Read-only connections [`Db::read`] uses beside the writer.
+const READERS: usize = 2;
+
+/// Cloneable async handle over the writer [`Store`] and a few read-only
+/// connections to the same file, so a slow read never holds up a delivery
+/// or an answer being saved.
 #[derive(Clone)]
 pub struct Db {
     store: Arc<Mutex<Store>>,
+    readers: Arc<Vec<Mutex<Store>>>,
+    next_reader: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Db {
     pub fn new(store: Store) -> Self {
+        // An in-memory database cannot be opened twice: its reads share the
+        // writer's connection.
+        let readers = store
+            .path()
+            .map(|path| {
+                (0..READERS)
+                    .filter_map(|_| Store::open_reader(&path).ok())
+                    .map(Mutex::new)
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             store: Arc::new(Mutex::new(store)),
+            readers: Arc::new(readers),
+            next_reader: Arc::default(),
         }
+    }
+
+    /// Runs a read-only `work` on one of the read connections (the writer's
+    /// when there are none), on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        if self.readers.is_empty() {
+            return self.call(move |store| work(store)).await;
+        }
+        let readers = Arc::clone(&self.readers);
+        let turn = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            // The first free reader, else wait for this call's turn.
+            let guard = readers
+                .iter()
+                .find_map(|reader| reader.try_lock().ok())
+                .unwrap_or_else(|| {
+                    readers[turn % readers.len()]
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                });
+            work(&guard)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// Runs `work` against the store on the blocking pool.

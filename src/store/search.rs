@@ -13,6 +13,11 @@ use super::{Result, Store, StoreError};
 pub const MATCH_START: char = '\u{E000}';
 pub const MATCH_END: char = '\u{E001}';
 
+/// Words of a query that are searched for; the rest are ignored. FTS5's
+/// cost grows faster than linearly with the number of terms, so a pasted
+/// essay must not become a thousand-term query.
+pub const MAX_QUERY_WORDS: usize = 12;
+
 /// The most matches a search ranks by relevance; beyond it, the newest this
 /// many are ranked (see `run_search`).
 pub const RANKED_MATCHES: i64 = 1_000;
@@ -42,6 +47,7 @@ pub fn fts_query(input: &str, last_is_prefix: bool) -> Option<String> {
     let words: Vec<&str> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
+        .take(MAX_QUERY_WORDS)
         .collect();
     let last = words.len().checked_sub(1)?;
     Some(
@@ -73,6 +79,18 @@ impl Store {
         match fts_query(partial, true) {
             Some(fts) => self.run_search(&fts, limit),
             None => Ok(Vec::new()),
+        }
+    }
+
+    /// A briefing by id or slug, else the best title match for what was
+    /// typed (what a member types into a briefing option).
+    pub fn lookup_briefing(&self, typed: &str) -> Result<Option<super::StoredBriefing>> {
+        if let Some(found) = self.find_briefing(typed)? {
+            return Ok(Some(found));
+        }
+        match self.search_as_you_type(typed, 1)?.first() {
+            Some(hit) => self.briefing_by_id(hit.id),
+            None => Ok(None),
         }
     }
 
@@ -149,5 +167,8 @@ mod tests {
             Some("\"NEAR\" \"x\" \"OR\" \"y\"")
         );
         assert_eq!(fts_query("  !!  ", false), None);
+        let essay = "word ".repeat(5_000);
+        let query = fts_query(&essay, true).unwrap();
+        assert_eq!(query.matches("\"word\"").count(), MAX_QUERY_WORDS);
     }
 }

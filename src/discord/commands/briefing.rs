@@ -21,6 +21,7 @@ pub async fn latest(
     ctx: Context<'_>,
     #[description = "Only briefings in this category"]
     #[autocomplete = "autocomplete_category"]
+    #[max_length = 100]
     category: Option<String>,
 ) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.latest(category)).await
@@ -32,6 +33,7 @@ pub async fn read(
     ctx: Context<'_>,
     #[description = "Start typing its title"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: String,
 ) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.read(briefing)).await
@@ -54,6 +56,7 @@ pub async fn list(
     ctx: Context<'_>,
     #[description = "Only briefings in this category"]
     #[autocomplete = "autocomplete_category"]
+    #[max_length = 100]
     category: Option<String>,
 ) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.list(category, 1)).await
@@ -66,7 +69,7 @@ pub async fn categories(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Import a briefing file: a .txt capture or a .md briefing (moderators)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn import(
     ctx: Context<'_>,
     #[description = "The briefing file (.txt or .md)"] file: Attachment,

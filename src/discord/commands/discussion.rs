@@ -18,14 +18,16 @@ pub async fn answer(_: Context<'_>) -> Result<(), Error> {
 }
 
 /// Answer one of a briefing's key questions
-#[poise::command(slash_command)]
+#[poise::command(slash_command, ephemeral)]
 pub async fn to(
     ctx: Context<'_>,
     #[description = "The briefing (start typing its title)"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: String,
     #[description = "Which key question"]
     #[autocomplete = "autocomplete_question"]
+    #[max_length = 200]
     question: String,
     #[description = "Your answer"]
     #[max_length = 4000]
@@ -43,7 +45,7 @@ pub async fn to(
 }
 
 /// Change one of your answers (the earlier text is kept in its history)
-#[poise::command(slash_command)]
+#[poise::command(slash_command, ephemeral)]
 pub async fn edit(
     ctx: Context<'_>,
     #[description = "The answer's number (#12)"] answer: i64,
@@ -61,7 +63,7 @@ pub async fn edit(
 }
 
 /// Delete one of your answers
-#[poise::command(slash_command)]
+#[poise::command(slash_command, ephemeral)]
 pub async fn delete(
     ctx: Context<'_>,
     #[description = "The answer's number (#12)"] answer: i64,
@@ -81,16 +83,18 @@ pub async fn discussion(
     ctx: Context<'_>,
     #[description = "The briefing (start typing its title)"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: String,
     #[description = "Only this question"]
     #[autocomplete = "autocomplete_question"]
+    #[max_length = 200]
     question: Option<String>,
 ) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.discussion(briefing, question, 1)).await
 }
 
 /// Delete every answer you gave and your name with them (asks first)
-#[poise::command(slash_command, rename = "forget-me")]
+#[poise::command(slash_command, ephemeral, rename = "forget-me")]
 pub async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
     let reply = ctx.data().handlers.forget_me(&command_caller(ctx));
     respond(ctx, async { Ok(reply) }).await
@@ -109,7 +113,7 @@ pub async fn moderate(_: Context<'_>) -> Result<(), Error> {
 }
 
 /// Hide an answer from members (kept, marked, in exports)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn remove(
     ctx: Context<'_>,
     #[description = "The answer's number (#12)"] answer: i64,
@@ -127,14 +131,19 @@ pub async fn remove(
 }
 
 /// A briefing's discussion, or all answers in a date range, as CSV and JSON
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn export(
     ctx: Context<'_>,
     #[description = "Only this briefing"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: Option<String>,
-    #[description = "From this day (YYYY-MM-DD, UTC)"] from: Option<String>,
-    #[description = "Up to and including this day (YYYY-MM-DD, UTC)"] to: Option<String>,
+    #[description = "From this day (YYYY-MM-DD, UTC)"]
+    #[max_length = 10]
+    from: Option<String>,
+    #[description = "Up to and including this day (YYYY-MM-DD, UTC)"]
+    #[max_length = 10]
+    to: Option<String>,
 ) -> Result<(), Error> {
     let result = async {
         let (from, to) = (day_start(from.as_deref(), 0)?, day_start(to.as_deref(), 1)?);

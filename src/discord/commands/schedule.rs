@@ -63,7 +63,7 @@ fn post_name(choice: PostChoice) -> String {
 
 /// Schedule a post: once, daily, weekly or by cron
 #[allow(clippy::too_many_arguments)]
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn add(
     ctx: Context<'_>,
     #[description = "Where to post"]
@@ -78,6 +78,7 @@ pub async fn add(
     >,
     #[description = "The briefing, when posting a chosen one"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: Option<String>,
     #[description = "How many briefings a digest lists (1-25, default 5)"]
     #[min = 1]
@@ -85,6 +86,7 @@ pub async fn add(
     count: Option<u32>,
     #[description = "Time zone for this schedule (default: the server's)"]
     #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 64]
     timezone: Option<String>,
 ) -> Result<(), Error> {
     let request = ScheduleRequest {
@@ -106,18 +108,19 @@ pub async fn add(
 }
 
 /// Every schedule with its next run
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.schedule_list(&command_caller(ctx))).await
 }
 
 /// Change a schedule (what you leave out stays)
 #[allow(clippy::too_many_arguments)]
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn edit(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
     #[description = "Post somewhere else"]
     #[channel_types("Text", "News")]
@@ -129,6 +132,7 @@ pub async fn edit(
     #[description = "Post something else"] post: Option<PostChoice>,
     #[description = "The briefing, when posting a chosen one"]
     #[autocomplete = "autocomplete_briefing"]
+    #[max_length = 200]
     briefing: Option<String>,
     #[description = "Digest size (1-25)"]
     #[min = 1]
@@ -136,6 +140,7 @@ pub async fn edit(
     count: Option<u32>,
     #[description = "Time zone ('server' follows the server's)"]
     #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 64]
     timezone: Option<String>,
 ) -> Result<(), Error> {
     let request = ScheduleRequest {
@@ -157,11 +162,12 @@ pub async fn edit(
 }
 
 /// Stop a schedule for now
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn pause(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
 ) -> Result<(), Error> {
     respond(
@@ -174,11 +180,12 @@ pub async fn pause(
 }
 
 /// Start a paused schedule again
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn resume(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
 ) -> Result<(), Error> {
     respond(
@@ -191,11 +198,12 @@ pub async fn resume(
 }
 
 /// Cancel a schedule (asks first)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn cancel(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
 ) -> Result<(), Error> {
     respond(
@@ -208,11 +216,12 @@ pub async fn cancel(
 }
 
 /// Post a schedule's content now, once
-#[poise::command(slash_command, guild_only, rename = "run-now")]
+#[poise::command(slash_command, ephemeral, guild_only, rename = "run-now")]
 pub async fn run_now(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
 ) -> Result<(), Error> {
     respond(
@@ -225,11 +234,12 @@ pub async fn run_now(
 }
 
 /// See exactly what a schedule would post (only you see it)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn preview(
     ctx: Context<'_>,
     #[description = "The schedule"]
     #[autocomplete = "autocomplete_schedule"]
+    #[max_length = 100]
     schedule: String,
 ) -> Result<(), Error> {
     respond(
@@ -242,7 +252,7 @@ pub async fn preview(
 }
 
 /// What was posted, and why something was not
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn log(
     ctx: Context<'_>,
     #[description = "Only this channel"]

@@ -25,17 +25,18 @@ pub async fn settings(_: Context<'_>) -> Result<(), Error> {
 }
 
 /// The current settings
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn show(ctx: Context<'_>) -> Result<(), Error> {
     respond(ctx, ctx.data().handlers.settings_show(&command_caller(ctx))).await
 }
 
 /// The server's time zone for schedules
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn timezone(
     ctx: Context<'_>,
     #[description = "An IANA name such as Europe/Berlin (start typing a city)"]
     #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 64]
     zone: String,
 ) -> Result<(), Error> {
     respond(
@@ -46,7 +47,7 @@ pub async fn timezone(
 }
 
 /// A role whose members may use the moderator commands (leave out to clear)
-#[poise::command(slash_command, guild_only, rename = "moderator-role")]
+#[poise::command(slash_command, ephemeral, guild_only, rename = "moderator-role")]
 pub async fn moderator_role(
     ctx: Context<'_>,
     #[description = "The role (leave out: Manage Server only)"] role: Option<Role>,
@@ -62,7 +63,7 @@ pub async fn moderator_role(
 }
 
 /// Where the bot reports paused schedules and failed posts (leave out to clear)
-#[poise::command(slash_command, guild_only, rename = "log-channel")]
+#[poise::command(slash_command, ephemeral, guild_only, rename = "log-channel")]
 pub async fn log_channel(
     ctx: Context<'_>,
     #[description = "The channel (leave out: none)"]
@@ -80,7 +81,7 @@ pub async fn log_channel(
 }
 
 /// Open a discussion thread under each posted briefing (on by default)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn threads(
     ctx: Context<'_>,
     #[description = "On: a thread with the key questions; off: none"] on: bool,
@@ -95,7 +96,7 @@ pub async fn threads(
 }
 
 /// Allow answers only to briefings posted in this server (off by default)
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn answers(
     ctx: Context<'_>,
     #[description = "On: only briefings posted here; off: any briefing"] only_posted_here: bool,

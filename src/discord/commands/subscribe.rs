@@ -17,7 +17,7 @@ pub async fn subscribe(_: Context<'_>) -> Result<(), Error> {
 }
 
 /// Post every new briefing (or some categories) to a channel
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn add(
     ctx: Context<'_>,
     #[description = "Where to post"]
@@ -38,7 +38,7 @@ pub async fn add(
 }
 
 /// The subscribed channels
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
     respond(
         ctx,
@@ -48,7 +48,7 @@ pub async fn list(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Stop posting new briefings to a channel
-#[poise::command(slash_command, guild_only)]
+#[poise::command(slash_command, ephemeral, guild_only)]
 pub async fn remove(
     ctx: Context<'_>,
     #[description = "The channel"]
