@@ -73,3 +73,53 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
     );
     assert!(log.contains("shutting down"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_stops_on_sigterm_while_discord_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = Double::start(None, 0).await.unwrap();
+    let mut bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(dir.path())
+        .args(["--db", "library.db", "run"])
+        .env("DISCORD_TOKEN", "MTEwMDAw.process.test")
+        .env("BRIEFBOT_DISCORD_API", double.base_url())
+        .env("BRIEFBOT_LOG", "info")
+        .env_remove("BRIEFBOT_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    double
+        .wait_for_request(
+            "PUT",
+            &format!("applications/{APPLICATION_ID}/commands"),
+            LIMIT,
+        )
+        .await
+        .unwrap();
+    // The connection drops and every reconnection fails from now on.
+    double.make_gateway_unreachable();
+    double
+        .wait_for(LIMIT, "a failed reconnection", |d| {
+            (d.refused_gateway_connections() >= 1).then_some(())
+        })
+        .await
+        .unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (done, exited) = std::sync::mpsc::channel();
+    let stderr = bot.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        let _ = done.send(bot.wait());
+    });
+    let exit = exited
+        .recv_timeout(LIMIT)
+        .expect("the bot stops after SIGTERM even while it cannot reach Discord")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let log = std::io::read_to_string(stderr).unwrap();
+    assert!(log.contains("shutting down"), "{log}");
+}

@@ -209,7 +209,7 @@ async fn next_posts_the_newest_unposted_briefing_and_says_when_there_is_none() {
             .await
             .unwrap();
         db.call(|s| {
-            let claimed = s.claim_due(i64::MAX, i64::MAX, 10)?;
+            let claimed = s.claim_due(briefbot::store::GuildScope::ALL, i64::MAX, i64::MAX, 10)?;
             for d in claimed {
                 s.mark_sent(d.id, 0)?;
             }

@@ -226,9 +226,19 @@ struct Shared {
     /// Interaction token -> its original response.
     originals: Mutex<std::collections::HashMap<String, Original>>,
     shown: Mutex<Vec<ShownReply>>,
+    gateway_url_override: Mutex<Option<String>>,
+    refused_connections: AtomicUsize,
 }
 
 impl Shared {
+    fn gateway_url(&self) -> String {
+        self.gateway_url_override
+            .lock()
+            .expect("override")
+            .clone()
+            .unwrap_or_else(|| self.ws_url.clone())
+    }
+
     fn snowflake(&self) -> u64 {
         900_000_000_000_000_000 + self.next_id.fetch_add(1, Ordering::Relaxed)
     }
@@ -301,6 +311,8 @@ impl Double {
             base_url: format!("http://{addr}"),
             originals: Mutex::default(),
             shown: Mutex::default(),
+            gateway_url_override: Mutex::default(),
+            refused_connections: AtomicUsize::new(0),
         });
         let app = Router::new()
             .route("/gateway-ws", any(gateway))
@@ -319,6 +331,20 @@ impl Double {
             shared,
             server,
         })
+    }
+
+    /// Gateway connections refused since [`Self::make_gateway_unreachable`].
+    pub fn refused_gateway_connections(&self) -> usize {
+        self.shared.refused_connections.load(Ordering::SeqCst)
+    }
+
+    /// From now on, `GET /gateway` names a websocket address where nothing
+    /// listens, the double's own websocket refuses connections, and the open
+    /// socket is dropped: Discord unreachable.
+    pub fn make_gateway_unreachable(&self) {
+        *self.shared.gateway_url_override.lock().expect("override") =
+            Some("ws://127.0.0.1:9/unreachable".to_string());
+        self.drop_gateway();
     }
 
     /// Base URL for the client's proxy setting: `http://127.0.0.1:PORT`.
@@ -1309,9 +1335,9 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
     let segments: Vec<&str> = path.split('/').collect();
     let json = |value: Value| axum::Json(value).into_response();
     match (method.as_str(), segments.as_slice()) {
-        ("GET", ["gateway"]) => json(json!({ "url": shared.ws_url })),
+        ("GET", ["gateway"]) => json(json!({ "url": shared.gateway_url() })),
         ("GET", ["gateway", "bot"]) => json(json!({
-            "url": shared.ws_url,
+            "url": shared.gateway_url(),
             "shards": 1,
             "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
         })),
@@ -1498,6 +1524,16 @@ fn create_message(shared: &Shared, channel: u64, body: &Value) -> Value {
 }
 
 async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    if shared
+        .gateway_url_override
+        .lock()
+        .expect("override")
+        .is_some()
+    {
+        shared.refused_connections.fetch_add(1, Ordering::SeqCst);
+        shared.changed.notify_waiters();
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     upgrade.on_upgrade(move |socket| serve_gateway(socket, shared))
 }
 
@@ -1563,7 +1599,7 @@ fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, 
                     "user": bot_user(),
                     "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
                     "session_id": format!("session-{}", shared.snowflake()),
-                    "resume_gateway_url": shared.ws_url,
+                    "resume_gateway_url": shared.gateway_url(),
                     "shard": [0, 1],
                     "application": { "id": APPLICATION_ID.to_string(), "flags": 0 }
                 }),

@@ -15,7 +15,7 @@ use crate::domain::view::Message;
 use crate::posting::{PostError, Poster};
 
 /// The console's own server.
-pub const CONSOLE_GUILD: u64 = 1;
+pub const CONSOLE_GUILD: u64 = crate::posting::LOCAL_GUILD;
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Names up to 11 characters fit in an i64 with room to spare.

@@ -141,16 +141,29 @@ pub async fn run(
 
     let shards = client.shard_manager.clone();
     let stop_on_signal = Arc::clone(&stop_posting);
-    let stopper = tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down: stopping deliveries and closing the gateway connection");
-        let _ = stop_on_signal.send(true);
-        shards.shutdown_all().await;
-    });
-    let result = client
-        .start()
-        .await
-        .map_err(|e| format!("Discord connection failed: {e}"));
+    let requested = Arc::new(tokio::sync::Notify::new());
+    let stopper = {
+        let requested = Arc::clone(&requested);
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down: stopping deliveries and closing the gateway connection");
+            let _ = stop_on_signal.send(true);
+            requested.notify_one();
+            shards.shutdown_all().await;
+        })
+    };
+    // A shard that cannot reach Discord keeps retrying and does not hear the
+    // shutdown, so a requested stop waits for the gateway only so long.
+    let result = tokio::select! {
+        result = client.start() => result.map_err(|e| format!("Discord connection failed: {e}")),
+        _ = async {
+            requested.notified().await;
+            tokio::time::sleep(GATEWAY_CLOSE_GRACE).await;
+        } => {
+            tracing::warn!("the gateway connection did not close in time (Discord unreachable?); stopping anyway");
+            Ok(())
+        }
+    };
     stopper.abort();
     let task = delivery_loop
         .lock()
@@ -172,6 +185,9 @@ pub async fn run(
     }
     result
 }
+
+/// How long a requested stop waits for the gateway connection to close.
+const GATEWAY_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

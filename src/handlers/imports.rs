@@ -55,7 +55,7 @@ impl Handlers {
                 // Queue it for subscribed channels now, so it is in the
                 // outbox before the moderator hears "imported".
                 if matches!(report.result, FileResult::Saved { .. }) {
-                    s.queue_new_briefings(now)?;
+                    s.queue_new_briefings(crate::store::GuildScope::ALL, now)?;
                 }
                 Ok(report)
             })

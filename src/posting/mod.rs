@@ -27,7 +27,8 @@ use crate::domain::render::{self, DigestEntry};
 use crate::domain::schedule::parse_zone;
 use crate::domain::view::{Message, Reply};
 use crate::store::{
-    Content, Db, Delivery, NewDelivery, Origin, Payload, Schedule, ScheduleState, Store, StoreError,
+    Content, Db, Delivery, GuildScope, LeaseHolder, NewDelivery, Origin, Payload, Schedule,
+    ScheduleState, Store, StoreError,
 };
 
 pub use plan::{plan_run, utc, RunPlan};
@@ -134,6 +135,38 @@ impl Wake {
     }
 }
 
+/// The id of the console's simulated server. No Discord server has it
+/// (Discord ids are snowflakes far above it), so the console and the bot can
+/// share a database and each deliver only their own posts.
+pub const LOCAL_GUILD: u64 = 1;
+
+/// What a delivery loop serves, and the name of the lease that makes it the
+/// only process doing so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryScope {
+    pub lease: &'static str,
+    pub guilds: GuildScope,
+}
+
+impl DeliveryScope {
+    /// Every real server: what `briefbot run` delivers.
+    pub const DISCORD: DeliveryScope = DeliveryScope {
+        lease: "discord",
+        guilds: GuildScope {
+            only: None,
+            except: Some(LOCAL_GUILD),
+        },
+    };
+    /// The console's simulated server only.
+    pub const CONSOLE: DeliveryScope = DeliveryScope {
+        lease: "console",
+        guilds: GuildScope {
+            only: Some(LOCAL_GUILD),
+            except: None,
+        },
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct PostingConfig {
     /// Runs missed while offline are still posted if they are at most this
@@ -148,6 +181,10 @@ pub struct PostingConfig {
     pub watch_interval: Duration,
     /// Channels sent to at the same time.
     pub concurrency: usize,
+    pub scope: DeliveryScope,
+    /// How long the delivery lease lasts without a heartbeat: another
+    /// process takes over this long after this one died.
+    pub lease_ttl: Duration,
 }
 
 impl Default for PostingConfig {
@@ -159,7 +196,21 @@ impl Default for PostingConfig {
             max_attempts: 10,
             watch_interval: Duration::from_secs(2),
             concurrency: 16,
+            scope: DeliveryScope::DISCORD,
+            lease_ttl: Duration::from_secs(30),
         }
+    }
+}
+
+/// Who this process is, for the delivery lease.
+fn lease_holder() -> LeaseHolder {
+    let now = chrono::Utc::now().timestamp_millis();
+    LeaseHolder {
+        holder: format!("{:016x}", fastrand::u64(..)),
+        pid: std::process::id(),
+        host: std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".into()),
+        started_at: now,
+        expires_at: now,
     }
 }
 
@@ -198,11 +249,63 @@ impl Posting {
     }
 
     /// Delivers until `stop` completes. Sends cut short by `stop` are sent
-    /// again (same nonces) at the next start.
+    /// again (same nonces) at the next start. Only the holder of the
+    /// scope's lease delivers: while another live process holds it, this
+    /// one says who and waits, taking over if that process stops.
     pub async fn run(self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
+        let me = lease_holder();
+        let scope = self.config.scope;
+        let mut told = false;
+        loop {
+            match self.take_lease(&me).await {
+                Ok(None) => break,
+                Ok(Some(other)) => {
+                    if !told {
+                        tracing::warn!(
+                            holder = %other,
+                            scope = scope.lease,
+                            "another process delivers posts for this database; this one will not post until it stops"
+                        );
+                        told = true;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "could not read the delivery lease"),
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(self.config.lease_ttl / 3) => {}
+            }
+        }
+        if told {
+            tracing::info!(
+                scope = scope.lease,
+                "the other process stopped; delivering posts now"
+            );
+        }
+        let heartbeat = {
+            let this = self.clone();
+            let me = me.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(this.config.lease_ttl / 3).await;
+                    match this.take_lease(&me).await {
+                        Ok(None) => {}
+                        Ok(Some(other)) => {
+                            tracing::error!(holder = %other, "lost the delivery lease (this process was stalled past it); stopping deliveries");
+                            return;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not renew the delivery lease"),
+                    }
+                }
+            })
+        };
         let now = self.clock.now_ms();
-        match self.db.call(move |s| s.release_in_flight(now)).await {
+        match self
+            .db
+            .call(move |s| s.release_in_flight(scope.guilds, now))
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 deliveries = n,
@@ -211,12 +314,43 @@ impl Posting {
             Err(e) => tracing::error!(error = %e, "could not read the outbox"),
         }
         tracing::info!("delivery loop started");
+        self.deliver(&mut stop, &heartbeat).await;
+        heartbeat.abort();
+        let lease = scope.lease;
+        if let Err(e) = self
+            .db
+            .call(move |s| s.release_lease(lease, &me.holder))
+            .await
+        {
+            tracing::warn!(error = %e, "could not release the delivery lease");
+        }
+        tracing::info!("delivery loop stopped");
+    }
+
+    async fn take_lease(&self, me: &LeaseHolder) -> Result<Option<LeaseHolder>, StoreError> {
+        let mut me = me.clone();
+        // Real time, not the (possibly hand-moved) clock: the lease is about
+        // whether a process is alive.
+        let now = chrono::Utc::now().timestamp_millis();
+        me.expires_at = now + self.config.lease_ttl.as_millis() as i64;
+        let lease = self.config.scope.lease;
+        self.db.call(move |s| s.take_lease(lease, &me, now)).await
+    }
+
+    async fn deliver(
+        &self,
+        stop: &mut Pin<&mut impl Future<Output = ()>>,
+        heartbeat: &tokio::task::JoinHandle<()>,
+    ) {
         loop {
+            if heartbeat.is_finished() {
+                return;
+            }
             let round = self.round();
             tokio::pin!(round);
             let round = tokio::select! {
                 round = &mut round => round,
-                _ = &mut stop => {
+                _ = &mut *stop => {
                     // Let the round in progress record what it sent, so a
                     // clean stop leaves no post `sending`; a round stuck
                     // longer than this is resumed (same nonces) next start.
@@ -224,7 +358,7 @@ impl Posting {
                         Ok(_) => tracing::info!("finished the deliveries in progress"),
                         Err(_) => tracing::warn!("stopped with deliveries in progress; they resume at the next start"),
                     }
-                    break;
+                    return;
                 }
             };
             let next_due = match round {
@@ -240,27 +374,30 @@ impl Posting {
                 None => Box::pin(std::future::pending()),
             };
             tokio::select! {
-                _ = &mut stop => break,
+                _ = &mut *stop => return,
                 _ = sleep => {}
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(self.config.watch_interval) => {}
             }
         }
-        tracing::info!("delivery loop stopped");
     }
 
     /// One pass: plan due schedules, queue new briefings, send what is due.
     async fn round(&self) -> Result<Round, StoreError> {
         let now = self.clock.now_ms();
+        let scope = self.config.scope.guilds;
         let catch_up = self.config.catch_up.as_millis() as i64;
         let planned = self
             .db
-            .call(move |s| s.in_transaction(|s| plan_due_schedules(s, now, catch_up)))
+            .call(move |s| s.in_transaction(|s| plan_due_schedules(s, scope, now, catch_up)))
             .await?;
         if planned > 0 {
             tracing::debug!(planned, "schedule runs queued");
         }
-        let queued = self.db.call(move |s| s.queue_new_briefings(now)).await?;
+        let queued = self
+            .db
+            .call(move |s| s.queue_new_briefings(scope, now))
+            .await?;
         if queued > 0 {
             tracing::info!(
                 deliveries = queued,
@@ -269,7 +406,7 @@ impl Posting {
         }
         let claimed = self
             .db
-            .call(move |s| s.claim_due(now, now + LEASE_MS, BATCH))
+            .call(move |s| s.claim_due(scope, now, now + LEASE_MS, BATCH))
             .await?;
         let full = claimed.len() == BATCH;
         self.send_all(claimed).await;
@@ -278,7 +415,7 @@ impl Posting {
         }
         let (schedule, attempt) = self
             .db
-            .call(|s| Ok((s.next_schedule_run()?, s.next_attempt()?)))
+            .call(move |s| Ok((s.next_schedule_run(scope)?, s.next_attempt(scope)?)))
             .await?;
         Ok(Round::Idle(match (schedule, attempt) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -670,8 +807,13 @@ fn backoff(config: &PostingConfig, attempt: u32) -> Duration {
 
 /// Turns every due schedule into a delivery (or a skipped record) and moves
 /// it to its next run, in the caller's transaction. Returns how many were planned.
-fn plan_due_schedules(store: &mut Store, now: i64, catch_up_ms: i64) -> Result<usize, StoreError> {
-    let due = store.due_schedules(now, 1_000)?;
+fn plan_due_schedules(
+    store: &mut Store,
+    scope: GuildScope,
+    now: i64,
+    catch_up_ms: i64,
+) -> Result<usize, StoreError> {
+    let due = store.due_schedules(scope, now, 1_000)?;
     for schedule in &due {
         let Some(due_at) = schedule.next_run_at else {
             continue;

@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store};
+use super::{GuildScope, Result, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -266,15 +266,24 @@ impl Store {
     /// Claims up to `limit` deliveries whose attempt is due: each becomes
     /// `sending` with one more attempt, and is not offered again until
     /// `lease_until` (a sender that dies leaves it to the next start).
-    pub fn claim_due(&mut self, now: i64, lease_until: i64, limit: usize) -> Result<Vec<Delivery>> {
+    pub fn claim_due(
+        &mut self,
+        scope: GuildScope,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+    ) -> Result<Vec<Delivery>> {
         self.in_transaction(|store| {
             let claimed: Vec<Delivery> = {
                 let mut stmt = store.conn.prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM deliveries
                      WHERE state IN ('pending', 'sending', 'retrying') AND next_attempt_at <= ?1
-                     ORDER BY next_attempt_at, id LIMIT ?2"
+                       AND {}
+                     ORDER BY next_attempt_at, id LIMIT ?2",
+                    scope.sql("guild_id", 3)
                 ))?;
-                let rows = stmt.query_map(params![now, limit as i64], read)?;
+                let (only, except) = scope.params();
+                let rows = stmt.query_map(params![now, limit as i64, only, except], read)?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut mark = store.conn.prepare_cached(
@@ -298,10 +307,14 @@ impl Store {
 
     /// After a restart: whatever was being sent is due again now (it will go
     /// out with the same nonces).
-    pub fn release_in_flight(&mut self, now: i64) -> Result<usize> {
+    pub fn release_in_flight(&mut self, scope: GuildScope, now: i64) -> Result<usize> {
+        let (only, except) = scope.params();
         Ok(self.conn.execute(
-            "UPDATE deliveries SET next_attempt_at = ?1 WHERE state = 'sending'",
-            [now],
+            &format!(
+                "UPDATE deliveries SET next_attempt_at = ?1 WHERE state = 'sending' AND {}",
+                scope.sql("guild_id", 2)
+            ),
+            params![now, only, except],
         )?)
     }
 
@@ -367,13 +380,15 @@ impl Store {
     }
 
     /// When the soonest open delivery is due.
-    pub fn next_attempt(&self) -> Result<Option<i64>> {
+    pub fn next_attempt(&self, scope: GuildScope) -> Result<Option<i64>> {
+        let (only, except) = scope.params();
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT min(next_attempt_at) FROM deliveries WHERE state IN ('pending', 'sending', 'retrying')",
-            )?
-            .query_row([], |row| row.get(0))?)
+            .prepare_cached(&format!(
+                "SELECT min(next_attempt_at) FROM deliveries WHERE state IN ('pending', 'sending', 'retrying') AND {}",
+                scope.sql("guild_id", 1)
+            ))?
+            .query_row(params![only, except], |row| row.get(0))?)
     }
 
     /// Whether a briefing has been posted in a server.
@@ -387,14 +402,16 @@ impl Store {
     }
 
     /// Whether a delivery is being sent now or is due by `horizon`.
-    pub fn outbox_busy(&self, horizon: i64) -> Result<bool> {
+    pub fn outbox_busy(&self, scope: GuildScope, horizon: i64) -> Result<bool> {
+        let (only, except) = scope.params();
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE state = 'sending'
-                    OR (state IN ('pending', 'retrying') AND next_attempt_at <= ?1))",
-            )?
-            .query_row([horizon], |row| row.get(0))?)
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE (state = 'sending'
+                    OR (state IN ('pending', 'retrying') AND next_attempt_at <= ?1)) AND {})",
+                scope.sql("guild_id", 2)
+            ))?
+            .query_row(params![horizon, only, except], |row| row.get(0))?)
     }
 
     /// The server's deliveries, newest first.

@@ -7,6 +7,7 @@
 mod answers;
 mod briefings;
 mod deliveries;
+mod leases;
 mod schedules;
 mod search;
 mod settings;
@@ -22,6 +23,7 @@ use rusqlite_migration::{Migrations, M};
 pub use answers::{Answer, AnswerPage, ExportRow, NewAnswer, QuestionCount};
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
+pub use leases::{GuildScope, LeaseHolder};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
 pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
 pub use settings::{GuildSettings, Setting};
@@ -57,6 +59,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_answers.sql")),
         M::up(include_str!("../../migrations/0004_discussion_threads.sql")),
         M::up(include_str!("../../migrations/0005_answer_restriction.sql")),
+        M::up(include_str!("../../migrations/0006_delivery_leases.sql")),
     ])
 }
 

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{Result, Store};
+use super::{GuildScope, Result, Store};
 use crate::domain::schedule::Rule;
 
 /// What a schedule posts.
@@ -184,20 +184,31 @@ impl Store {
     }
 
     /// Active schedules due at or before `now`, most overdue first.
-    pub fn due_schedules(&self, now: i64, limit: usize) -> Result<Vec<Schedule>> {
+    pub fn due_schedules(
+        &self,
+        scope: GuildScope,
+        now: i64,
+        limit: usize,
+    ) -> Result<Vec<Schedule>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{SELECT} WHERE s.state = 'active' AND s.next_run_at <= ?1 ORDER BY s.next_run_at, s.id LIMIT ?2"
+            "{SELECT} WHERE s.state = 'active' AND s.next_run_at <= ?1 AND {} ORDER BY s.next_run_at, s.id LIMIT ?2",
+            scope.sql("s.guild_id", 3)
         ))?;
-        let rows = stmt.query_map(params![now, limit as i64], read)?;
+        let (only, except) = scope.params();
+        let rows = stmt.query_map(params![now, limit as i64, only, except], read)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// When the soonest active schedule runs.
-    pub fn next_schedule_run(&self) -> Result<Option<i64>> {
+    pub fn next_schedule_run(&self, scope: GuildScope) -> Result<Option<i64>> {
+        let (only, except) = scope.params();
         Ok(self
             .conn
-            .prepare_cached("SELECT min(next_run_at) FROM schedules WHERE state = 'active'")?
-            .query_row([], |row| row.get(0))?)
+            .prepare_cached(&format!(
+                "SELECT min(next_run_at) FROM schedules WHERE state = 'active' AND {}",
+                scope.sql("guild_id", 1)
+            ))?
+            .query_row(params![only, except], |row| row.get(0))?)
     }
 
     pub fn update_schedule(

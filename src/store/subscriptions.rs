@@ -4,7 +4,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::deliveries::{NewDelivery, Origin, Payload};
-use super::{Result, Store};
+use super::{GuildScope, Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -109,14 +109,16 @@ impl Store {
     /// and matches its categories, and moves each subscription past them.
     /// Paused subscriptions move past them without posting. Returns how many
     /// deliveries were queued.
-    pub fn queue_new_briefings(&mut self, now: i64) -> Result<usize> {
+    pub fn queue_new_briefings(&mut self, scope: GuildScope, now: i64) -> Result<usize> {
         self.in_transaction(|store| {
             let subscriptions: Vec<(Subscription, i64)> = {
                 let mut stmt = store.conn.prepare_cached(&format!(
                     "SELECT {COLUMNS}, after_briefing_id FROM subscriptions
-                     WHERE after_briefing_id < (SELECT coalesce(max(id), 0) FROM briefings)"
+                     WHERE after_briefing_id < (SELECT coalesce(max(id), 0) FROM briefings) AND {}",
+                    scope.sql("guild_id", 1)
                 ))?;
-                let rows = stmt.query_map([], |row| Ok((read(row)?, row.get(7)?)))?;
+                let (only, except) = scope.params();
+                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(7)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;
