@@ -65,6 +65,9 @@ pub struct PostingSection {
     pub max_attempts: u32,
     /// How often to look for briefings imported by another process.
     pub watch_seconds: u64,
+    /// How long Discord is trusted to remember a message's nonce; a retry of
+    /// a post whose outcome is unknown for longer first looks in the channel.
+    pub nonce_window_seconds: u64,
 }
 
 impl Default for PostingSection {
@@ -75,6 +78,7 @@ impl Default for PostingSection {
             retry_base_ms: defaults.retry_base.as_millis() as u64,
             max_attempts: defaults.max_attempts,
             watch_seconds: defaults.watch_interval.as_secs(),
+            nonce_window_seconds: defaults.nonce_window.as_secs(),
         }
     }
 }
@@ -86,6 +90,7 @@ impl PostingSection {
             retry_base: Duration::from_millis(self.retry_base_ms.max(1)),
             max_attempts: self.max_attempts.max(1),
             watch_interval: Duration::from_secs(self.watch_seconds.max(1)),
+            nonce_window: Duration::from_secs(self.nonce_window_seconds),
             ..PostingConfig::default()
         }
     }
@@ -265,6 +270,10 @@ impl Config {
         }
         if let Some(value) = env("BRIEFBOT_CATCH_UP_MINUTES") {
             self.posting.catch_up_minutes = number(&value, "BRIEFBOT_CATCH_UP_MINUTES", "minutes")?;
+        }
+        if let Some(value) = env("BRIEFBOT_NONCE_WINDOW_SECONDS") {
+            self.posting.nonce_window_seconds =
+                number(&value, "BRIEFBOT_NONCE_WINDOW_SECONDS", "seconds")?;
         }
         if let Some(value) = env("BRIEFBOT_RETRY_BASE_MS") {
             self.posting.retry_base_ms = number(&value, "BRIEFBOT_RETRY_BASE_MS", "milliseconds")?;

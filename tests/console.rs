@@ -4,6 +4,12 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn console(dir: &std::path::Path, input: &str) -> (String, String) {
+    let (out, err, _) = console_run(dir, input);
+    (out, err)
+}
+
+/// The console's output, its log and whether it exited successfully.
+fn console_run(dir: &std::path::Path, input: &str) -> (String, String, bool) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .current_dir(dir)
         .env_remove("BRIEFBOT_CONFIG")
@@ -23,15 +29,38 @@ fn console(dir: &std::path::Path, input: &str) -> (String, String) {
         .write_all(input.as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     (
         String::from_utf8(output.stdout).unwrap(),
         String::from_utf8(output.stderr).unwrap(),
+        output.status.success(),
     )
+}
+
+#[test]
+fn a_piped_console_exits_non_zero_when_a_command_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, err, ok) = console_run(dir.path(), "/briefing latest\n/help\n");
+    assert!(ok, "{err}");
+    let (_, _, ok) = console_run(
+        dir.path(),
+        "/briefing latest\n/briefing read no-such-thing-at-all\n",
+    );
+    assert!(!ok, "a refused command makes the script fail");
+}
+
+#[test]
+fn a_mistyped_option_is_refused_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _, ok) = console_run(
+        dir.path(),
+        "/schedule add channel:#news when:\"in 2h\" timzone:Asia/Tokyo\n/schedule list\n",
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("Unknown option 'timzone'; nothing was done"),
+        "{out}"
+    );
+    assert!(out.contains("No schedules"), "nothing was stored:\n{out}");
 }
 
 #[test]

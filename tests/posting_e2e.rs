@@ -50,8 +50,17 @@ impl Bot {
 
     /// On the system clock: retries wait real (short) backoffs.
     async fn start_real(double: &Double, db: Db) -> Bot {
+        Self::start_real_with(double, db, |_| {}).await
+    }
+
+    /// On the system clock, with the posting settings changed by `adjust`.
+    async fn start_real_with(
+        double: &Double,
+        db: Db,
+        adjust: impl FnOnce(&mut PostingConfig),
+    ) -> Bot {
         let unused = ManualClock::new(Utc::now());
-        Self::start_with(double, db, Arc::new(SystemClock), unused).await
+        Self::start_configured(double, db, Arc::new(SystemClock), unused, adjust).await
     }
 
     async fn start_with(
@@ -59,6 +68,16 @@ impl Bot {
         db: Db,
         clock: SharedClock,
         manual: Arc<ManualClock>,
+    ) -> Bot {
+        Self::start_configured(double, db, clock, manual, |_| {}).await
+    }
+
+    async fn start_configured(
+        double: &Double,
+        db: Db,
+        clock: SharedClock,
+        manual: Arc<ManualClock>,
+        adjust: impl FnOnce(&mut PostingConfig),
     ) -> Bot {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -69,15 +88,17 @@ impl Bot {
             .iter()
             .filter(|r| r.method == "PUT")
             .count();
+        let mut posting = PostingConfig {
+            retry_base: Duration::from_millis(10),
+            retry_max: Duration::from_millis(200),
+            watch_interval: Duration::from_millis(200),
+            ..PostingConfig::default()
+        };
+        adjust(&mut posting);
         let settings = DiscordSettings {
             token: "MTEwMDAw.double.token".into(),
             api_base: Some(double.base_url()),
-            posting: PostingConfig {
-                retry_base: Duration::from_millis(10),
-                retry_max: Duration::from_millis(200),
-                watch_interval: Duration::from_millis(200),
-                ..PostingConfig::default()
-            },
+            posting,
             ..DiscordSettings::default()
         };
         let handlers = Handlers::with_clock(db.clone(), clock);
@@ -685,6 +706,62 @@ async fn with_a_fifth_of_posts_failing_every_post_still_arrives_exactly_once() {
     let db = bot.stop().await;
     let counts = db.call(|s| s.delivery_counts()).await.unwrap();
     assert_eq!(counts, vec![("sent".to_string(), 200)]);
+}
+
+/// Discord forgets a nonce after a few minutes. A post whose answer was lost,
+/// retried only after that (server errors in between), would be posted a
+/// second time on the nonce alone; the bot looks in the channel first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_response_retried_after_the_nonce_window_still_posts_once() {
+    let double = double().await;
+    double.set_nonce_window(Duration::from_millis(300));
+    let db = library();
+    let now = Utc::now();
+    db.call(move |s| {
+        let spec = ScheduleSpec {
+            channel_id: CHANNEL_ID,
+            rule: Rule::Once(now.naive_utc()),
+            timezone: None,
+            content: Content::Digest(1),
+        };
+        s.add_schedule(
+            GUILD_ID,
+            &spec,
+            now.timestamp_millis(),
+            MEMBER_ID,
+            now.timestamp_millis(),
+        )
+        .map(|_| ())
+    })
+    .await
+    .unwrap();
+    let create = format!("channels/{CHANNEL_ID}/messages");
+    // Made, but the answer is lost; then Discord fails for longer than it
+    // remembers the nonce (the retries back off 10, 20, 40 ... ms).
+    double.inject(&create, Fault::LostResponse(502), 1);
+    double.inject(&create, Fault::ServerError(503), 7);
+    let settings_window = Duration::from_millis(300);
+    let bot =
+        Bot::start_real_with(&double, db, |config| config.nonce_window = settings_window).await;
+    let looked = double
+        .wait_for(LIMIT, "the delivery to finish", |d| {
+            d.with_requests(|r| {
+                r.iter()
+                    .any(|r| r.method == "GET" && r.path == create && r.status == 200)
+            })
+            .then_some(())
+        })
+        .await;
+    assert!(looked.is_ok(), "the late retry looked in the channel first");
+    let db = bot.stop().await;
+    assert_eq!(
+        double.channel_messages(CHANNEL_ID).len(),
+        1,
+        "exactly one message, though the nonce was forgotten"
+    );
+    let counts = db.call(|s| s.delivery_counts()).await.unwrap();
+    assert_eq!(counts, vec![("sent".to_string(), 1)]);
+    assert_accepted(&double);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -44,6 +44,9 @@ pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
 /// Manage Server.
 pub const MANAGE_GUILD: u64 = 1 << 5;
+/// How long Discord remembers a message nonce: "a few minutes"
+/// (../shared/docs/discord-notes.md); the double forgets it after this.
+pub const DISCORD_NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// Send Messages.
 const SEND_MESSAGES: u64 = 1 << 11;
 const VIEW_CHANNEL: u64 = 1 << 10;
@@ -216,8 +219,12 @@ struct Shared {
     random: Mutex<u64>,
     messages: Mutex<Vec<ChannelMessage>>,
     threads: Mutex<Vec<Thread>>,
-    /// (channel, nonce) -> index into `messages`.
-    nonces: Mutex<std::collections::HashMap<(u64, String), usize>>,
+    /// (channel, nonce) -> (index into `messages`, when it was first used).
+    nonces: Mutex<std::collections::HashMap<(u64, String), (usize, std::time::Instant)>>,
+    /// How long a nonce is remembered (Discord: a few minutes).
+    nonce_window: Mutex<Duration>,
+    /// Ids of messages deleted from their channel.
+    deleted: Mutex<std::collections::HashSet<u64>>,
     attachments: Mutex<std::collections::HashMap<u64, (String, Vec<u8>)>>,
     limits: Mutex<Option<RateLimits>>,
     limiter: Mutex<Limiter>,
@@ -303,6 +310,8 @@ impl Double {
             random: Mutex::new(0x2545_f491_4f6c_dd1d),
             messages: Mutex::new(Vec::new()),
             nonces: Mutex::default(),
+            nonce_window: Mutex::new(DISCORD_NONCE_WINDOW),
+            deleted: Mutex::default(),
             threads: Mutex::default(),
             attachments: Mutex::default(),
             limits: Mutex::new(None),
@@ -331,6 +340,17 @@ impl Double {
             shared,
             server,
         })
+    }
+
+    /// How long nonces are remembered from now on (tests shorten it to see
+    /// what happens after Discord has forgotten one).
+    pub fn set_nonce_window(&self, window: Duration) {
+        *self.shared.nonce_window.lock().expect("window") = window;
+    }
+
+    /// Messages deleted from their channel since the start.
+    pub fn deleted_messages(&self) -> std::collections::HashSet<u64> {
+        self.shared.deleted.lock().expect("deleted").clone()
     }
 
     /// Gateway connections refused since [`Self::make_gateway_unreachable`].
@@ -535,10 +555,12 @@ impl Double {
         self.shared.threads.lock().expect("threads").clone()
     }
 
+    /// What members see in a channel: its messages, less deleted ones.
     pub fn channel_messages(&self, channel_id: u64) -> Vec<ChannelMessage> {
+        let deleted = self.deleted_messages();
         self.with_messages(|all| {
             all.iter()
-                .filter(|m| m.channel_id == channel_id)
+                .filter(|m| m.channel_id == channel_id && !deleted.contains(&m.id))
                 .cloned()
                 .collect()
         })
@@ -1409,6 +1431,46 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response
             json(create_message(shared, channel, body))
         }
         ("PATCH", ["webhooks", _, _, "messages", _]) => json(message_json(shared.snowflake(), body)),
+        // Newest first, at most 50 (Discord's default page), without the
+        // nonce: fetched messages do not carry it.
+        ("GET", ["channels", channel, "messages"]) => {
+            let channel: u64 = channel.parse().unwrap_or(0);
+            let deleted = shared.deleted.lock().expect("deleted").clone();
+            let messages = shared.messages.lock().expect("messages");
+            let listed: Vec<Value> = messages
+                .iter()
+                .rev()
+                .filter(|m| m.channel_id == channel && !deleted.contains(&m.id))
+                .take(50)
+                .map(|m| {
+                    let mut shown = message_in(m.id, channel, &m.body);
+                    if let Some(object) = shown.as_object_mut() {
+                        object.remove("nonce");
+                    }
+                    shown
+                })
+                .collect();
+            json(Value::Array(listed))
+        }
+        ("DELETE", ["channels", channel, "messages", message]) => {
+            let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
+            let exists = shared
+                .messages
+                .lock()
+                .expect("messages")
+                .iter()
+                .any(|m| m.channel_id == channel && m.id == message);
+            let mut deleted = shared.deleted.lock().expect("deleted");
+            if !exists || deleted.contains(&message) {
+                return (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(json!({ "message": "Unknown Message", "code": 10008 })),
+                )
+                    .into_response();
+            }
+            deleted.insert(message);
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("PATCH", ["channels", channel, "messages", message]) => {
             let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
             let mut messages = shared.messages.lock().expect("messages");
@@ -1500,17 +1562,25 @@ fn create_message(shared: &Shared, channel: u64, body: &Value) -> Value {
         _ => None,
     };
     let enforce = body["enforce_nonce"].as_bool() == Some(true);
+    let window = *shared.nonce_window.lock().expect("window");
     let mut messages = shared.messages.lock().expect("messages");
     let mut nonces = shared.nonces.lock().expect("nonces");
+    let now = std::time::Instant::now();
+    // A nonce older than the window is forgotten: the same nonce then makes
+    // a new message, as on Discord.
+    nonces.retain(|_, (_, at)| now.duration_since(*at) < window);
     if let (true, Some(nonce)) = (enforce, &nonce) {
-        if let Some(first) = nonces.get(&(channel, nonce.clone())).map(|i| &messages[*i]) {
+        if let Some(first) = nonces
+            .get(&(channel, nonce.clone()))
+            .map(|(i, _)| &messages[*i])
+        {
             return message_in(first.id, channel, &first.body);
         }
     }
     if let Some(nonce) = &nonce {
         nonces
             .entry((channel, nonce.clone()))
-            .or_insert(messages.len());
+            .or_insert((messages.len(), now));
     }
     let id = shared.snowflake();
     messages.push(ChannelMessage {

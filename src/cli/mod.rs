@@ -374,7 +374,7 @@ fn run(cli: Cli) -> CliResult {
             if interactive {
                 eprintln!("Commands:\n{}\n", console::usage());
             }
-            runtime.block_on(async {
+            let failures = runtime.block_on(async {
                 let mut console = Console::start(
                     handlers,
                     db,
@@ -386,8 +386,14 @@ fn run(cli: Cli) -> CliResult {
                 console
                     .run(std::io::BufReader::new(stdin), interactive)
                     .await
+                    .map(|_| console.failures())
             })?;
-            Ok(ExitCode::SUCCESS)
+            // A script learns that something it asked for did not happen.
+            Ok(if failures > 0 && !interactive {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::InviteUrl { .. } => unreachable!("answered before the database is opened"),
         Command::Backup { destination } => {

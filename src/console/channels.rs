@@ -110,9 +110,19 @@ impl Poster for ConsolePoster {
                 .map_err(|_| PostError::Transient {
                     reason: "the console is closing".into(),
                     retry_after: None,
+                    may_have_posted: false,
                 })?;
             Ok(id)
         })
+    }
+
+    /// Simulated channels never lose an answer, so there is nothing to find.
+    fn find_recent<'a>(
+        &'a self,
+        _channel_id: u64,
+        _message: &'a Message,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>> {
+        Box::pin(async { Ok(None) })
     }
 
     /// A thread is a console channel named `thread-N`.

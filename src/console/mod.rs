@@ -41,6 +41,9 @@ pub struct Console<W: Write> {
     /// A form waiting for its text: the next line answers it.
     form: Option<Modal>,
     answer_limit: AnswerLimit,
+    /// Commands that were refused or failed, for the exit status of a
+    /// piped run.
+    failures: usize,
 }
 
 impl<W: Write> Console<W> {
@@ -71,6 +74,7 @@ impl<W: Write> Console<W> {
             posts,
             form: None,
             answer_limit: AnswerLimit::default(),
+            failures: 0,
         }
     }
 
@@ -78,6 +82,11 @@ impl<W: Write> Console<W> {
     pub fn with_answer_limit(mut self, limit: AnswerLimit) -> Self {
         self.answer_limit = limit;
         self
+    }
+
+    /// How many commands were refused or failed so far.
+    pub fn failures(&self) -> usize {
+        self.failures
     }
 
     pub fn into_output(self) -> W {
@@ -170,6 +179,9 @@ impl<W: Write> Console<W> {
             Err(message) => Err(CommandError::User(message)),
         };
         let outcome = if result.is_ok() { "ok" } else { "error" };
+        if result.is_err() {
+            self.failures += 1;
+        }
         tracing::info!(
             command = line.trim(),
             outcome,
@@ -211,9 +223,11 @@ impl<W: Write> Console<W> {
                 writeln!(self.out)
             }
             Err(CommandError::User(message)) => {
+                self.failures += 1;
                 writeln!(self.out, "(only you can see this) {message}")
             }
             Err(CommandError::Internal(detail)) => {
+                self.failures += 1;
                 tracing::error!(%detail, "console form failed");
                 writeln!(self.out, "(only you can see this) Something went wrong on our side; the log has details.")
             }

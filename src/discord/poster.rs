@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, CreateThread, Http, HttpError, MessageId, Nonce,
+    AutoArchiveDuration, ChannelId, CreateThread, GetMessages, Http, HttpError, MessageId, Nonce,
 };
 
 use super::rate_gate::RateGate;
@@ -54,6 +54,27 @@ impl Poster for DiscordPoster {
         })
     }
 
+    fn find_recent<'a>(
+        &'a self,
+        channel_id: u64,
+        message: &'a Message,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>> {
+        Box::pin(async move {
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            let me = self.http.get_current_user().await.map_err(classify)?.id;
+            let recent = ChannelId::new(channel_id)
+                .messages(&self.http, GetMessages::new().limit(RECENT_MESSAGES))
+                .await
+                .map_err(classify)?;
+            Ok(recent
+                .iter()
+                .find(|sent| sent.author.id == me && same_message(sent, message))
+                .map(|sent| sent.id.to_string()))
+        })
+    }
+
     fn open_thread<'a>(
         &'a self,
         channel_id: u64,
@@ -87,6 +108,25 @@ impl Poster for DiscordPoster {
     }
 }
 
+/// How far back a late retry looks for the message it may have made.
+const RECENT_MESSAGES: u8 = 50;
+
+/// Whether a message in the channel is the one `view` would post: same
+/// text, same embeds (fetched messages carry no nonce to compare).
+fn same_message(sent: &serenity::all::Message, view: &Message) -> bool {
+    sent.content == view.content.clone().unwrap_or_default()
+        && sent.embeds.len() == view.embeds.len()
+        && sent.embeds.iter().zip(&view.embeds).all(|(a, b)| {
+            a.title == b.title
+                && a.description == b.description
+                && a.fields.len() == b.fields.len()
+                && a.fields
+                    .iter()
+                    .zip(&b.fields)
+                    .all(|(x, y)| x.name == y.name && x.value == y.value)
+        })
+}
+
 /// Discord's code for "a thread has already been created for this message".
 const THREAD_EXISTS: isize = 160_004;
 
@@ -106,6 +146,7 @@ pub fn classify(error: serenity::Error) -> PostError {
                 429 => PostError::Transient {
                     reason: "Discord 429: rate limited".into(),
                     retry_after: None,
+                    may_have_posted: false,
                 },
                 403 => PostError::Refused {
                     reason: format!("missing permission ({detail})"),
@@ -116,6 +157,7 @@ pub fn classify(error: serenity::Error) -> PostError {
                 500..=599 => PostError::Transient {
                     reason: detail,
                     retry_after: None,
+                    may_have_posted: true,
                 },
                 _ => PostError::Rejected { reason: detail },
             }
@@ -123,6 +165,7 @@ pub fn classify(error: serenity::Error) -> PostError {
         serenity::Error::Http(HttpError::Request(e)) => PostError::Transient {
             reason: format!("network error: {e}"),
             retry_after: None,
+            may_have_posted: true,
         },
         serenity::Error::Model(_) => PostError::Rejected {
             reason: error.to_string(),
@@ -130,6 +173,7 @@ pub fn classify(error: serenity::Error) -> PostError {
         _ => PostError::Transient {
             reason: error.to_string(),
             retry_after: None,
+            may_have_posted: true,
         },
     }
 }

@@ -45,6 +45,15 @@ pub trait Poster: Send + Sync + 'static {
         nonce: &'a str,
     ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
 
+    /// The id of a message the bot posted recently in `channel_id` that
+    /// looks exactly like `message`, if there is one: for a retry after the
+    /// nonce window, when the earlier attempt may have posted it.
+    fn find_recent<'a>(
+        &'a self,
+        channel_id: u64,
+        message: &'a Message,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>>;
+
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
     /// thread (Discord's thread from a message shares the message's id).
@@ -111,6 +120,9 @@ pub enum PostError {
     Transient {
         reason: String,
         retry_after: Option<Duration>,
+        /// The request may have been carried out (a server error or a lost
+        /// connection after sending), unlike a rate limit.
+        may_have_posted: bool,
     },
     /// The channel will not take posts from us (403) or no longer exists
     /// (404): retrying cannot help until someone fixes it.
@@ -182,6 +194,10 @@ pub struct PostingConfig {
     /// Channels sent to at the same time.
     pub concurrency: usize,
     pub scope: DeliveryScope,
+    /// How long Discord is trusted to remember a nonce. A message whose
+    /// outcome is unknown for longer is looked for in the channel before it
+    /// is sent again.
+    pub nonce_window: Duration,
     /// How long the delivery lease lasts without a heartbeat: another
     /// process takes over this long after this one died.
     pub lease_ttl: Duration,
@@ -198,6 +214,7 @@ impl Default for PostingConfig {
             concurrency: 16,
             scope: DeliveryScope::DISCORD,
             lease_ttl: Duration::from_secs(30),
+            nonce_window: Duration::from_secs(120),
         }
     }
 }
@@ -487,7 +504,18 @@ impl Posting {
             .position(|s| matches!(s, Step::OpenThread { .. }));
         for (index, step) in steps.iter().enumerate().skip(d.parts_sent) {
             let nonce = d.nonce(index);
+            // The first step of this attempt may have been made by an
+            // earlier one whose answer was lost. Within the nonce window
+            // Discord returns that message for the same nonce; past it, a
+            // resend would post a copy, so look for it first.
+            let late = index == d.parts_sent
+                && d.uncertain_since.is_some_and(|since| {
+                    self.clock.now_ms() - since > self.config.nonce_window.as_millis() as i64
+                });
             let result = match step {
+                Step::Post(message) if late => {
+                    self.post_unless_made(d.channel_id, message, &nonce).await
+                }
                 Step::Post(message) => self.poster.post(d.channel_id, message, &nonce).await,
                 Step::OpenThread { name } => match ids.first() {
                     Some(first) => self.poster.open_thread(d.channel_id, first, name).await,
@@ -500,6 +528,9 @@ impl Posting {
                         .and_then(|i| ids.get(i))
                         .and_then(|t| t.parse::<u64>().ok())
                     {
+                        Some(thread) if late => {
+                            self.post_unless_made(thread, message, &nonce).await
+                        }
                         Some(thread) => self.poster.post(thread, message, &nonce).await,
                         None => Err(PostError::Rejected {
                             reason: "the discussion thread's id is missing".into(),
@@ -518,8 +549,10 @@ impl Posting {
                 Err(PostError::Transient {
                     reason,
                     retry_after,
+                    may_have_posted,
                 }) => {
-                    return self.retry_later(d, reason, retry_after).await;
+                    let uncertain = may_have_posted && !matches!(step, Step::OpenThread { .. });
+                    return self.retry_later(d, reason, retry_after, uncertain).await;
                 }
                 // The briefing itself is posted; only its discussion could
                 // not be opened or filled. The post stays sent and the
@@ -562,6 +595,22 @@ impl Posting {
         Ok(Sent::Done)
     }
 
+    /// Posts `message` unless the channel already shows it (made by an
+    /// attempt whose answer was lost, longer ago than Discord remembers
+    /// nonces).
+    async fn post_unless_made(
+        &self,
+        channel_id: u64,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<String, PostError> {
+        if let Some(found) = self.poster.find_recent(channel_id, message).await? {
+            tracing::info!(channel = channel_id, message = %found, "found the post an earlier attempt made; not posting it again");
+            return Ok(found);
+        }
+        self.poster.post(channel_id, message, nonce).await
+    }
+
     async fn discussion_failed(
         &self,
         d: &Delivery,
@@ -593,6 +642,7 @@ impl Posting {
         d: &Delivery,
         reason: String,
         retry_after: Option<Duration>,
+        uncertain: bool,
     ) -> Result<Sent, StoreError> {
         let id = d.id;
         let now = self.clock.now_ms();
@@ -623,7 +673,7 @@ impl Posting {
             "post failed; will retry"
         );
         self.db
-            .call(move |s| s.mark_retrying(id, at, &reason, now))
+            .call(move |s| s.mark_retrying(id, at, &reason, now, uncertain))
             .await?;
         Ok(Sent::Later)
     }

@@ -159,6 +159,9 @@ pub struct Delivery {
     pub reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Since when the next message's outcome is unknown (it may have been
+    /// made although no answer said so).
+    pub uncertain_since: Option<i64>,
 }
 
 impl Delivery {
@@ -190,7 +193,8 @@ fn base36(mut n: u64) -> String {
 
 const COLUMNS: &str =
     "id, guild_id, channel_id, origin, schedule_id, subscription_id, content, due_at, state,
-    attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at";
+    attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at,
+    uncertain_since";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
     let content: String = row.get(6)?;
@@ -215,6 +219,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         reason: row.get(13)?,
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
+        uncertain_since: row.get(16)?,
     })
 }
 
@@ -311,7 +316,8 @@ impl Store {
         let (only, except) = scope.params();
         Ok(self.conn.execute(
             &format!(
-                "UPDATE deliveries SET next_attempt_at = ?1 WHERE state = 'sending' AND {}",
+                "UPDATE deliveries SET next_attempt_at = ?1, uncertain_since = coalesce(uncertain_since, updated_at)
+                 WHERE state = 'sending' AND {}",
                 scope.sql("guild_id", 2)
             ),
             params![now, only, except],
@@ -322,7 +328,7 @@ impl Store {
     pub fn record_part(&mut self, id: i64, message_id: &str, now: i64) -> Result<()> {
         self.conn
             .prepare_cached(
-                "UPDATE deliveries SET parts_sent = parts_sent + 1,
+                "UPDATE deliveries SET parts_sent = parts_sent + 1, uncertain_since = NULL,
                 message_ids = json_insert(message_ids, '$[#]', ?1), updated_at = ?2 WHERE id = ?3",
             )?
             .execute(params![message_id, now, id])?;
@@ -361,11 +367,22 @@ impl Store {
         Ok(())
     }
 
-    pub fn mark_retrying(&mut self, id: i64, at: i64, reason: &str, now: i64) -> Result<()> {
+    /// Due again at `at`. `uncertain`: the attempt's message may have been
+    /// made (its answer was lost), so its outcome is unknown since then.
+    pub fn mark_retrying(
+        &mut self,
+        id: i64,
+        at: i64,
+        reason: &str,
+        now: i64,
+        uncertain: bool,
+    ) -> Result<()> {
         self.conn.prepare_cached(
-            "UPDATE deliveries SET state = 'retrying', next_attempt_at = ?1, reason = ?2, updated_at = ?3 WHERE id = ?4",
+            "UPDATE deliveries SET state = 'retrying', next_attempt_at = ?1, reason = ?2, updated_at = ?3,
+                 uncertain_since = CASE WHEN ?5 THEN coalesce(uncertain_since, updated_at) ELSE uncertain_since END
+             WHERE id = ?4",
         )?
-        .execute(params![at, reason, now, id])?;
+        .execute(params![at, reason, now, id, uncertain])?;
         Ok(())
     }
 
@@ -494,6 +511,7 @@ mod tests {
             reason: None,
             created_at: 4_102_444_800_000, // year 2100
             updated_at: 0,
+            uncertain_since: None,
         };
         let first = delivery.nonce(0);
         assert!(first.len() <= 25, "{first}");

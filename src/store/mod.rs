@@ -60,6 +60,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_discussion_threads.sql")),
         M::up(include_str!("../../migrations/0005_answer_restriction.sql")),
         M::up(include_str!("../../migrations/0006_delivery_leases.sql")),
+        M::up(include_str!("../../migrations/0007_uncertain_posts.sql")),
     ])
 }
 
