@@ -13,7 +13,8 @@ use briefbot::handlers::Handlers;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{
-    resolved_channels, spec_from_env, Double, Invocation, Invoker, CHANNEL_ID, MEMBER_ID,
+    resolved_channels, spec_from_env, Double, Invocation, Invoker, CHANNEL_ID, LOG_CHANNEL_ID,
+    MEMBER_ID,
 };
 use serde_json::{json, Value};
 
@@ -487,5 +488,206 @@ async fn with_read_replies_on_a_reply_to_a_question_is_recorded_as_its_answer() 
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].text, "Not yet, @everyone.");
     assert_eq!(double.problems(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+/// What the bot says it deleted is gone from Discord too: a member's
+/// forget-me deletes the messages that showed their answers (also one an
+/// older version showed without keeping its id), a moderator's removal
+/// replaces the shown answer with a neutral note, and a long answer is
+/// shown whole over two messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_removing_and_forgetting_answers_change_the_thread_too() {
+    let spec = spec_from_env().unwrap();
+    let double = Double::start(spec.as_deref(), 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let bot = start(&double, &path).await;
+    let moderator = Invoker::moderator();
+    for (command, options) in [
+        (
+            "subscribe",
+            sub(
+                "add",
+                json!([opt("channel", 7, json!(CHANNEL_ID.to_string()))]),
+            ),
+        ),
+        (
+            "settings",
+            sub(
+                "log-channel",
+                json!([opt("channel", 7, json!(LOG_CHANNEL_ID.to_string()))]),
+            ),
+        ),
+    ] {
+        let sent = double
+            .send_command_as(
+                &moderator,
+                command,
+                options,
+                resolved_channels(&[CHANNEL_ID, LOG_CHANNEL_ID]),
+            )
+            .unwrap();
+        callback(&double, &sent).await;
+    }
+    let mut briefing = support::numbered(6);
+    briefing.key_questions = vec!["Will it last?".into()];
+    let briefing_id = Store::open(&path)
+        .unwrap()
+        .save_briefing(&briefing)
+        .unwrap()
+        .1;
+    let thread = double
+        .wait_for(LIMIT, "the discussion thread", |d| {
+            d.threads().into_iter().next()
+        })
+        .await
+        .unwrap();
+    let prompt = double
+        .wait_for(LIMIT, "the question prompt", |d| {
+            d.channel_messages(thread.id).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let answer_button = prompt.body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let form = callback(&double, &double.press_button(&answer_button).unwrap()).await;
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();
+
+    // A long answer (4,000 underscores escape to 8,000 characters) shows
+    // whole, over two messages.
+    let long = "_".repeat(4_000);
+    let submit = double
+        .submit_modal_in(thread.id, &form_id, &[("text", long.as_str())])
+        .unwrap();
+    callback(&double, &submit).await;
+    let mine = double
+        .wait_for(LIMIT, "the long answer in two parts", |d| {
+            let shown = d.channel_messages(thread.id);
+            (shown.len() == 3).then(|| shown[1..].to_vec())
+        })
+        .await
+        .unwrap();
+    let shown: String = mine.iter().map(|m| text(&m.body)).collect();
+    assert_eq!(shown.matches('_').count(), 4_000, "nothing cut");
+
+    // Another member's answer, removed by a moderator: the same message
+    // now says only that it was removed.
+    let other = Invoker {
+        user_id: MEMBER_ID + 1,
+        ..Invoker::member()
+    };
+    let submit = double
+        .submit_modal_as(&other, thread.id, &form_id, &[("text", "Buy my course!")])
+        .unwrap();
+    callback(&double, &submit).await;
+    let theirs = double
+        .wait_for(LIMIT, "the other answer", |d| {
+            d.channel_messages(thread.id).into_iter().nth(3)
+        })
+        .await
+        .unwrap();
+    let remove = double
+        .send_command_as(
+            &moderator,
+            "moderate",
+            sub(
+                "remove",
+                json!([opt("answer", 4, json!(2)), opt("reason", 3, json!("spam"))]),
+            ),
+            json!({}),
+        )
+        .unwrap();
+    let removed = callback(&double, &remove).await;
+    assert!(
+        text(&removed["data"]).contains("being replaced"),
+        "{removed}"
+    );
+    double
+        .wait_for(LIMIT, "the neutral note", |d| {
+            d.channel_messages(thread.id).into_iter().find(|m| {
+                m.id == theirs.id
+                    && m.body["content"]
+                        .as_str()
+                        .is_some_and(|c| c.contains("removed by a moderator"))
+                    && !text(&m.body).contains("Buy my course")
+            })
+        })
+        .await
+        .unwrap();
+
+    // An answer shown by an older version, which kept no message id.
+    let legacy_message = double.add_bot_message(
+        thread.id,
+        json!({ "content": "**member** answered “Will it last?”",
+                "embeds": [{ "description": "An old answer.", "footer": { "text": "Answer #3" } }] }),
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let question: i64 = conn
+        .query_row(
+            "SELECT id FROM key_questions WHERE briefing_id = ?1",
+            [briefing_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "INSERT INTO answers (id, question_id, briefing_id, guild_id, user_id, user_name, text, created_at)
+         VALUES (3, ?1, ?2, ?3, ?4, 'member', 'An old answer.', 0)",
+        rusqlite::params![question, briefing_id, discord_double::GUILD_ID as i64, MEMBER_ID as i64],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO answer_displays (answer_id, guild_id, briefing_id, legacy) VALUES (3, ?1, ?2, 1)",
+        rusqlite::params![discord_double::GUILD_ID as i64, briefing_id],
+    )
+    .unwrap();
+    drop(conn);
+
+    // Forget me: every message that showed my answers is deleted.
+    let ask = double.send_command("forget-me", json!([])).unwrap();
+    let asked = callback(&double, &ask).await;
+    let confirm = asked["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = callback(&double, &double.press_button(&confirm).unwrap()).await;
+    let said = text(&done["data"]);
+    assert!(
+        said.contains("your 2 answers") && said.contains("being deleted"),
+        "{said}"
+    );
+    assert!(said.contains("earlier version"), "{said}");
+    let mut gone: Vec<u64> = mine.iter().map(|m| m.id).collect();
+    gone.push(legacy_message);
+    double
+        .wait_for(LIMIT, "my answers' messages deleted", |d| {
+            let deleted = d.deleted_messages();
+            gone.iter().all(|id| deleted.contains(id)).then_some(())
+        })
+        .await
+        .unwrap();
+    let left: Vec<String> = double
+        .channel_messages(thread.id)
+        .iter()
+        .map(|m| text(&m.body))
+        .collect();
+    assert_eq!(
+        left.len(),
+        2,
+        "the prompt and the removed note remain: {left:?}"
+    );
+    assert!(
+        !left
+            .iter()
+            .any(|t| t.contains('_') || t.contains("old answer")),
+        "{left:?}"
+    );
+    assert!(
+        double.channel_messages(LOG_CHANNEL_ID).is_empty(),
+        "nothing to report: everything was found"
+    );
     bot.stop().await;
 }

@@ -504,6 +504,24 @@ impl Double {
         Ok(id)
     }
 
+    /// Puts a message in `channel_id` as if the bot had posted it earlier
+    /// (say, an older version of it whose records are gone). Returns its id.
+    pub fn add_bot_message(&self, channel_id: u64, body: Value) -> u64 {
+        let id = self.shared.snowflake();
+        self.shared
+            .messages
+            .lock()
+            .expect("messages")
+            .push(ChannelMessage {
+                channel_id,
+                id,
+                nonce: None,
+                body,
+                at: std::time::Instant::now(),
+            });
+        id
+    }
+
     /// The intents the bot identified with last.
     pub fn identified_intents(&self) -> u64 {
         self.shared.intents.load(Ordering::SeqCst)

@@ -4,15 +4,13 @@
 //! console to print, dropping repeats of a nonce as Discord does.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use tokio::sync::mpsc;
 
 use crate::domain::view::Message;
-use crate::posting::{PostError, Poster};
+use crate::posting::{PostError, PostFuture, Poster};
 
 /// The console's own server.
 pub const CONSOLE_GUILD: u64 = crate::posting::LOCAL_GUILD;
@@ -89,7 +87,7 @@ impl Poster for ConsolePoster {
         channel_id: u64,
         message: &'a Message,
         nonce: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+    ) -> PostFuture<'a, String> {
         Box::pin(async move {
             if channel_name(channel_id).is_none() {
                 return Err(PostError::Refused {
@@ -117,12 +115,23 @@ impl Poster for ConsolePoster {
     }
 
     /// Simulated channels never lose an answer, so there is nothing to find.
-    fn find_recent<'a>(
+    fn recent_own<'a>(&'a self, _channel_id: u64) -> PostFuture<'a, Vec<(String, Message)>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The console shows answers itself and never edits a post.
+    fn edit<'a>(
         &'a self,
         _channel_id: u64,
+        _message_id: &'a str,
         _message: &'a Message,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>> {
-        Box::pin(async { Ok(None) })
+    ) -> PostFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The console shows answers itself and never deletes a post.
+    fn delete<'a>(&'a self, _channel_id: u64, _message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
     }
 
     /// A thread is a console channel named `thread-N`.
@@ -131,7 +140,7 @@ impl Poster for ConsolePoster {
         _channel_id: u64,
         message_id: &'a str,
         _name: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+    ) -> PostFuture<'a, String> {
         Box::pin(async move {
             let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
             let count = threads.len() + 1;

@@ -212,6 +212,7 @@ impl<W: Write> Console<W> {
                 &form.custom_id,
                 text.to_string(),
                 self.answer_limit,
+                None,
             )
             .await
             .unwrap_or_else(|| Err(CommandError::User("That form is not one of ours.".into())));
@@ -219,7 +220,9 @@ impl<W: Write> Console<W> {
             Ok(answered) => {
                 self.print(&answered.reply)?;
                 writeln!(self.out, "── posted in the discussion ──")?;
-                print_message(&mut self.out, &answered.echo, Utc::now())?;
+                for message in &answered.echo {
+                    print_message(&mut self.out, message, Utc::now())?;
+                }
                 writeln!(self.out)
             }
             Err(CommandError::User(message)) => {

@@ -241,6 +241,7 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
                     &submit.data.custom_id,
                     text,
                     data.answer_limit,
+                    Some(submit.channel_id.get()),
                 )
                 .await
             else {
@@ -248,7 +249,9 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
             };
             match result {
                 Ok(answered) => {
-                    // "Saved" first: once the member sees it, the answer is on disk.
+                    // Once the member sees "saved", the answer is on disk;
+                    // the delivery loop shows it in the thread (or updates
+                    // the message showing it) through the outbox.
                     let saved = answered.reply.messages.first().cloned().unwrap_or_default();
                     submit
                         .create_response(
@@ -258,22 +261,6 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
                             )),
                         )
                         .await?;
-                    let shown = match (&submit.message, answered.replaces_message) {
-                        // An edit: the answer's own message shows the new text.
-                        (Some(message), true) => submit
-                            .channel_id
-                            .edit_message(ctx, message.id, reply::edit_message(&answered.echo))
-                            .await
-                            .map(|_| ()),
-                        _ => submit
-                            .channel_id
-                            .send_message(ctx, reply::create_message(&answered.echo))
-                            .await
-                            .map(|_| ()),
-                    };
-                    if let Err(e) = shown {
-                        tracing::warn!(error = %e, channel = %submit.channel_id, "could not show an answer in its thread");
-                    }
                 }
                 Err(error) => {
                     submit
@@ -335,6 +322,7 @@ async fn answer_reply(
             &custom_id,
             message.content.clone(),
             data.answer_limit,
+            Some(message.channel_id.get()),
         )
         .await
     else {

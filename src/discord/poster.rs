@@ -1,8 +1,6 @@
 //! Posting to channels for the delivery loop: one message create per part,
 //! each with its nonce and `enforce_nonce`, so Discord drops a repeat.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use serenity::all::{
@@ -10,9 +8,9 @@ use serenity::all::{
 };
 
 use super::rate_gate::RateGate;
-use super::reply::create_message;
+use super::reply::{create_message, edit_message};
 use crate::domain::view::Message;
-use crate::posting::{PostError, Poster};
+use crate::posting::{PostError, PostFuture, Poster};
 
 pub struct DiscordPoster {
     http: Arc<Http>,
@@ -32,7 +30,7 @@ impl Poster for DiscordPoster {
         channel_id: u64,
         message: &'a Message,
         nonce: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+    ) -> PostFuture<'a, String> {
         Box::pin(async move {
             let create = create_message(message)
                 .nonce(Nonce::String(nonce.to_string()))
@@ -54,11 +52,7 @@ impl Poster for DiscordPoster {
         })
     }
 
-    fn find_recent<'a>(
-        &'a self,
-        channel_id: u64,
-        message: &'a Message,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>> {
+    fn recent_own<'a>(&'a self, channel_id: u64) -> PostFuture<'a, Vec<(String, Message)>> {
         Box::pin(async move {
             if let Some(gate) = &self.gate {
                 gate.wait_turn(channel_id).await;
@@ -70,8 +64,51 @@ impl Poster for DiscordPoster {
                 .map_err(classify)?;
             Ok(recent
                 .iter()
-                .find(|sent| sent.author.id == me && same_message(sent, message))
-                .map(|sent| sent.id.to_string()))
+                .filter(|sent| sent.author.id == me)
+                .map(|sent| (sent.id.to_string(), view_of(sent)))
+                .collect())
+        })
+    }
+
+    fn edit<'a>(
+        &'a self,
+        channel_id: u64,
+        message_id: &'a str,
+        message: &'a Message,
+    ) -> PostFuture<'a, ()> {
+        Box::pin(async move {
+            let id = message_id_of(message_id)?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            ChannelId::new(channel_id)
+                .edit_message(&self.http, id, edit_message(message))
+                .await
+                .map(|_| ())
+                .map_err(classify)
+        })
+    }
+
+    fn delete<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async move {
+            let id = message_id_of(message_id)?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            match ChannelId::new(channel_id)
+                .delete_message(&self.http, id)
+                .await
+            {
+                Ok(()) => Ok(()),
+                // Deleted already (by a moderator, or by an earlier attempt
+                // whose answer was lost): what was wanted is true.
+                Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(response)))
+                    if response.error.code == UNKNOWN_MESSAGE =>
+                {
+                    Ok(())
+                }
+                Err(error) => Err(classify(error)),
+            }
         })
     }
 
@@ -80,7 +117,7 @@ impl Poster for DiscordPoster {
         channel_id: u64,
         message_id: &'a str,
         name: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>> {
+    ) -> PostFuture<'a, String> {
         Box::pin(async move {
             let message: u64 = message_id.parse().map_err(|_| PostError::Rejected {
                 reason: format!("'{message_id}' is not a message id"),
@@ -111,20 +148,45 @@ impl Poster for DiscordPoster {
 /// How far back a late retry looks for the message it may have made.
 const RECENT_MESSAGES: u8 = 50;
 
-/// Whether a message in the channel is the one `view` would post: same
-/// text, same embeds (fetched messages carry no nonce to compare).
-fn same_message(sent: &serenity::all::Message, view: &Message) -> bool {
-    sent.content == view.content.clone().unwrap_or_default()
-        && sent.embeds.len() == view.embeds.len()
-        && sent.embeds.iter().zip(&view.embeds).all(|(a, b)| {
-            a.title == b.title
-                && a.description == b.description
-                && a.fields.len() == b.fields.len()
-                && a.fields
-                    .iter()
-                    .zip(&b.fields)
-                    .all(|(x, y)| x.name == y.name && x.value == y.value)
+/// Discord's code for a message that does not exist (any more).
+const UNKNOWN_MESSAGE: isize = 10_008;
+
+fn message_id_of(text: &str) -> Result<MessageId, PostError> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|id| *id != 0)
+        .map(MessageId::new)
+        .ok_or_else(|| PostError::Rejected {
+            reason: format!("'{text}' is not a message id"),
         })
+}
+
+/// What a fetched message says, as a view (its text and embeds).
+fn view_of(sent: &serenity::all::Message) -> Message {
+    use crate::domain::view::{Embed, Field};
+    Message {
+        content: (!sent.content.is_empty()).then(|| sent.content.clone()),
+        embeds: sent
+            .embeds
+            .iter()
+            .map(|e| Embed {
+                title: e.title.clone(),
+                url: e.url.clone(),
+                description: e.description.clone(),
+                fields: e
+                    .fields
+                    .iter()
+                    .map(|f| Field {
+                        name: f.name.clone(),
+                        value: f.value.clone(),
+                        inline: f.inline,
+                    })
+                    .collect(),
+                footer: e.footer.as_ref().map(|f| f.text.clone()),
+            })
+            .collect(),
+        buttons: Vec::new(),
+    }
 }
 
 /// Discord's code for "a thread has already been created for this message".

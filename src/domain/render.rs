@@ -284,3 +284,109 @@ pub fn pack_embeds(embeds: Vec<Embed>) -> Vec<Message> {
     }
     messages
 }
+
+/// custom_ids of the buttons on a shown answer.
+pub const EDIT_ANSWER_BUTTON: &str = "answer-edit";
+pub const DELETE_ANSWER_BUTTON: &str = "answer-delete";
+
+/// How an answer shows in its thread: attributed, as written (escaped, so
+/// it cannot fake formatting or mention anyone), split like any long text
+/// (an answer of 4,000 underscores escapes to 8,000 characters: two
+/// messages), each part's footer naming the answer, with Edit and Delete
+/// buttons under the last part.
+pub fn answer(id: i64, author: &str, question: &str, text: &str, edited: bool) -> Vec<Message> {
+    let pieces = split_text(&escape_markdown(text), limits::DESCRIPTION);
+    let mut messages = pack_embeds(pieces.into_iter().map(description_embed).collect());
+    if messages.is_empty() {
+        messages.push(Message::default());
+    }
+    let count = messages.len();
+    for (n, message) in messages.iter_mut().enumerate() {
+        let part = if count > 1 {
+            format!(" · part {} of {count}", n + 1)
+        } else {
+            String::new()
+        };
+        let footer = format!(
+            "Answer #{id}{}{part}",
+            if edited { " · edited" } else { "" }
+        );
+        match message.embeds.last_mut() {
+            Some(embed) => embed.footer = Some(footer),
+            None => message.embeds.push(Embed {
+                footer: Some(footer),
+                ..Embed::default()
+            }),
+        }
+    }
+    if let Some(first) = messages.first_mut() {
+        first.content = Some(format!(
+            "**{}** answered “{}”",
+            escape_markdown(&truncate(author, 80)),
+            escape_markdown(&truncate(question, 300))
+        ));
+    }
+    if let Some(last) = messages.last_mut() {
+        last.buttons = vec![
+            super::view::Button {
+                custom_id: format!("{EDIT_ANSWER_BUTTON}:{id}"),
+                label: "Edit".into(),
+                disabled: false,
+            },
+            super::view::Button {
+                custom_id: format!("{DELETE_ANSWER_BUTTON}:{id}"),
+                label: "Delete".into(),
+                disabled: false,
+            },
+        ];
+    }
+    messages
+}
+
+/// What replaces an answer a moderator removed: no author, no text.
+pub fn removed_answer(id: i64) -> Message {
+    Message {
+        content: Some(format!("*Answer #{id} was removed by a moderator.*")),
+        embeds: Vec::new(),
+        buttons: Vec::new(),
+    }
+}
+
+/// Whether a message the bot posted shows answer `id` (its footer says so):
+/// how answers shown before their message ids were kept are found.
+pub fn shows_answer(message: &Message, id: i64) -> bool {
+    let wanted = format!("Answer #{id}");
+    message.embeds.iter().any(|e| {
+        e.footer.as_deref().is_some_and(|f| {
+            f.strip_prefix(&wanted)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
+    })
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_answer_is_split_not_cut() {
+        let text = "_".repeat(4_000);
+        let messages = answer(7, "Ann", "Why?", &text, false);
+        assert_eq!(messages.len(), 2);
+        let shown: String = messages
+            .iter()
+            .flat_map(|m| &m.embeds)
+            .filter_map(|e| e.description.clone())
+            .collect();
+        assert_eq!(shown.matches('_').count(), 4_000, "every character shown");
+        let reply = Reply {
+            messages: messages.clone(),
+            ephemeral: false,
+        };
+        assert!(crate::domain::view::limit_violations(&reply).is_empty());
+        assert!(messages.iter().all(|m| shows_answer(m, 7)));
+        assert!(!shows_answer(&messages[0], 70));
+        assert!(messages[0].buttons.is_empty() && messages[1].buttons.len() == 2);
+        assert_eq!(answer(8, "Ann", "Why?", "Short.", true).len(), 1);
+    }
+}

@@ -3,7 +3,7 @@
 //! exporting it, and forgetting a member.
 
 use super::{Caller, CommandError, CommandResult, Handlers, OrUserError};
-use crate::domain::render::ANSWER_BUTTON;
+use crate::domain::render::{self, ANSWER_BUTTON};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Button, Embed, Field, Message, Modal, Reply};
 use crate::store::{ExportRow, NewAnswer};
@@ -37,60 +37,28 @@ impl Default for AnswerLimit {
 const ANSWER_FORM: &str = "answer-form";
 
 /// custom_ids of the buttons on a shown answer, and of the edit form.
-const EDIT_BUTTON: &str = "answer-edit";
-pub(super) const DELETE_BUTTON: &str = "answer-delete";
+const EDIT_BUTTON: &str = render::EDIT_ANSWER_BUTTON;
+pub(super) const DELETE_BUTTON: &str = render::DELETE_ANSWER_BUTTON;
 const EDIT_FORM: &str = "answer-edit-form";
 
 /// An answer given (or edited) through the form: the private "saved" reply,
-/// and the message that shows it in the discussion thread.
+/// and the messages that show it in the discussion thread. Where the form
+/// was opened in a thread, the delivery loop posts (or updates) those
+/// messages there through the outbox, and keeps their ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answered {
     pub reply: Reply,
-    pub echo: Message,
-    /// The echo replaces the message whose button opened the form (an edit)
-    /// rather than being posted anew.
-    pub replaces_message: bool,
+    pub echo: Vec<Message>,
 }
 
-/// How an answer shows in its thread: attributed, as written (escaped, so
-/// it cannot fake formatting or mention anyone), with Edit and Delete
-/// buttons that only its author can use.
-fn echo(answer: &crate::store::Answer, question: &str) -> Message {
-    Message {
-        content: Some(format!(
-            "**{}** answered “{}”",
-            escape_markdown(&truncate(&answer.user_name, 80)),
-            escape_markdown(&truncate(question, 300))
-        )),
-        embeds: vec![Embed {
-            description: Some(truncate(
-                &escape_markdown(&answer.text),
-                limits::DESCRIPTION,
-            )),
-            footer: Some(format!(
-                "Answer #{}{}",
-                answer.id,
-                if answer.edited_at.is_some() {
-                    " · edited"
-                } else {
-                    ""
-                }
-            )),
-            ..Embed::default()
-        }],
-        buttons: vec![
-            Button {
-                custom_id: format!("{EDIT_BUTTON}:{}", answer.id),
-                label: "Edit".into(),
-                disabled: false,
-            },
-            Button {
-                custom_id: format!("{DELETE_BUTTON}:{}", answer.id),
-                label: "Delete".into(),
-                disabled: false,
-            },
-        ],
-    }
+fn echo(answer: &crate::store::Answer, question: &str) -> Vec<Message> {
+    render::answer(
+        answer.id,
+        &answer.user_name,
+        question,
+        &answer.text,
+        answer.edited_at.is_some(),
+    )
 }
 
 /// A discussion export in both formats.
@@ -154,6 +122,7 @@ impl Handlers {
         prompt_custom_id: &str,
         text: String,
         limit: AnswerLimit,
+        shown_in: Option<u64>,
     ) -> Option<CommandResult<Answered>> {
         let question_id: i64 = prompt_custom_id
             .strip_prefix(ANSWER_BUTTON)?
@@ -161,12 +130,14 @@ impl Handlers {
             .parse()
             .ok()?;
         Some(
-            self.answer_by_id(caller, author_name, question_id, text, limit)
+            self.answer_by_id(caller, author_name, question_id, text, limit, shown_in)
                 .await,
         )
     }
 
     /// A submitted answer form; `None` when the form is not ours.
+    /// `shown_in`: the discussion thread the form was opened from, where
+    /// the answer is then shown (the console shows it itself: `None`).
     pub async fn submit_answer_form(
         &self,
         caller: &Caller,
@@ -174,13 +145,14 @@ impl Handlers {
         custom_id: &str,
         text: String,
         limit: AnswerLimit,
+        shown_in: Option<u64>,
     ) -> Option<CommandResult<Answered>> {
         if let Some(answer) = custom_id
             .strip_prefix(EDIT_FORM)
             .and_then(|r| r.strip_prefix(':'))
         {
             let answer: i64 = answer.parse().ok()?;
-            return Some(self.edit_by_form(caller, answer, text).await);
+            return Some(self.edit_by_form(caller, answer, text, shown_in).await);
         }
         let question_id: i64 = custom_id
             .strip_prefix(ANSWER_FORM)?
@@ -188,9 +160,33 @@ impl Handlers {
             .parse()
             .ok()?;
         Some(
-            self.answer_by_id(caller, author_name, question_id, text, limit)
+            self.answer_by_id(caller, author_name, question_id, text, limit, shown_in)
                 .await,
         )
+    }
+
+    /// Makes Discord show answer `answer_id` as it now is: posted in
+    /// `shown_in` (a new answer), or its messages there edited, replaced
+    /// with a "removed" note, or deleted. It goes through the outbox, so it
+    /// survives restarts and is retried. Returns whether anything shows (or
+    /// is about to show) the answer.
+    async fn sync_display(
+        &self,
+        answer_id: i64,
+        guild: Option<u64>,
+        shown_in: Option<u64>,
+    ) -> CommandResult<bool> {
+        let now = self.clock.now_ms();
+        let queued = self
+            .db
+            .call(move |s| {
+                s.in_transaction(|s| queue_display_sync(s, answer_id, guild, shown_in, now))
+            })
+            .await?;
+        if queued {
+            self.wake.notify();
+        }
+        Ok(queued)
     }
 
     async fn answer_by_id(
@@ -200,6 +196,7 @@ impl Handlers {
         question_id: i64,
         text: String,
         limit: AnswerLimit,
+        shown_in: Option<u64>,
     ) -> CommandResult<Answered> {
         let question = self.db.call(move |s| s.question(question_id)).await?;
         let (_, question_text, _) = question.user_error("That question no longer exists.")?;
@@ -213,11 +210,11 @@ impl Handlers {
                 limit,
             )
             .await?;
-        let echo = echo(&answer, &question_text);
+        self.sync_display(answer.id, caller.guild_id, shown_in)
+            .await?;
         Ok(Answered {
             reply,
-            echo,
-            replaces_message: false,
+            echo: echo(&answer, &question_text),
         })
     }
 
@@ -226,8 +223,11 @@ impl Handlers {
         caller: &Caller,
         answer_id: i64,
         text: String,
+        shown_in: Option<u64>,
     ) -> CommandResult<Answered> {
-        let reply = self.answer_edit(caller, answer_id, text).await?;
+        let reply = self
+            .edit_answer_shown_in(caller, answer_id, text, shown_in)
+            .await?;
         let (answer, question) = self
             .db
             .call(move |s| {
@@ -243,7 +243,6 @@ impl Handlers {
         Ok(Answered {
             reply,
             echo: echo(&answer, &question.unwrap_or_default()),
-            replaces_message: true,
         })
     }
 
@@ -302,12 +301,24 @@ impl Handlers {
         Ok((reply, saved))
     }
 
-    /// Changes the caller's own answer; the earlier text stays in its history.
+    /// Changes the caller's own answer; the earlier text stays in its
+    /// history, and the message showing it in its thread is updated.
     pub async fn answer_edit(
         &self,
         caller: &Caller,
         answer_id: i64,
         text: String,
+    ) -> CommandResult<Reply> {
+        self.edit_answer_shown_in(caller, answer_id, text, None)
+            .await
+    }
+
+    async fn edit_answer_shown_in(
+        &self,
+        caller: &Caller,
+        answer_id: i64,
+        text: String,
+        shown_in: Option<u64>,
     ) -> CommandResult<Reply> {
         let text = checked_text(&text)?;
         self.own_answer(caller, answer_id).await?;
@@ -315,16 +326,30 @@ impl Handlers {
         self.db
             .call(move |s| s.edit_answer(answer_id, &text, now))
             .await?;
+        let shown = self
+            .sync_display(answer_id, caller.guild_id, shown_in)
+            .await?;
         Ok(Reply::private(format!(
-            "Updated answer #{answer_id}; the earlier text is kept in its history."
+            "Updated answer #{answer_id}; the earlier text is kept in its history.{}",
+            if shown {
+                " Its message in the thread is being updated."
+            } else {
+                ""
+            }
         )))
     }
 
     pub async fn answer_delete(&self, caller: &Caller, answer_id: i64) -> CommandResult<Reply> {
         self.own_answer(caller, answer_id).await?;
         self.db.call(move |s| s.delete_answer(answer_id)).await?;
+        let shown = self.sync_display(answer_id, caller.guild_id, None).await?;
         Ok(Reply::private(format!(
-            "Answer #{answer_id} was deleted by its author."
+            "Answer #{answer_id} was deleted by its author.{}",
+            if shown {
+                " Its message in the discussion thread is being deleted too."
+            } else {
+                ""
+            }
         )))
     }
 
@@ -348,8 +373,14 @@ impl Handlers {
             .call(move |s| s.remove_answer(answer_id, by, &reason, now))
             .await?;
         if removed {
+            let shown = self.sync_display(answer_id, caller.guild_id, None).await?;
             Ok(Reply::private(format!(
-                "Removed answer #{answer_id}. Members no longer see it; exports keep it, marked."
+                "Removed answer #{answer_id}. Members no longer see it; exports keep it, marked.{}",
+                if shown {
+                    " Its message in the thread is being replaced with a note that a moderator removed it."
+                } else {
+                    ""
+                }
             )))
         } else {
             Err(CommandError::User(format!(
@@ -521,13 +552,48 @@ impl Handlers {
                 "That button belongs to someone else.".into(),
             ));
         }
-        let deleted = self.db.call(move |s| s.forget_user(user)).await?;
-        tracing::info!(user, deleted, "member's answers forgotten");
-        Ok(Reply::private(match deleted {
+        let now = self.clock.now_ms();
+        let (deleted, shown, legacy) = self
+            .db
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    let displays = s.displayed_answers_of(user)?;
+                    let deleted = s.forget_user(user)?;
+                    let legacy = displays.iter().filter(|d| d.legacy).count();
+                    for display in &displays {
+                        queue_display_sync(s, display.answer_id, display.guild_id, None, now)?;
+                    }
+                    Ok((deleted, displays.len(), legacy))
+                })
+            })
+            .await?;
+        if shown > 0 {
+            self.wake.notify();
+        }
+        tracing::info!(user, deleted, shown, "member's answers forgotten");
+        let mut text = match deleted {
             0 => "You had no answers stored; there is nothing to delete.".to_string(),
             1 => "Done: your answer and everything stored with it are deleted.".to_string(),
             n => format!("Done: your {n} answers and everything stored with them are deleted."),
-        }))
+        };
+        if shown > 0 {
+            text.push_str(&format!(
+                " The messages that showed {} in discussion threads are being deleted now.",
+                if shown == 1 { "it" } else { "them" }
+            ));
+        }
+        if legacy > 0 {
+            text.push_str(&format!(
+                " {legacy} of them {} shown by an earlier version of the bot that did not keep track of its messages: \
+                 it looks for {} in {} thread by {} answer number, and tells the server's log channel if it cannot find {}.",
+                if legacy == 1 { "was" } else { "were" },
+                if legacy == 1 { "it" } else { "them" },
+                if legacy == 1 { "its" } else { "their" },
+                if legacy == 1 { "its" } else { "their" },
+                if legacy == 1 { "it" } else { "them" },
+            ));
+        }
+        Ok(Reply::private(text))
     }
 
     /// The current questions of the briefing chosen so far, as `q<id>`.
@@ -621,6 +687,36 @@ impl Handlers {
         ))?;
         Ok((briefing_id, found.id, found.text))
     }
+}
+
+/// Queues a delivery that makes Discord show `answer_id` as it now is (see
+/// [`Handlers::sync_display`]); `shown_in` first records where a new answer
+/// is shown. `false` when nothing shows the answer.
+fn queue_display_sync(
+    store: &mut crate::store::Store,
+    answer_id: i64,
+    guild: Option<u64>,
+    shown_in: Option<u64>,
+    now: i64,
+) -> crate::store::Result<bool> {
+    if let (Some(channel), Some(guild)) = (shown_in, guild) {
+        store.show_answer_in(answer_id, Some(guild), channel)?;
+    }
+    let Some(display) = store.answer_display(answer_id)? else {
+        return Ok(false);
+    };
+    let Some(guild) = display.guild_id.or(guild) else {
+        return Ok(false);
+    };
+    let sync = crate::store::NewDelivery::pending(
+        guild,
+        display.channel_id.unwrap_or(0),
+        crate::store::Origin::Discussion,
+        crate::store::Payload::Answer(answer_id),
+        now,
+    );
+    store.insert_delivery(&sync, now)?;
+    Ok(true)
 }
 
 fn checked_text(text: &str) -> CommandResult<String> {

@@ -610,6 +610,7 @@ fn log_line(d: &Delivery, title: Option<&str>) -> String {
         (Payload::Briefing(id), None) => format!("briefing #{id}"),
         (Payload::Digest(ids), _) => format!("digest of {}", ids.len()),
         (Payload::Notice(_), _) => "report".into(),
+        (Payload::Answer(id), _) => format!("answer #{id} in its thread"),
         (Payload::Nothing, _) => "nothing".into(),
     };
     let source = match (d.origin, d.schedule_id) {
@@ -617,6 +618,7 @@ fn log_line(d: &Delivery, title: Option<&str>) -> String {
         (Origin::RunNow, Some(id)) => format!("run-now of #{id}"),
         (Origin::Subscription, _) => "subscription".into(),
         (Origin::Notice, _) => "log".into(),
+        (Origin::Discussion, _) => "discussion".into(),
         (_, None) => d.origin.as_str().into(),
     };
     let state = match d.state {

@@ -11,6 +11,7 @@
 //!   jitter; 429s wait `retry_after`; 403/404 fail fast, pause what posts to
 //!   that channel and report it in the server's log channel.
 
+mod answers;
 mod plan;
 
 use std::collections::HashMap;
@@ -33,6 +34,9 @@ use crate::store::{
 
 pub use plan::{plan_run, utc, RunPlan};
 
+/// What a [`Poster`] call returns: its outcome, later.
+pub type PostFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, PostError>> + Send + 'a>>;
+
 /// Sends one message to a channel. Implemented by the Discord adapter and the
 /// console; tests use the Discord double behind the real one.
 pub trait Poster: Send + Sync + 'static {
@@ -43,16 +47,23 @@ pub trait Poster: Send + Sync + 'static {
         channel_id: u64,
         message: &'a Message,
         nonce: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
+    ) -> PostFuture<'a, String>;
 
-    /// The id of a message the bot posted recently in `channel_id` that
-    /// looks exactly like `message`, if there is one: for a retry after the
-    /// nonce window, when the earlier attempt may have posted it.
-    fn find_recent<'a>(
+    /// The bot's own recent messages in `channel_id`, newest first, as
+    /// views (what they say, not their buttons): to find a post an earlier
+    /// attempt may have made, or an answer shown by an older version.
+    fn recent_own<'a>(&'a self, channel_id: u64) -> PostFuture<'a, Vec<(String, Message)>>;
+
+    /// Replaces what message `message_id` in `channel_id` says.
+    fn edit<'a>(
         &'a self,
         channel_id: u64,
+        message_id: &'a str,
         message: &'a Message,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<String>, PostError>> + Send + 'a>>;
+    ) -> PostFuture<'a, ()>;
+
+    /// Deletes message `message_id`; one that is already gone is no error.
+    fn delete<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
 
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
@@ -62,7 +73,7 @@ pub trait Poster: Send + Sync + 'static {
         channel_id: u64,
         message_id: &'a str,
         name: &'a str,
-    ) -> Pin<Box<dyn Future<Output = Result<String, PostError>> + Send + 'a>>;
+    ) -> PostFuture<'a, String>;
 }
 
 /// One thing a delivery does, in order; a delivery's `parts_sent` counts
@@ -225,10 +236,30 @@ fn lease_holder() -> LeaseHolder {
     LeaseHolder {
         holder: format!("{:016x}", fastrand::u64(..)),
         pid: std::process::id(),
-        host: std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".into()),
+        host: host_name(),
         started_at: now,
         expires_at: now,
     }
+}
+
+/// This machine's name (Linux), to tell a crashed local holder from a
+/// process on another machine sharing the file.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown host".into())
+}
+
+/// Whether process `pid` of this machine is running (Linux; elsewhere it is
+/// assumed alive and its lease runs out instead).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = std::path::Path::new("/proc");
+    !proc.exists() || proc.join(pid.to_string()).exists()
 }
 
 /// How long a stop waits for the round in progress to finish.
@@ -351,7 +382,21 @@ impl Posting {
         let now = chrono::Utc::now().timestamp_millis();
         me.expires_at = now + self.config.lease_ttl.as_millis() as i64;
         let lease = self.config.scope.lease;
-        self.db.call(move |s| s.take_lease(lease, &me, now)).await
+        self.db
+            .call(move |s| match s.take_lease(lease, &me, now)? {
+                // A holder on this machine whose process is gone crashed:
+                // take over now rather than when its lease runs out.
+                Some(other) if other.host == me.host && !process_alive(other.pid) => {
+                    if s.take_lease_from(lease, &other.holder, &me)? {
+                        tracing::info!(holder = %other, "the process that held the delivery lease is gone; taking over");
+                        Ok(None)
+                    } else {
+                        Ok(Some(other))
+                    }
+                }
+                other => Ok(other),
+            })
+            .await
     }
 
     async fn deliver(
@@ -485,6 +530,9 @@ impl Posting {
     }
 
     async fn try_send(&self, d: &Delivery) -> Result<Sent, StoreError> {
+        if let Payload::Answer(answer_id) = d.payload {
+            return self.sync_answer(d, answer_id).await;
+        }
         let id = d.id;
         let delivery = d.clone();
         let steps = match self.db.call(move |s| delivery_steps(s, &delivery)).await? {
@@ -604,7 +652,12 @@ impl Posting {
         message: &Message,
         nonce: &str,
     ) -> Result<String, PostError> {
-        if let Some(found) = self.poster.find_recent(channel_id, message).await? {
+        let recent = self.poster.recent_own(channel_id).await?;
+        let found = recent
+            .into_iter()
+            .find(|(_, seen)| same_text(seen, message))
+            .map(|(id, _)| id);
+        if let Some(found) = found {
             tracing::info!(channel = channel_id, message = %found, "found the post an earlier attempt made; not posting it again");
             return Ok(found);
         }
@@ -788,6 +841,8 @@ pub fn render_payload(
             Ok(render::digest(&entries).messages)
         }
         Payload::Notice(text) => Ok(vec![Message::text(text.clone())]),
+        // Shown by its own steps (see `answers`), never rendered as a post.
+        Payload::Answer(id) => Err(format!("answer #{id} is not a post")),
         Payload::Nothing => Err("nothing to post".into()),
     })
 }
@@ -844,6 +899,12 @@ enum Sent {
     Done,
     Later,
     ChannelRefused,
+}
+
+/// Whether two messages say the same: text and embeds (buttons aside, since
+/// a fetched message's are not compared).
+fn same_text(a: &Message, b: &Message) -> bool {
+    a.content.as_deref().unwrap_or("") == b.content.as_deref().unwrap_or("") && a.embeds == b.embeds
 }
 
 /// Exponential backoff with jitter: base·2^(attempt-1), capped, times 0.5–1.5.

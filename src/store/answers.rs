@@ -66,6 +66,19 @@ pub struct ExportRow {
     pub earlier_versions: u64,
 }
 
+/// Where an answer is shown in Discord.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerDisplay {
+    pub answer_id: i64,
+    pub guild_id: Option<u64>,
+    pub briefing_id: Option<i64>,
+    /// The thread; `None` when an earlier version showed it without saying where.
+    pub channel_id: Option<u64>,
+    pub message_ids: Vec<String>,
+    /// Shown by a version that kept no message ids.
+    pub legacy: bool,
+}
+
 const COLUMNS: &str =
     "id, question_id, briefing_id, guild_id, user_id, user_name, text, created_at, edited_at,
     removed_at, removal_reason";
@@ -170,6 +183,98 @@ impl Store {
         )?;
         let rows = stmt.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Where the answer is (to be) shown, if anywhere.
+    pub fn answer_display(&self, answer_id: i64) -> Result<Option<AnswerDisplay>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT answer_id, guild_id, channel_id, message_ids, legacy, briefing_id FROM answer_displays WHERE answer_id = ?1",
+            )?
+            .query_row([answer_id], |row| {
+                let ids: String = row.get(3)?;
+                Ok(AnswerDisplay {
+                    answer_id: row.get(0)?,
+                    guild_id: row.get::<_, Option<i64>>(1)?.map(|g| g as u64),
+                    channel_id: row.get::<_, Option<i64>>(2)?.map(|c| c as u64),
+                    message_ids: serde_json::from_str(&ids).unwrap_or_default(),
+                    legacy: row.get(4)?,
+                    briefing_id: row.get(5)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Records that `answer_id` is shown in `channel_id` (nothing posted yet).
+    pub fn show_answer_in(
+        &mut self,
+        answer_id: i64,
+        guild_id: Option<u64>,
+        channel_id: u64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO answer_displays (answer_id, guild_id, briefing_id, channel_id)
+             SELECT ?1, ?2, briefing_id, ?3 FROM answers WHERE id = ?1
+             ON CONFLICT (answer_id) DO UPDATE SET channel_id = coalesce(channel_id, ?3)",
+            params![answer_id, guild_id.map(|g| g as i64), channel_id as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The messages now showing an answer, in `channel_id` (an empty list
+    /// forgets the display: nothing shows the answer any more).
+    pub fn set_answer_messages(
+        &mut self,
+        answer_id: i64,
+        channel_id: u64,
+        message_ids: &[String],
+    ) -> Result<()> {
+        if message_ids.is_empty() {
+            self.conn.execute(
+                "DELETE FROM answer_displays WHERE answer_id = ?1",
+                [answer_id],
+            )?;
+        } else {
+            let ids = serde_json::to_string(message_ids).expect("strings serialise");
+            self.conn.execute(
+                "UPDATE answer_displays SET channel_id = ?2, message_ids = ?3, legacy = 0 WHERE answer_id = ?1",
+                params![answer_id, channel_id as i64, ids],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Threads where an answer to `briefing_id` may have been shown in
+    /// `guild_id`: a briefing's thread has its first message's id.
+    pub fn discussion_threads(&self, guild_id: u64, briefing_id: i64) -> Result<Vec<u64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT json_extract(message_ids, '$[0]') FROM deliveries
+             WHERE guild_id = ?1 AND briefing_id = ?2 AND state = 'sent' AND json_array_length(message_ids) > 0",
+        )?;
+        let rows = stmt.query_map(params![guild_id as i64, briefing_id], |row| {
+            row.get::<_, Option<String>>(0)
+        })?;
+        Ok(rows
+            .filter_map(|r| r.ok().flatten())
+            .filter_map(|id| id.parse().ok())
+            .collect())
+    }
+
+    /// The answers of a member that are shown somewhere, for forget-me.
+    pub fn displayed_answers_of(&self, user_id: u64) -> Result<Vec<AnswerDisplay>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT d.answer_id FROM answer_displays d JOIN answers a ON a.id = d.answer_id WHERE a.user_id = ?1",
+            )?;
+            let rows = stmt.query_map([user_id as i64], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut displays = Vec::with_capacity(ids.len());
+        for id in ids {
+            displays.extend(self.answer_display(id)?);
+        }
+        Ok(displays)
     }
 
     /// Deletes an answer and its history (its author's choice).

@@ -14,6 +14,9 @@ pub enum Origin {
     RunNow,
     /// A report to the server's log channel.
     Notice,
+    /// Showing an answer in its discussion thread, or changing or removing
+    /// what shows it.
+    Discussion,
 }
 
 impl Origin {
@@ -23,6 +26,7 @@ impl Origin {
             Origin::Subscription => "subscription",
             Origin::RunNow => "run-now",
             Origin::Notice => "notice",
+            Origin::Discussion => "discussion",
         }
     }
 
@@ -31,6 +35,7 @@ impl Origin {
             "subscription" => Origin::Subscription,
             "run-now" => Origin::RunNow,
             "notice" => Origin::Notice,
+            "discussion" => Origin::Discussion,
             _ => Origin::Schedule,
         }
     }
@@ -79,6 +84,9 @@ pub enum Payload {
     Briefing(i64),
     Digest(Vec<i64>),
     Notice(String),
+    /// Make the answer's messages in its thread show what it is now: posted,
+    /// edited, replaced by a "removed" note, or deleted.
+    Answer(i64),
     /// A run that was skipped: nothing was to be posted.
     Nothing,
 }

@@ -100,6 +100,16 @@ impl Store {
         })
     }
 
+    /// Takes the lease from `dead`, a holder known to have died (a crashed
+    /// process on this machine), if it still holds it. `true` when taken.
+    pub fn take_lease_from(&mut self, scope: &str, dead: &str, me: &LeaseHolder) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE delivery_leases SET holder = ?3, pid = ?4, host = ?5, started_at = ?6, expires_at = ?7
+             WHERE scope = ?1 AND holder = ?2",
+            params![scope, dead, me.holder, me.pid, me.host, me.started_at, me.expires_at],
+        )? > 0)
+    }
+
     /// Gives the lease up (a clean stop), if it is still ours.
     pub fn release_lease(&mut self, scope: &str, holder: &str) -> Result<()> {
         self.conn.execute(

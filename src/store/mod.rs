@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-pub use answers::{Answer, AnswerPage, ExportRow, NewAnswer, QuestionCount};
+pub use answers::{Answer, AnswerDisplay, AnswerPage, ExportRow, NewAnswer, QuestionCount};
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use leases::{GuildScope, LeaseHolder};
@@ -61,6 +61,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0005_answer_restriction.sql")),
         M::up(include_str!("../../migrations/0006_delivery_leases.sql")),
         M::up(include_str!("../../migrations/0007_uncertain_posts.sql")),
+        M::up(include_str!("../../migrations/0008_answer_displays.sql")),
     ])
 }
 

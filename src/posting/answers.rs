@@ -1,0 +1,254 @@
+//! Showing answers in their discussion threads, and keeping what Discord
+//! shows true to what is stored: a delivery with [`Payload::Answer`] makes
+//! the answer's messages say what the answer is now. It posts a new answer,
+//! edits an edited one, replaces a removed one with a neutral note and
+//! deletes a deleted (or forgotten) one. Each run compares what should show
+//! with the message ids on record, so a retry after any failure simply runs
+//! again and converges.
+
+use crate::domain::render;
+use crate::domain::view::Message;
+use crate::store::{AnswerDisplay, Delivery, Store, StoreError};
+
+use super::{PostError, Posting, Sent};
+
+/// What should show for an answer, and where.
+struct Wanted {
+    display: AnswerDisplay,
+    messages: Vec<Message>,
+    /// Threads to search for an answer an older version showed.
+    legacy_threads: Vec<u64>,
+}
+
+fn wanted(store: &Store, answer_id: i64) -> Result<Option<Wanted>, StoreError> {
+    let Some(display) = store.answer_display(answer_id)? else {
+        return Ok(None);
+    };
+    let answer = store.answer(answer_id)?;
+    let messages = match &answer {
+        None => Vec::new(),
+        Some(a) if a.removed_at.is_some() => vec![render::removed_answer(a.id)],
+        Some(a) => {
+            let question = store
+                .question(a.question_id)?
+                .map(|(_, text, _)| text)
+                .unwrap_or_default();
+            render::answer(
+                a.id,
+                &a.user_name,
+                &question,
+                &a.text,
+                a.edited_at.is_some(),
+            )
+        }
+    };
+    let legacy_threads = match &display {
+        d if !d.legacy || !d.message_ids.is_empty() => Vec::new(),
+        d if d.channel_id.is_some() => d.channel_id.into_iter().collect(),
+        AnswerDisplay {
+            guild_id: Some(guild),
+            briefing_id: Some(briefing),
+            ..
+        } => store.discussion_threads(*guild, *briefing)?,
+        _ => Vec::new(),
+    };
+    Ok(Some(Wanted {
+        display,
+        messages,
+        legacy_threads,
+    }))
+}
+
+impl Posting {
+    pub(super) async fn sync_answer(
+        &self,
+        d: &Delivery,
+        answer_id: i64,
+    ) -> Result<Sent, StoreError> {
+        let found = self.db.call(move |s| wanted(s, answer_id)).await?;
+        let Some(Wanted {
+            display,
+            messages,
+            legacy_threads,
+        }) = found
+        else {
+            let now = self.clock.now_ms();
+            let id = d.id;
+            self.db
+                .call(move |s| s.mark_sent_with_note(id, "nothing shows this answer", now))
+                .await?;
+            return Ok(Sent::Done);
+        };
+        let mut channel = display.channel_id.unwrap_or(d.channel_id);
+        let mut shown = display.message_ids.clone();
+        if shown.is_empty() && !legacy_threads.is_empty() {
+            match self.find_legacy(answer_id, &legacy_threads).await {
+                Ok(Some((thread, ids))) => {
+                    channel = thread;
+                    shown = ids;
+                }
+                Ok(None) => {
+                    return self.answer_not_found(d, answer_id, &legacy_threads).await;
+                }
+                Err(error) => return self.answer_failed(d, answer_id, error).await,
+            }
+        }
+        if channel == 0 {
+            return self.answer_not_found(d, answer_id, &[]).await;
+        }
+        match self.converge(d, answer_id, channel, shown, &messages).await {
+            Ok(()) => {
+                let (id, now) = (d.id, self.clock.now_ms());
+                self.db.call(move |s| s.mark_sent(id, now)).await?;
+                tracing::info!(
+                    delivery = id,
+                    answer = answer_id,
+                    channel,
+                    parts = messages.len(),
+                    "answer shown as it is now"
+                );
+                Ok(Sent::Done)
+            }
+            Err(Ok(error)) => self.answer_failed(d, answer_id, error).await,
+            Err(Err(store)) => Err(store),
+        }
+    }
+
+    /// Makes the messages in `channel` say `wanted`, recording the ids after
+    /// each change so that a failure halfway loses nothing.
+    async fn converge(
+        &self,
+        d: &Delivery,
+        answer_id: i64,
+        channel: u64,
+        mut shown: Vec<String>,
+        wanted: &[Message],
+    ) -> Result<(), Result<PostError, StoreError>> {
+        let record = |ids: Vec<String>| async move {
+            self.db
+                .call(move |s| s.set_answer_messages(answer_id, channel, &ids))
+                .await
+                .map_err(Err)
+        };
+        // Surplus messages go first (an answer deleted, or now shorter).
+        while shown.len() > wanted.len() {
+            let last = shown.last().cloned().unwrap_or_default();
+            self.poster.delete(channel, &last).await.map_err(Ok)?;
+            shown.pop();
+            record(shown.clone()).await?;
+        }
+        for (part, message) in wanted.iter().enumerate() {
+            match shown.get(part) {
+                Some(id) => self.poster.edit(channel, id, message).await.map_err(Ok)?,
+                None => {
+                    let nonce = d.nonce(part);
+                    let late = d.uncertain_since.is_some_and(|since| {
+                        self.clock.now_ms() - since > self.config.nonce_window.as_millis() as i64
+                    });
+                    let id = if late {
+                        self.post_unless_made(channel, message, &nonce).await
+                    } else {
+                        self.poster.post(channel, message, &nonce).await
+                    }
+                    .map_err(Ok)?;
+                    shown.push(id);
+                    record(shown.clone()).await?;
+                }
+            }
+        }
+        if wanted.is_empty() {
+            record(Vec::new()).await?;
+        }
+        Ok(())
+    }
+
+    /// The messages an older version posted for `answer_id` (their footer
+    /// names it), in the first of `threads` that has any.
+    async fn find_legacy(
+        &self,
+        answer_id: i64,
+        threads: &[u64],
+    ) -> Result<Option<(u64, Vec<String>)>, PostError> {
+        for &thread in threads {
+            let recent = match self.poster.recent_own(thread).await {
+                Ok(recent) => recent,
+                // Not a thread after all, or one the bot cannot read.
+                Err(PostError::Refused { .. } | PostError::Rejected { .. }) => continue,
+                Err(error) => return Err(error),
+            };
+            let mut ids: Vec<String> = recent
+                .into_iter()
+                .filter(|(_, m)| render::shows_answer(m, answer_id))
+                .map(|(id, _)| id)
+                .collect();
+            if !ids.is_empty() {
+                ids.reverse(); // oldest first, as they were posted
+                return Ok(Some((thread, ids)));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn answer_not_found(
+        &self,
+        d: &Delivery,
+        answer_id: i64,
+        threads: &[u64],
+    ) -> Result<Sent, StoreError> {
+        let (id, now) = (d.id, self.clock.now_ms());
+        let reason =
+            "no message showing this answer was found in its discussion threads".to_string();
+        let stored = reason.clone();
+        self.db
+            .call(move |s| {
+                s.set_answer_messages(answer_id, 0, &[])?;
+                s.mark_sent_with_note(id, &stored, now)
+            })
+            .await?;
+        if !threads.is_empty() {
+            self.notice(
+                d,
+                format!("I could not find the message that showed answer #{answer_id} (given before this version of the bot kept track of its messages) in its discussion thread, so I could not change or remove it. A moderator can delete it by hand."),
+            )
+            .await?;
+        }
+        tracing::warn!(delivery = id, answer = answer_id, %reason, "answer display");
+        Ok(Sent::Done)
+    }
+
+    async fn answer_failed(
+        &self,
+        d: &Delivery,
+        answer_id: i64,
+        error: PostError,
+    ) -> Result<Sent, StoreError> {
+        match error {
+            PostError::Transient {
+                reason,
+                retry_after,
+                may_have_posted,
+            } => {
+                self.retry_later(d, reason, retry_after, may_have_posted)
+                    .await
+            }
+            PostError::Refused { reason } | PostError::Rejected { reason } => {
+                let (id, now) = (d.id, self.clock.now_ms());
+                let why =
+                    format!("could not show or change answer #{answer_id} in its thread: {reason}");
+                let stored = why.clone();
+                self.db
+                    .call(move |s| s.mark_failed(id, &stored, now))
+                    .await?;
+                tracing::error!(delivery = id, answer = answer_id, %reason, "answer display failed");
+                self.notice(
+                    d,
+                    format!(
+                        "I {why}. A moderator may need to change or delete that message by hand."
+                    ),
+                )
+                .await?;
+                Ok(Sent::Done)
+            }
+        }
+    }
+}
