@@ -390,32 +390,8 @@ async fn a_slow_command_is_deferred_then_answered() {
     let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
     let bot = start_bot_with(&double, db.clone(), None).await;
 
-    // Hold the database (the writer and both read connections) past the
-    // bot's two-second defer point.
-    let held = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let release_rx = std::sync::Arc::new(std::sync::Mutex::new(release_rx));
-    let hold = || {
-        let (held, release_rx) = (held.clone(), release_rx.clone());
-        move || {
-            held.add_permits(1);
-            let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
-            Ok(())
-        }
-    };
-    let (writer, first, second) = (hold(), hold(), hold());
-    let busy = {
-        let db = db.clone();
-        tokio::spawn(async move {
-            let (a, b, c) = tokio::join!(
-                db.call(move |_| writer()),
-                db.read(move |_| first()),
-                db.read(move |_| second())
-            );
-            a.and(b).and(c)
-        })
-    };
-    let _all_held = held.acquire_many(3).await.unwrap();
+    // Hold the database past the bot's two-second defer point.
+    let (release_tx, busy) = hold_database(&db).await;
 
     let latest = double
         .send_command("briefing", subcommand("latest", json!([])))
@@ -428,7 +404,7 @@ async fn a_slow_command_is_deferred_then_answered() {
     for _ in 0..3 {
         release_tx.send(()).unwrap();
     }
-    busy.await.unwrap().unwrap();
+    busy.await.unwrap();
 
     let answered = double
         .wait_for(LIMIT, "the answer after the deferral", |d| {
@@ -540,4 +516,102 @@ async fn every_interaction_the_double_sends_is_one_serenity_reads() {
             (what, other) => panic!("the {what} arrived as {:?}", other.kind()),
         }
     }
+}
+
+/// Hold the writer and both read connections, so any command waits past
+/// the two-second defer point until the returned sender is used (three
+/// sends release all three).
+async fn hold_database(db: &Db) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+    let held = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Arc::new(std::sync::Mutex::new(release_rx));
+    let hold = || {
+        let (held, release_rx) = (held.clone(), release_rx.clone());
+        move || {
+            held.add_permits(1);
+            let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
+            Ok(())
+        }
+    };
+    let (writer, first, second) = (hold(), hold(), hold());
+    let db = db.clone();
+    let task = tokio::spawn(async move {
+        let _ = tokio::join!(
+            db.call(move |_| writer()),
+            db.read(move |_| first()),
+            db.read(move |_| second())
+        );
+    });
+    let _all = held.acquire_many(3).await.unwrap();
+    (release_tx, task)
+}
+
+/// Discord fixes a reply's visibility at the defer: a private command's
+/// slow reply stays private, and a public command's slow error too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_replies_keep_the_privacy_their_command_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = double().await;
+    let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
+    let bot = start_bot_with(&double, db.clone(), None).await;
+
+    // A moderator's schedule list is private, however long it takes.
+    let (release, held) = hold_database(&db).await;
+    let list = double
+        .send_command_as(
+            &discord_double::Invoker::moderator(),
+            "schedule",
+            subcommand("list", json!([])),
+            json!({}),
+        )
+        .unwrap();
+    let deferred = answer(&double, &list).await;
+    assert_eq!(deferred.body["type"], 5);
+    assert_eq!(
+        deferred.body["data"]["flags"].as_u64().unwrap_or(0) & 64,
+        64,
+        "deferred privately"
+    );
+    for _ in 0..3 {
+        release.send(()).unwrap();
+    }
+    held.await.unwrap();
+    let shown = double
+        .wait_for(LIMIT, "the schedule list", |d| {
+            d.shown_replies(&list).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(shown.private, "{:?}", shown.body);
+
+    // A public command whose slow answer is an error: the error is private.
+    let (release, held) = hold_database(&db).await;
+    let read = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "no such briefing anywhere" }]),
+            ),
+        )
+        .unwrap();
+    let deferred = answer(&double, &read).await;
+    assert_eq!(deferred.body["type"], 5);
+    for _ in 0..3 {
+        release.send(()).unwrap();
+    }
+    held.await.unwrap();
+    let shown = double
+        .wait_for(LIMIT, "the error", |d| {
+            d.shown_replies(&read).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(shown.private, "the error is private: {:?}", shown.body);
+    assert!(shown.body["content"]
+        .as_str()
+        .unwrap_or("")
+        .contains("No briefing matches"));
+    assert_accepted(&double);
+    bot.stop().await;
 }

@@ -708,6 +708,77 @@ async fn with_a_fifth_of_posts_failing_every_post_still_arrives_exactly_once() {
     assert_eq!(counts, vec![("sent".to_string(), 200)]);
 }
 
+/// The post is made but its thread cannot be opened: the post counts as
+/// sent, the log channel hears why, and the channel keeps its subscription.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_that_cannot_be_opened_leaves_the_post_sent_and_the_channel_active() {
+    let double = double().await;
+    let bot = Bot::start_real(&double, library()).await;
+    command(
+        &double,
+        "settings",
+        sub("log-channel", json!([channel("channel", LOG_CHANNEL_ID)])),
+    )
+    .await;
+    command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    // Opening a thread on the post is refused once (a permission taken away).
+    double.inject(
+        &format!("channels/{CHANNEL_ID}/messages/"),
+        Fault::MissingAccess,
+        1,
+    );
+    let mut briefing = support::numbered(40);
+    briefing.key_questions = vec!["Does it hold?".into()];
+    bot.store(move |s| s.save_briefing(&briefing).map(|_| ()))
+        .await;
+
+    let report = double
+        .wait_for(LIMIT, "a report in the log channel", |d| {
+            d.channel_messages(LOG_CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let said = report.body["content"].as_str().unwrap();
+    assert!(
+        said.contains("could not open its discussion thread"),
+        "{said}"
+    );
+    assert_eq!(
+        double.channel_messages(CHANNEL_ID).len(),
+        1,
+        "the briefing was posted"
+    );
+    let db = bot.stop().await;
+    let (subscriptions, log) = db
+        .call(|s| {
+            Ok((
+                s.subscriptions(GUILD_ID)?,
+                s.delivery_log(GUILD_ID, LogFilter::default(), 10)?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert!(
+        subscriptions.iter().all(|s| s.paused_reason.is_none()),
+        "{subscriptions:?}"
+    );
+    let post = log.iter().find(|d| d.channel_id == CHANNEL_ID).unwrap();
+    assert_eq!(post.state, DeliveryState::Sent);
+    assert!(
+        post.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("discussion thread"),
+        "{post:?}"
+    );
+    assert_accepted(&double);
+}
+
 /// Discord forgets a nonce after a few minutes. A post whose answer was lost,
 /// retried only after that (server errors in between), would be posted a
 /// second time on the nonce alone; the bot looks in the channel first.
@@ -743,21 +814,24 @@ async fn a_lost_response_retried_after_the_nonce_window_still_posts_once() {
     let settings_window = Duration::from_millis(300);
     let bot =
         Bot::start_real_with(&double, db, |config| config.nonce_window = settings_window).await;
-    let looked = double
-        .wait_for(LIMIT, "the delivery to finish", |d| {
-            d.with_requests(|r| {
-                r.iter()
-                    .any(|r| r.method == "GET" && r.path == create && r.status == 200)
-            })
-            .then_some(())
+    // The faults run out: the first answered request on the channel ends it
+    // (a look at its messages that finds the post, or a second create).
+    double
+        .wait_for(LIMIT, "an answered request after the faults", |d| {
+            d.with_requests(|r| r.iter().any(|r| r.path == create && r.status == 200))
+                .then_some(())
         })
-        .await;
-    assert!(looked.is_ok(), "the late retry looked in the channel first");
+        .await
+        .unwrap();
     let db = bot.stop().await;
     assert_eq!(
         double.channel_messages(CHANNEL_ID).len(),
         1,
         "exactly one message, though the nonce was forgotten"
+    );
+    assert!(
+        double.with_requests(|r| r.iter().any(|r| r.method == "GET" && r.path == create)),
+        "the late retry looked in the channel"
     );
     let counts = db.call(|s| s.delivery_counts()).await.unwrap();
     assert_eq!(counts, vec![("sent".to_string(), 1)]);

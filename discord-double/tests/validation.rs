@@ -168,3 +168,181 @@ async fn the_payload_json_of_a_multipart_body_is_checked() {
         recorded.problems
     );
 }
+
+/// Discord's own refusals: no plain messages in a forum (400, 50008), no
+/// posting without Send Messages (403, 50013), no thread without Create
+/// Public Threads, and one callback per interaction (400, 40060).
+#[tokio::test]
+async fn the_double_refuses_what_discord_refuses_for_permissions_and_channel_types() {
+    use discord_double::{FORUM_CHANNEL_ID, LOCKED_CHANNEL_ID, NO_THREADS_CHANNEL_ID};
+    let double = Double::start(None, 0).await.unwrap();
+    let message = json!({ "content": "hello" });
+    let (status, body) = send(
+        &double,
+        "POST",
+        &format!("channels/{FORUM_CHANNEL_ID}/messages"),
+        &message,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("50008"), "{body}");
+    let (status, body) = send(
+        &double,
+        "POST",
+        &format!("channels/{LOCKED_CHANNEL_ID}/messages"),
+        &message,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(body.contains("50013"), "{body}");
+    let (status, body) = send(
+        &double,
+        "POST",
+        &format!("channels/{NO_THREADS_CHANNEL_ID}/messages"),
+        &message,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id = body
+        .split("\"id\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _) = send(
+        &double,
+        "POST",
+        &format!("channels/{NO_THREADS_CHANNEL_ID}/messages/{id}/threads"),
+        &json!({ "name": "Discussion" }),
+    )
+    .await;
+    assert_eq!(status, 403, "no thread without Create Public Threads");
+    assert!(double.threads().is_empty());
+
+    let (status, _) = send(
+        &double,
+        "POST",
+        "interactions/1/tok/callback",
+        &json!({ "type": 5, "data": { "flags": 64 } }),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, body) = send(
+        &double,
+        "POST",
+        "interactions/1/tok/callback",
+        &json!({ "type": 5 }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("40060"), "{body}");
+}
+
+/// A deferred response fixes the reply's visibility: the first follow-up
+/// fills the "thinking…" message with the defer's visibility, whatever
+/// flags it carries; after the original is deleted, a follow-up is a new
+/// message with its own.
+#[tokio::test]
+async fn a_defer_fixes_the_visibility_of_what_fills_it() {
+    let double = Double::start(None, 0).await.unwrap();
+    let invocation = discord_double::Invocation {
+        id: 1,
+        token: "public".into(),
+    };
+    send(
+        &double,
+        "POST",
+        "interactions/1/public/callback",
+        &json!({ "type": 5 }),
+    )
+    .await;
+    send(
+        &double,
+        "POST",
+        "webhooks/1/public",
+        &json!({ "content": "secret", "flags": 64 }),
+    )
+    .await;
+    send(
+        &double,
+        "POST",
+        "webhooks/1/public",
+        &json!({ "content": "second", "flags": 64 }),
+    )
+    .await;
+    let shown = double.shown_replies(&invocation);
+    assert_eq!(shown.len(), 2);
+    assert!(
+        !shown[0].private,
+        "the public defer made the first follow-up public"
+    );
+    assert!(shown[1].private, "a later follow-up keeps its own flag");
+
+    let invocation = discord_double::Invocation {
+        id: 2,
+        token: "deleted".into(),
+    };
+    send(
+        &double,
+        "POST",
+        "interactions/2/deleted/callback",
+        &json!({ "type": 5 }),
+    )
+    .await;
+    send(
+        &double,
+        "DELETE",
+        "webhooks/1/deleted/messages/@original",
+        &json!(null),
+    )
+    .await;
+    send(
+        &double,
+        "POST",
+        "webhooks/1/deleted",
+        &json!({ "content": "error", "flags": 64 }),
+    )
+    .await;
+    assert!(double.shown_replies(&invocation)[0].private);
+
+    let invocation = discord_double::Invocation {
+        id: 3,
+        token: "private".into(),
+    };
+    send(
+        &double,
+        "POST",
+        "interactions/3/private/callback",
+        &json!({ "type": 5, "data": { "flags": 64 } }),
+    )
+    .await;
+    send(
+        &double,
+        "PATCH",
+        "webhooks/1/private/messages/@original",
+        &json!({ "content": "list" }),
+    )
+    .await;
+    assert!(double.shown_replies(&invocation)[0].private);
+}
+
+/// Discord forgets a nonce after a few minutes; so does the double.
+#[tokio::test]
+async fn a_nonce_is_remembered_only_for_its_window() {
+    let double = Double::start(None, 0).await.unwrap();
+    let message = json!({ "content": "once", "nonce": "n1", "enforce_nonce": true });
+    let path = format!("channels/{}/messages", discord_double::CHANNEL_ID);
+    send(&double, "POST", &path, &message).await;
+    send(&double, "POST", &path, &message).await;
+    assert_eq!(double.messages().len(), 1, "deduplicated within the window");
+    // As if the window had passed: every remembered nonce is now too old.
+    double.set_nonce_window(Duration::ZERO);
+    send(&double, "POST", &path, &message).await;
+    assert_eq!(
+        double.messages().len(),
+        2,
+        "a new message once the nonce is forgotten"
+    );
+}
