@@ -6,45 +6,15 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/library.rs"]
+mod library;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-use briefbot::store::Store;
 
 const BRIEFINGS: usize = 100_000;
 const QUERIES: usize = 2_000;
 /// Distinct words in the generated corpus, about what a news archive uses.
 const VOCABULARY: usize = 50_000;
-
-fn database() -> Store {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("search-{BRIEFINGS}-v2.db"));
-    let mut store = Store::open(&path).unwrap();
-    let have = store.briefing_count().unwrap() as usize;
-    if have < BRIEFINGS {
-        eprintln!(
-            "building {BRIEFINGS} briefings in {} (once)…",
-            path.display()
-        );
-        let started = Instant::now();
-        let vocabulary = generate::Vocabulary::new(VOCABULARY);
-        let mut rng = generate::Rng::new(42);
-        for chunk_start in (0..BRIEFINGS).step_by(5000) {
-            store
-                .in_transaction(|store| {
-                    for n in chunk_start..chunk_start + 5000 {
-                        store.save_briefing(&vocabulary.briefing(n, &mut rng))?;
-                    }
-                    Ok(())
-                })
-                .unwrap();
-        }
-        eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
-    }
-    store
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -66,7 +36,7 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let store = database();
+    let store = library::database(BRIEFINGS, VOCABULARY);
     let vocabulary = generate::Vocabulary::new(VOCABULARY);
     let mut rng = generate::Rng::new(9);
 

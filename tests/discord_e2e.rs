@@ -401,7 +401,7 @@ async fn a_slow_command_is_deferred_then_answered() {
         deferred.body["type"], 5,
         "deferred: the member sees 'thinking…'"
     );
-    for _ in 0..3 {
+    for _ in 0..HELD {
         release_tx.send(()).unwrap();
     }
     busy.await.unwrap();
@@ -518,9 +518,9 @@ async fn every_interaction_the_double_sends_is_one_serenity_reads() {
     }
 }
 
-/// Hold the writer and both read connections, so any command waits past
-/// the two-second defer point until the returned sender is used (three
-/// sends release all three).
+/// Hold the writer and every read connection, so any command waits past
+/// the two-second defer point until the returned sender has been used once
+/// per connection held ([`HELD`] sends release them all).
 async fn hold_database(db: &Db) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
     let held = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
@@ -533,18 +533,33 @@ async fn hold_database(db: &Db) -> (std::sync::mpsc::Sender<()>, tokio::task::Jo
             Ok(())
         }
     };
-    let (writer, first, second) = (hold(), hold(), hold());
-    let db = db.clone();
+    let mut holders = Vec::new();
+    let writer = hold();
+    let db2 = db.clone();
+    holders.push(tokio::spawn(async move {
+        let _ = db2.call(move |_| writer()).await;
+    }));
+    // The readers are taken one at a time, so each hold lands on a free one.
+    for taken in 1..HELD {
+        let (db, reader) = (db.clone(), hold());
+        holders.push(tokio::spawn(async move {
+            let _ = db.read(move |_| reader()).await;
+        }));
+        // Wait until the writer and `taken` readers are all held.
+        held.acquire_many(taken as u32 + 1).await.unwrap().forget();
+        held.add_permits(taken + 1);
+    }
+    let _all = held.acquire_many(HELD as u32).await.unwrap();
     let task = tokio::spawn(async move {
-        let _ = tokio::join!(
-            db.call(move |_| writer()),
-            db.read(move |_| first()),
-            db.read(move |_| second())
-        );
+        for holder in holders {
+            let _ = holder.await;
+        }
     });
-    let _all = held.acquire_many(3).await.unwrap();
     (release_tx, task)
 }
+
+/// The writer and every reader.
+const HELD: usize = 1 + briefbot::store::READERS;
 
 /// Discord fixes a reply's visibility at the defer: a private command's
 /// slow reply stays private, and a public command's slow error too.
@@ -572,7 +587,7 @@ async fn slow_replies_keep_the_privacy_their_command_declares() {
         64,
         "deferred privately"
     );
-    for _ in 0..3 {
+    for _ in 0..HELD {
         release.send(()).unwrap();
     }
     held.await.unwrap();
@@ -597,7 +612,7 @@ async fn slow_replies_keep_the_privacy_their_command_declares() {
         .unwrap();
     let deferred = answer(&double, &read).await;
     assert_eq!(deferred.body["type"], 5);
-    for _ in 0..3 {
+    for _ in 0..HELD {
         release.send(()).unwrap();
     }
     held.await.unwrap();

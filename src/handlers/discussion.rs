@@ -640,7 +640,7 @@ impl Handlers {
         let key = super::lookup_text("briefing name", briefing)?;
         let found = self
             .db
-            .read(move |s| s.lookup_briefing(&key))
+            .read_lookup(move |s| s.lookup_briefing(&key))
             .await?
             .user_error(format!(
                 "No briefing matches '{}'.",

@@ -179,7 +179,10 @@ impl Handlers {
             ));
         }
         let key = typed.clone();
-        let found = self.db.read(move |s| s.lookup_briefing(&key)).await?;
+        let found = self
+            .db
+            .read_lookup(move |s| s.lookup_briefing(&key))
+            .await?;
         let stored = found.user_error(format!(
             "No briefing matches '{}'. Try /briefing search.",
             truncate(&typed, 100)
@@ -190,7 +193,10 @@ impl Handlers {
     pub async fn search(&self, query: String) -> CommandResult<Reply> {
         let query = lookup_text("search", &query)?;
         let q = query.clone();
-        let hits = self.db.read(move |s| s.search(&q, SEARCH_HITS)).await?;
+        let hits = self
+            .db
+            .read_lookup(move |s| s.search(&q, SEARCH_HITS))
+            .await?;
         if hits.is_empty() {
             return Err(CommandError::User(format!(
                 "No briefing matches '{}'. Try other or fewer words, or /briefing list.",
@@ -327,7 +333,7 @@ impl Handlers {
         let partial = truncate(&partial, MAX_LOOKUP_CHARS);
         let choices = self
             .db
-            .read(move |s| {
+            .read_lookup(move |s| {
                 if partial.trim().is_empty() {
                     let page = s.list_briefings(None, 0, MAX_CHOICES as u64)?;
                     Ok(page

@@ -547,7 +547,7 @@ impl Handlers {
                 let key = wanted.clone();
                 let found = self
                     .db
-                    .read(move |s| Ok(s.lookup_briefing(&key)?.map(|found| found.id)))
+                    .read_lookup(move |s| Ok(s.lookup_briefing(&key)?.map(|found| found.id)))
                     .await?;
                 let id = found.user_error(format!(
                     "No briefing matches '{}'. Start typing its title and pick one.",

@@ -211,7 +211,10 @@ impl Store {
 }
 
 /// Read-only connections [`Db::read`] uses beside the writer.
-const READERS: usize = 2;
+pub const READERS: usize = 3;
+/// How many of them full-text lookups may hold at once, so that one is
+/// always free for everything else however many lookups members start.
+const LOOKUP_READERS: usize = READERS - 1;
 
 /// Cloneable async handle over the writer [`Store`] and a few read-only
 /// connections to the same file, so a slow read never holds up a delivery
@@ -221,6 +224,7 @@ pub struct Db {
     store: Arc<Mutex<Store>>,
     readers: Arc<Vec<Mutex<Store>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
+    lookups: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -240,7 +244,24 @@ impl Db {
             store: Arc::new(Mutex::new(store)),
             readers: Arc::new(readers),
             next_reader: Arc::default(),
+            lookups: Arc::new(tokio::sync::Semaphore::new(LOOKUP_READERS)),
         }
+    }
+
+    /// [`Db::read`] for a lookup whose cost a member controls (a full-text
+    /// search over what they typed): such reads wait their turn for one of
+    /// a few readers, never blocking the reader that serves the rest.
+    pub async fn read_lookup<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        let _turn = self
+            .lookups
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?;
+        self.read(work).await
     }
 
     /// Runs a read-only `work` on one of the read connections (the writer's
