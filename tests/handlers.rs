@@ -290,3 +290,21 @@ async fn stored_text_cannot_format_or_mention() {
         "Ping \\<\\@&123\\> and \\`code\\` and \\[link\\](http://x)"
     );
 }
+
+#[tokio::test]
+async fn page_numbers_from_buttons_never_overflow_and_lookups_are_bounded() {
+    let handlers = with_samples();
+    let caller = briefbot::handlers::Caller::console(1);
+    for custom_id in [
+        "list:18446744073709551615:",
+        "list:0:",
+        "discussion:1::18446744073709551615",
+    ] {
+        // Answered (a last page, or a clear refusal), never a panic.
+        let _ = handlers.button(&caller, custom_id).await;
+    }
+    let long = "word ".repeat(1_200);
+    let refused = user_error(handlers.read(long.clone()).await);
+    assert!(refused.contains("at most 200"), "{refused}");
+    assert!(user_error(handlers.search(long).await).contains("at most 200"));
+}

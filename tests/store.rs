@@ -297,3 +297,38 @@ fn two_connections_saving_at_once_both_succeed() {
     }
     assert_eq!(Store::open(&path).unwrap().briefing_count().unwrap(), 600);
 }
+
+/// A writer that never pauses cannot starve a backup: it copies one
+/// consistent snapshot in one step.
+#[test]
+fn a_backup_finishes_while_another_connection_keeps_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.db");
+    let store = Store::open(&path).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut store = Store::open(&path).unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store.save_briefing(&support::numbered(n)).unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    let (done, finished) = std::sync::mpsc::channel();
+    let target = dir.path().join("copy.db");
+    std::thread::spawn(move || {
+        let _ = done.send(store.backup_to(&target).map(|_| target));
+    });
+    let copied = finished
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the backup finishes while the writer writes")
+        .unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let copy = Store::open(&copied).unwrap();
+    assert!(copy.briefing_count().unwrap() as usize <= written);
+}
