@@ -8,10 +8,14 @@
 mod generate;
 #[path = "support/library.rs"]
 mod library;
+#[path = "support/timing.rs"]
+mod timing;
+
+use timing::report;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use briefbot::handlers::{Handlers, MAX_LOOKUP_CHARS};
 use briefbot::store::Db;
@@ -20,21 +24,6 @@ const BRIEFINGS: usize = 100_000;
 const VOCABULARY: usize = 50_000;
 const LATEST_CALLS: usize = 2_000;
 const ATTACKERS: usize = 10;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn report(name: &str, mut times: Vec<Duration>) {
-    times.sort();
-    println!(
-        "{name:<46} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
-        times.len(),
-        percentile(&times, 0.50).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
-        times.last().unwrap().as_secs_f64() * 1e3,
-    );
-}
 
 /// As many of the library's commonest (short) words as fit the bound: the
 /// most matches per word, the most words a member may type.

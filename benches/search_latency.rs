@@ -8,28 +8,15 @@
 mod generate;
 #[path = "support/library.rs"]
 mod library;
+#[path = "support/timing.rs"]
+mod timing;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const BRIEFINGS: usize = 100_000;
 const QUERIES: usize = 2_000;
 /// Distinct words in the generated corpus, about what a news archive uses.
 const VOCABULARY: usize = 50_000;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn report(name: &str, mut times: Vec<Duration>) {
-    times.sort();
-    println!(
-        "{name:<34} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
-        times.len(),
-        percentile(&times, 0.50).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
-        times.last().unwrap().as_secs_f64() * 1e3,
-    );
-}
 
 fn main() {
     // `cargo test --benches` runs bench targets with --bench absent: skip then.
@@ -59,7 +46,7 @@ fn main() {
             times.push(started.elapsed());
             hits += found.unwrap().len();
         }
-        report(name, times);
+        timing::report(name, times);
         println!(
             "{:<34} average hits returned {:.1}",
             "",

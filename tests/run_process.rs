@@ -9,12 +9,10 @@ use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn run_logs_each_command_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let double = Double::start(None, 0).await.unwrap();
-    let mut bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
-        .current_dir(dir.path())
+/// `briefbot run` against the double, once it has registered its commands.
+async fn start(double: &Double, dir: &std::path::Path) -> std::process::Child {
+    let bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+        .current_dir(dir)
         .args(["--db", "library.db", "run"])
         .env("DISCORD_TOKEN", "MTEwMDAw.process.test")
         .env("BRIEFBOT_DISCORD_API", double.base_url())
@@ -32,6 +30,14 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
         )
         .await
         .unwrap();
+    bot
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_logs_each_command_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let double = Double::start(None, 0).await.unwrap();
+    let mut bot = start(&double, dir.path()).await;
     let latest = double
         .send_command(
             "briefing",
@@ -78,25 +84,7 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
 async fn run_stops_on_sigterm_while_discord_is_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let double = Double::start(None, 0).await.unwrap();
-    let mut bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
-        .current_dir(dir.path())
-        .args(["--db", "library.db", "run"])
-        .env("DISCORD_TOKEN", "MTEwMDAw.process.test")
-        .env("BRIEFBOT_DISCORD_API", double.base_url())
-        .env("BRIEFBOT_LOG", "info")
-        .env_remove("BRIEFBOT_CONFIG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    double
-        .wait_for_request(
-            "PUT",
-            &format!("applications/{APPLICATION_ID}/commands"),
-            LIMIT,
-        )
-        .await
-        .unwrap();
+    let mut bot = start(&double, dir.path()).await;
     // The connection drops and every reconnection fails from now on.
     double.make_gateway_unreachable();
     double

@@ -1,6 +1,7 @@
 //! The `briefbot` command line.
 
 mod json;
+mod serve;
 mod text;
 
 use std::io::{IsTerminal, Write};
@@ -11,13 +12,11 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, LogConfig};
-use crate::console::{self, Console};
-use crate::discord::{self, DiscordSettings};
+use crate::discord;
 use crate::domain::{markdown, ParseOptions};
-use crate::handlers::Handlers;
 use crate::import::{collect_files, import_files, ImportOptions};
 use crate::samples::load_samples;
-use crate::store::{Db, Store, StoredBriefing};
+use crate::store::{Store, StoredBriefing};
 
 const ABOUT: &str = "Briefbot keeps a library of structured news briefings (title, highlights, \
 body, implications table, key questions) in an embedded SQLite database and serves them to \
@@ -212,192 +211,35 @@ fn run(cli: Cli) -> CliResult {
         config.log.filter = "warn".into();
     }
     init_logging(&config);
-    if let Command::InviteUrl { client_id } = cli.command {
-        return invite_url(client_id, config.discord.token.as_deref());
-    }
-    // Before touching the database: without a token there is nothing to run.
-    let token = match cli.command {
-        Command::Run => {
-            Some(discord::check_token(config.discord.token.as_deref()).map_err(CliError)?)
-        }
-        _ => None,
-    };
-    // A new database gets the samples; when importing, only once something
-    // was imported: a refused import leaves no database behind.
-    let is_new = !config.database.exists();
-    let samples = config.load_samples && !matches!(cli.command, Command::Import { .. });
-    let mut store = open_store(&config, samples)?;
-    let mut out = std::io::stdout().lock();
-
+    let out = &mut std::io::stdout().lock();
+    let store = || open_store(&config, config.load_samples);
     match cli.command {
-        Command::Import { paths, title, json } => {
-            let files = collect_files(&paths)?;
-            let options = ImportOptions {
-                max_file_bytes: config.import.max_file_bytes,
-                parse: ParseOptions { title },
-            };
-            let progress = progress_bar(files.len() as u64);
-            let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
-            progress.finish_and_clear();
-            tracing::info!(summary = %report.summary_line(), "import finished");
-            if is_new && report.failed_count() == report.files.len() {
-                drop(store);
-                remove_database(&config.database);
-            } else if is_new && config.load_samples {
-                load_samples(&mut store)?;
-            }
-            emit(&mut out, json, &report, |out| {
-                text::write_import_report(out, &report)
-            })?;
-            Ok(if report.failed_count() > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        // Needs no database.
+        Command::InviteUrl { client_id } => invite_url(client_id, config.discord.token.as_deref()),
+        Command::Run => serve::bot(&config),
+        Command::Console => serve::console(&config, store()?),
+        Command::Import { paths, title, json } => import(&config, &paths, title, json, out),
         Command::List {
             category,
             page,
             per_page,
             json,
-        } => {
-            let listing = store.list_briefings(
-                category.as_deref(),
-                (page - 1).saturating_mul(per_page),
-                per_page,
-            )?;
-            emit(&mut out, json, &listing, |out| {
-                text::write_list(out, &listing, page, per_page, category.as_deref())
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Show { briefing, json } => {
-            let found = find(&store, briefing.as_deref())?;
-            emit(&mut out, json, &json::briefing(&found), |out| {
-                text::write_briefing(out, &found)
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => list(&store()?, category, page, per_page, json, out),
+        Command::Show { briefing, json } => show(&store()?, briefing, json, out),
         Command::Search { query, limit, json } => {
-            let query = query.join(" ");
-            let hits = store.search(&query, limit)?;
-            emit(&mut out, json, &json::search_hits(&hits), |out| {
-                text::write_search(out, &query, &hits)
-            })?;
-            Ok(ExitCode::SUCCESS)
+            search(&store()?, &query.join(" "), limit, json, out)
         }
-        Command::Export { briefing, output } => {
-            let found = find(&store, Some(&briefing))?;
-            let text = markdown::write(&found.briefing);
-            match output {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?,
-                None => out.write_all(text.as_bytes())?,
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Export { briefing, output } => export(&store()?, &briefing, output, out),
         Command::ExportAnswers {
             briefing,
             from,
             to,
             format,
             output,
-        } => {
-            let briefing_id = match briefing {
-                Some(key) => Some(find(&store, Some(&key))?.id),
-                None => None,
-            };
-            let start = |day: Option<chrono::NaiveDate>, plus: u64| {
-                day.and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc().timestamp_millis())
-            };
-            let rows = store.export_answers(briefing_id, start(from, 0), start(to, 1))?;
-            let export = crate::handlers::export_rows(&rows);
-            let text = match format {
-                AnswerFormat::Csv => export.csv,
-                AnswerFormat::Json => export.json + "\n",
-            };
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, text)
-                        .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
-                    eprintln!("{} answers written to {}", export.rows, path.display());
-                }
-                None => out.write_all(text.as_bytes())?,
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Categories { json } => {
-            let categories = store.categories()?;
-            emit(&mut out, json, &json::categories(&categories), |out| {
-                text::write_categories(out, &categories)
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Run => {
-            drop(out);
-            let settings = DiscordSettings {
-                token: token.expect("checked above"),
-                dev_guild: config.discord.dev_guild_id,
-                api_base: config.discord.api_base.clone(),
-                posting: config.posting.to_config(),
-                import: ImportOptions {
-                    max_file_bytes: config.import.max_file_bytes,
-                    ..ImportOptions::default()
-                },
-                answer_limit: config.discussion.answer_limit(),
-                read_replies: config.discord.read_replies,
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            let handlers = Handlers::new(Db::new(store));
-            runtime.block_on(discord::run(settings, handlers, discord::shutdown_signal()))?;
-            tracing::info!("stopped");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Console => {
-            drop(out);
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()?;
-            let db = Db::new(store);
-            let handlers = Handlers::new(db.clone());
-            let stdin = std::io::stdin();
-            let interactive = stdin.is_terminal();
-            let import = ImportOptions {
-                max_file_bytes: config.import.max_file_bytes,
-                ..ImportOptions::default()
-            };
-            if interactive {
-                eprintln!("Commands:\n{}\n", console::usage());
-            }
-            let failures = runtime.block_on(async {
-                let mut console = Console::start(
-                    handlers,
-                    db,
-                    std::io::stdout(),
-                    config.posting.to_config(),
-                    import,
-                )
-                .with_answer_limit(config.discussion.answer_limit());
-                console
-                    .run(std::io::BufReader::new(stdin), interactive)
-                    .await
-                    .map(|_| console.failures())
-            })?;
-            // A script learns that something it asked for did not happen.
-            Ok(if failures > 0 && !interactive {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::InviteUrl { .. } => unreachable!("answered before the database is opened"),
+        } => export_answers(&store()?, briefing, from, to, format, output, out),
+        Command::Categories { json } => categories(&store()?, json, out),
         Command::Backup { destination } => {
-            store.backup_to(&destination)?;
+            store()?.backup_to(&destination)?;
             writeln!(
                 out,
                 "Backed up {} to {}",
@@ -406,6 +248,137 @@ fn run(cli: Cli) -> CliResult {
             )?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A new database gets the samples only once something was imported into
+/// it: a refused import leaves no database behind.
+fn import(
+    config: &Config,
+    paths: &[PathBuf],
+    title: Option<String>,
+    json: bool,
+    out: &mut impl Write,
+) -> CliResult {
+    let is_new = !config.database.exists();
+    let mut store = open_store(config, false)?;
+    let files = collect_files(paths)?;
+    let options = ImportOptions {
+        max_file_bytes: config.import.max_file_bytes,
+        parse: ParseOptions { title },
+    };
+    let progress = progress_bar(files.len() as u64);
+    let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
+    progress.finish_and_clear();
+    tracing::info!(summary = %report.summary_line(), "import finished");
+    if is_new && report.failed_count() == report.files.len() {
+        drop(store);
+        remove_database(&config.database);
+    } else if is_new && config.load_samples {
+        load_samples(&mut store)?;
+    }
+    emit(out, json, &report, |out| {
+        text::write_import_report(out, &report)
+    })?;
+    Ok(if report.failed_count() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(
+    store: &Store,
+    category: Option<String>,
+    page: u64,
+    per_page: u64,
+    json: bool,
+    out: &mut impl Write,
+) -> CliResult {
+    let offset = (page - 1).saturating_mul(per_page);
+    let listing = store.list_briefings(category.as_deref(), offset, per_page)?;
+    emit(out, json, &listing, |out| {
+        text::write_list(out, &listing, page, per_page, category.as_deref())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(store: &Store, briefing: Option<String>, json: bool, out: &mut impl Write) -> CliResult {
+    let found = find(store, briefing.as_deref())?;
+    emit(out, json, &json::briefing(&found), |out| {
+        text::write_briefing(out, &found)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search(store: &Store, query: &str, limit: u64, json: bool, out: &mut impl Write) -> CliResult {
+    let hits = store.search(query, limit)?;
+    emit(out, json, &json::search_hits(&hits), |out| {
+        text::write_search(out, query, &hits)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(
+    store: &Store,
+    briefing: &str,
+    output: Option<PathBuf>,
+    out: &mut impl Write,
+) -> CliResult {
+    let found = find(store, Some(briefing))?;
+    write_out(&markdown::write(&found.briefing), output.as_deref(), out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_answers(
+    store: &Store,
+    briefing: Option<String>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    format: AnswerFormat,
+    output: Option<PathBuf>,
+    out: &mut impl Write,
+) -> CliResult {
+    let briefing_id = match briefing {
+        Some(key) => Some(find(store, Some(&key))?.id),
+        None => None,
+    };
+    let start = |day: Option<chrono::NaiveDate>, plus: u64| {
+        day.and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis())
+    };
+    let rows = store.export_answers(briefing_id, start(from, 0), start(to, 1))?;
+    let export = crate::handlers::export_rows(&rows);
+    let text = match format {
+        AnswerFormat::Csv => export.csv,
+        AnswerFormat::Json => export.json + "\n",
+    };
+    write_out(&text, output.as_deref(), out)?;
+    if let Some(path) = output {
+        eprintln!("{} answers written to {}", export.rows, path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn categories(store: &Store, json: bool, out: &mut impl Write) -> CliResult {
+    let categories = store.categories()?;
+    emit(out, json, &json::categories(&categories), |out| {
+        text::write_categories(out, &categories)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `text` to the file at `path`, else to `out`.
+fn write_out(
+    text: &str,
+    path: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    match path {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| CliError(format!("cannot write {}: {e}", path.display()))),
+        None => Ok(out.write_all(text.as_bytes())?),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod captured;
+pub mod custom_id;
 pub mod markdown;
 pub mod model;
 pub mod mojibake;

@@ -5,6 +5,7 @@
 //! across embeds and messages, deterministically; nothing is cut off.
 
 use super::bounds::MAX_MESSAGES;
+use super::custom_id::CustomId;
 use super::model::Briefing;
 use super::text::{escape_markdown, split_text, truncate};
 use super::view::{limits, Embed, Field, Message, Reply};
@@ -136,9 +137,6 @@ fn at_most(mut messages: Vec<Message>, max: usize) -> Vec<Message> {
     messages
 }
 
-/// custom_id of a question's Answer button: `answer:q<question id>`.
-pub const ANSWER_BUTTON: &str = "answer";
-
 /// One message per key question, each with an Answer button, for the
 /// discussion thread of a posted briefing.
 pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
@@ -152,7 +150,7 @@ pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
             )),
             embeds: Vec::new(),
             buttons: vec![super::view::Button {
-                custom_id: format!("{ANSWER_BUTTON}:q{id}"),
+                custom_id: CustomId::Answer { question: *id }.to_string(),
                 label: "Answer".into(),
                 disabled: false,
             }],
@@ -285,10 +283,6 @@ pub fn pack_embeds(embeds: Vec<Embed>) -> Vec<Message> {
     messages
 }
 
-/// custom_ids of the buttons on a shown answer.
-pub const EDIT_ANSWER_BUTTON: &str = "answer-edit";
-pub const DELETE_ANSWER_BUTTON: &str = "answer-delete";
-
 /// How an answer shows in its thread: attributed, as written (escaped, so
 /// it cannot fake formatting or mention anyone), split like any long text
 /// (an answer of 4,000 underscores escapes to 8,000 characters: two
@@ -329,12 +323,12 @@ pub fn answer(id: i64, author: &str, question: &str, text: &str, edited: bool) -
     if let Some(last) = messages.last_mut() {
         last.buttons = vec![
             super::view::Button {
-                custom_id: format!("{EDIT_ANSWER_BUTTON}:{id}"),
+                custom_id: CustomId::EditAnswer { answer: id }.to_string(),
                 label: "Edit".into(),
                 disabled: false,
             },
             super::view::Button {
-                custom_id: format!("{DELETE_ANSWER_BUTTON}:{id}"),
+                custom_id: CustomId::DeleteAnswer { answer: id }.to_string(),
                 label: "Delete".into(),
                 disabled: false,
             },

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use crate::clock::{SharedClock, SystemClock};
 use crate::posting::{Poster, Posting, PostingConfig, Wake};
 
+use crate::domain::custom_id::CustomId;
 use crate::domain::render;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
@@ -47,9 +48,6 @@ pub(crate) fn lookup_text(what: &str, text: &str) -> CommandResult<String> {
 
 /// Hits shown by `/briefing search`.
 const SEARCH_HITS: u64 = 10;
-
-/// custom_id prefix of the list page buttons: `list:<page>:<category>`.
-const LIST_BUTTON: &str = "list";
 
 /// The commands, for `/help` and the console.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -251,13 +249,11 @@ impl Handlers {
             None => "Briefings".to_string(),
         };
         let button = |label: &str, target: u64, disabled: bool| Button {
-            custom_id: truncate(
-                &format!(
-                    "{LIST_BUTTON}:{target}:{}",
-                    category.as_deref().unwrap_or("")
-                ),
-                limits::CUSTOM_ID,
-            ),
+            custom_id: CustomId::ListPage {
+                page: target,
+                category: category.clone(),
+            }
+            .to_string(),
             label: label.to_string(),
             disabled,
         };
@@ -373,36 +369,31 @@ impl Handlers {
     /// A button press, routed by its custom_id alone (so buttons outlive
     /// restarts). `None` when the id is not one of ours.
     pub async fn button(&self, caller: &Caller, custom_id: &str) -> Option<CommandResult<Reply>> {
-        let mut parts = custom_id.splitn(3, ':');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some(LIST_BUTTON), Some(page), Some(category)) => {
-                let page = page.parse().ok()?;
-                let category = (!category.is_empty()).then(|| category.to_string());
-                Some(self.list(category, page).await)
+        Some(match custom_id.parse::<CustomId>().ok()? {
+            CustomId::ListPage { page, category } => self.list(category, page).await,
+            CustomId::DiscussionPage {
+                briefing,
+                question,
+                page,
+            } => {
+                let question = question.map(|q| format!("q{q}"));
+                self.discussion(briefing.to_string(), question, page).await
             }
-            (Some(discussion::DISCUSSION_BUTTON), Some(briefing), Some(rest)) => {
-                let (question, page) = rest.split_once(':')?;
-                let page = page.parse().ok()?;
-                let question = (!question.is_empty()).then(|| question.to_string());
-                Some(self.discussion(briefing.to_string(), question, page).await)
+            CustomId::DeleteAnswer { answer } => self.answer_delete(caller, answer).await,
+            CustomId::ForgetMe { user } => self.forget_me_confirmed(caller, user).await,
+            CustomId::CancelSchedule {
+                schedule,
+                confirmed,
+            } => {
+                self.schedule_cancel_answer(caller, schedule, confirmed)
+                    .await
             }
-            (Some(discussion::DELETE_BUTTON), Some(answer), None) => {
-                let answer = answer.parse().ok()?;
-                Some(self.answer_delete(caller, answer).await)
-            }
-            (Some(discussion::FORGET_BUTTON), Some(user), None) => {
-                let user = user.parse().ok()?;
-                Some(self.forget_me_confirmed(caller, user).await)
-            }
-            (Some(schedules::CANCEL_BUTTON), Some(answer), Some(id)) => {
-                let id = id.parse().ok()?;
-                Some(
-                    self.schedule_cancel_answer(caller, id, answer == "yes")
-                        .await,
-                )
-            }
-            _ => None,
-        }
+            // These open forms (see `answer_form`), they are not pressed here.
+            CustomId::Answer { .. }
+            | CustomId::AnswerForm { .. }
+            | CustomId::EditAnswer { .. }
+            | CustomId::EditForm { .. } => return None,
+        })
     }
 }
 

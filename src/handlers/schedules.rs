@@ -8,17 +8,16 @@ use super::{
     Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, OrUserError, MAX_CHOICES,
 };
 use crate::clock::from_ms;
+use crate::domain::custom_id::CustomId;
 use crate::domain::schedule::{parse_zone, Repeat, Rule};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Button, Embed, Message, Reply};
-use crate::posting::{preview, resolve_content};
+use crate::posting::{preview, resolve_content, Prepared};
 use crate::store::{
     Content, Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload, Schedule,
     ScheduleSpec, ScheduleState,
 };
 
-/// custom_id of the cancel confirmation: `schedule-cancel:<yes|no>:<id>`.
-pub(super) const CANCEL_BUTTON: &str = "schedule-cancel";
 /// The most digest entries (one embed's worth of lines).
 const MAX_DIGEST: u32 = 25;
 const LOG_ROWS: usize = 20;
@@ -285,12 +284,20 @@ impl Handlers {
                 embeds: Vec::new(),
                 buttons: vec![
                     Button {
-                        custom_id: format!("{CANCEL_BUTTON}:yes:{id}"),
+                        custom_id: CustomId::CancelSchedule {
+                            schedule: id,
+                            confirmed: true,
+                        }
+                        .to_string(),
                         label: format!("Cancel schedule #{id}"),
                         disabled: false,
                     },
                     Button {
-                        custom_id: format!("{CANCEL_BUTTON}:no:{id}"),
+                        custom_id: CustomId::CancelSchedule {
+                            schedule: id,
+                            confirmed: false,
+                        }
+                        .to_string(),
                         label: "Keep it".into(),
                         disabled: false,
                     },
@@ -350,18 +357,18 @@ impl Handlers {
             .db
             .call(move |s| {
                 s.in_transaction(|s| match resolve_content(s, channel, content)? {
-                    Ok(payload) => {
+                    Prepared::Ready(payload) => {
                         let delivery =
                             NewDelivery::pending(guild, channel, Origin::RunNow, payload, now)
                                 .from_schedule(id);
                         s.insert_delivery(&delivery, now)?;
-                        Ok(Ok(()))
+                        Ok(Prepared::Ready(()))
                     }
-                    Err(why) => Ok(Err(why)),
+                    Prepared::Nothing(why) => Ok(Prepared::Nothing(why)),
                 })
             })
             .await?;
-        queued.map_err(|why| {
+        queued.ready().map_err(|why| {
             CommandError::User(format!("Schedule #{id} has nothing to post: {why}."))
         })?;
         self.wake.notify();
@@ -383,6 +390,7 @@ impl Handlers {
             .db
             .call(move |s| preview(s, &current))
             .await?
+            .ready()
             .map_err(|why| {
                 CommandError::User(format!(
                     "Schedule #{id} would post nothing right now: {why}."

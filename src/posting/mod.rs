@@ -12,6 +12,7 @@
 //!   that channel and report it in the server's log channel.
 
 mod answers;
+mod content;
 mod plan;
 
 use std::collections::HashMap;
@@ -24,14 +25,15 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::clock::{from_ms, SharedClock};
-use crate::domain::render::{self, DigestEntry};
+
 use crate::domain::schedule::parse_zone;
-use crate::domain::view::{Message, Reply};
+use crate::domain::view::Message;
 use crate::store::{
-    Content, Db, Delivery, GuildScope, LeaseHolder, NewDelivery, Origin, Payload, Schedule,
-    ScheduleState, Store, StoreError,
+    Db, Delivery, GuildScope, LeaseHolder, NewDelivery, Origin, Payload, ScheduleState, Store,
+    StoreError,
 };
 
+pub use content::{delivery_steps, preview, render_payload, resolve_content, Prepared, Step};
 pub use plan::{plan_run, utc, RunPlan};
 
 /// What a [`Poster`] call returns: its outcome, later.
@@ -74,54 +76,6 @@ pub trait Poster: Send + Sync + 'static {
         message_id: &'a str,
         name: &'a str,
     ) -> PostFuture<'a, String>;
-}
-
-/// One thing a delivery does, in order; a delivery's `parts_sent` counts
-/// the finished ones, so a resend continues where the last attempt stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Post(Message),
-    /// A discussion thread on the first message posted.
-    OpenThread {
-        name: String,
-    },
-    PostInThread(Message),
-}
-
-/// The steps of a delivery: its messages, then (for a briefing with key
-/// questions, where the server keeps discussion threads) a thread with one
-/// message per question carrying its Answer button.
-pub fn delivery_steps(
-    store: &Store,
-    d: &Delivery,
-) -> Result<Result<Vec<Step>, String>, StoreError> {
-    let messages = match render_payload(store, &d.payload)? {
-        Ok(messages) => messages,
-        Err(why) => return Ok(Err(why)),
-    };
-    let mut steps: Vec<Step> = messages.into_iter().map(Step::Post).collect();
-    if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
-        if store.guild_settings(d.guild_id)?.discussion_threads {
-            if let Some(stored) = store.briefing_by_id(*id)? {
-                let questions: Vec<(i64, String)> = stored
-                    .questions
-                    .iter()
-                    .map(|q| (q.id, q.text.clone()))
-                    .collect();
-                if !questions.is_empty() {
-                    steps.push(Step::OpenThread {
-                        name: render::thread_name(&stored.briefing.title),
-                    });
-                    steps.extend(
-                        render::question_prompts(&questions)
-                            .into_iter()
-                            .map(Step::PostInThread),
-                    );
-                }
-            }
-        }
-    }
-    Ok(Ok(steps))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -536,8 +490,8 @@ impl Posting {
         let id = d.id;
         let delivery = d.clone();
         let steps = match self.db.call(move |s| delivery_steps(s, &delivery)).await? {
-            Ok(steps) => steps,
-            Err(reason) => {
+            Prepared::Ready(steps) => steps,
+            Prepared::Nothing(reason) => {
                 let now = self.clock.now_ms();
                 self.db
                     .call(move |s| s.mark_skipped(id, &reason, now))
@@ -816,77 +770,6 @@ impl Posting {
     }
 }
 
-/// What a payload looks like in a channel (also used by previews).
-pub fn render_payload(
-    store: &Store,
-    payload: &Payload,
-) -> Result<Result<Vec<Message>, String>, StoreError> {
-    Ok(match payload {
-        Payload::Briefing(id) => match store.briefing_by_id(*id)? {
-            Some(stored) => Ok(render::briefing(&stored.briefing).messages),
-            None => Err(format!("briefing #{id} no longer exists")),
-        },
-        Payload::Digest(ids) => {
-            let mut entries = Vec::new();
-            for id in ids {
-                if let Some(stored) = store.briefing_by_id(*id)? {
-                    entries.push(DigestEntry {
-                        id: *id,
-                        title: stored.briefing.title,
-                        published: stored.briefing.published,
-                        url: stored.briefing.source.url,
-                    });
-                }
-            }
-            Ok(render::digest(&entries).messages)
-        }
-        Payload::Notice(text) => Ok(vec![Message::text(text.clone())]),
-        // Shown by its own steps (see `answers`), never rendered as a post.
-        Payload::Answer(id) => Err(format!("answer #{id} is not a post")),
-        Payload::Nothing => Err("nothing to post".into()),
-    })
-}
-
-/// Chooses what a schedule posts now: `Err` says why there is nothing.
-pub fn resolve_content(
-    store: &Store,
-    channel_id: u64,
-    content: Content,
-) -> Result<Result<Payload, String>, StoreError> {
-    Ok(match content {
-        Content::Briefing(id) => match store.briefing_by_id(id)? {
-            Some(_) => Ok(Payload::Briefing(id)),
-            None => Err(format!("briefing #{id} no longer exists")),
-        },
-        Content::Next => match store.next_unposted_briefing(channel_id)? {
-            Some(id) => Ok(Payload::Briefing(id)),
-            None => {
-                Err("nothing new: every briefing has already been posted to this channel".into())
-            }
-        },
-        Content::Digest(n) => {
-            let ids = store.newest_briefing_ids(n)?;
-            if ids.is_empty() {
-                Err("there are no briefings to list yet".into())
-            } else {
-                Ok(Payload::Digest(ids))
-            }
-        }
-    })
-}
-
-/// A preview of what a schedule would post right now.
-pub fn preview(store: &Store, schedule: &Schedule) -> Result<Result<Reply, String>, StoreError> {
-    let payload = match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
-        Ok(payload) => payload,
-        Err(why) => return Ok(Err(why)),
-    };
-    Ok(render_payload(store, &payload)?.map(|messages| Reply {
-        messages,
-        ephemeral: true,
-    }))
-}
-
 enum Round {
     /// A full batch went out; more may be waiting.
     MoreDue,
@@ -960,8 +843,8 @@ fn plan_due_schedules(
         if let Some(at) = plan.deliver {
             let delivery =
                 match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
-                    Ok(payload) => base(payload, at),
-                    Err(why) => base(Payload::Nothing, at).skipped(why),
+                    Prepared::Ready(payload) => base(payload, at),
+                    Prepared::Nothing(why) => base(Payload::Nothing, at).skipped(why),
                 };
             store.insert_delivery(&delivery, now)?;
         }

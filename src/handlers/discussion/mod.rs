@@ -1,21 +1,24 @@
 //! Answers to key questions: giving them (by form, command or reply),
-//! editing, deleting and removing them, reading a briefing's discussion,
-//! exporting it, and forgetting a member.
+//! editing, deleting and removing them, and forgetting a member; what
+//! Discord shows is kept in step through the outbox. Reading a discussion
+//! is in `reading`, exports in `export`.
+
+mod export;
+mod reading;
+
+pub use export::{export_rows, Export};
 
 use super::{Caller, CommandError, CommandResult, Handlers, OrUserError};
-use crate::domain::render::{self, ANSWER_BUTTON};
+use crate::domain::custom_id::CustomId;
+use crate::domain::render;
 use crate::domain::text::{escape_markdown, truncate};
-use crate::domain::view::{limits, Button, Embed, Field, Message, Modal, Reply};
-use crate::store::{ExportRow, NewAnswer};
+use crate::domain::view::{Button, Message, Modal, Reply};
+use crate::store::NewAnswer;
 
 /// Discord's text inputs hold at most this many characters.
 pub const MAX_ANSWER_CHARS: usize = 4_000;
 /// Answers shown per page of a discussion.
 const ANSWERS_PER_PAGE: u64 = 5;
-/// custom_id prefix of discussion pages: `discussion:<briefing>:<question>:<page>`.
-pub(super) const DISCUSSION_BUTTON: &str = "discussion";
-/// custom_id of the forget-me confirmation: `forget-me:<user>`.
-pub(super) const FORGET_BUTTON: &str = "forget-me";
 
 /// How many answers a member may give per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +35,6 @@ impl Default for AnswerLimit {
         }
     }
 }
-
-/// custom_id of the answer form: `answer-form:q<question id>`.
-const ANSWER_FORM: &str = "answer-form";
-
-/// custom_ids of the buttons on a shown answer, and of the edit form.
-const EDIT_BUTTON: &str = render::EDIT_ANSWER_BUTTON;
-pub(super) const DELETE_BUTTON: &str = render::DELETE_ANSWER_BUTTON;
-const EDIT_FORM: &str = "answer-edit-form";
 
 /// An answer given (or edited) through the form: the private "saved" reply,
 /// and the messages that show it in the discussion thread. Where the form
@@ -59,14 +54,6 @@ fn echo(answer: &crate::store::Answer, question: &str) -> Vec<Message> {
         &answer.text,
         answer.edited_at.is_some(),
     )
-}
-
-/// A discussion export in both formats.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Export {
-    pub rows: usize,
-    pub csv: String,
-    pub json: String,
 }
 
 impl Handlers {
@@ -90,26 +77,21 @@ impl Handlers {
 
     /// The form an Answer (or Edit) button opens; `None` for other buttons.
     pub fn answer_form(&self, custom_id: &str) -> Option<Modal> {
-        if let Some(answer) = custom_id
-            .strip_prefix(EDIT_BUTTON)
-            .and_then(|r| r.strip_prefix(':'))
-        {
-            answer.parse::<i64>().ok()?;
-            return Some(Modal {
-                custom_id: format!("{EDIT_FORM}:{answer}"),
+        match custom_id.parse().ok()? {
+            CustomId::EditAnswer { answer } => Some(Modal {
+                custom_id: CustomId::EditForm { answer }.to_string(),
                 title: format!("Edit answer #{answer}"),
                 label: format!("New text (up to {MAX_ANSWER_CHARS} characters)"),
                 max_length: MAX_ANSWER_CHARS,
-            });
+            }),
+            CustomId::Answer { question } => Some(Modal {
+                custom_id: CustomId::AnswerForm { question }.to_string(),
+                title: "Your answer".into(),
+                label: format!("Answer (up to {MAX_ANSWER_CHARS} characters)"),
+                max_length: MAX_ANSWER_CHARS,
+            }),
+            _ => None,
         }
-        let question = custom_id.strip_prefix(ANSWER_BUTTON)?.strip_prefix(":q")?;
-        question.parse::<i64>().ok()?;
-        Some(Modal {
-            custom_id: format!("{ANSWER_FORM}:q{question}"),
-            title: "Your answer".into(),
-            label: format!("Answer (up to {MAX_ANSWER_CHARS} characters)"),
-            max_length: MAX_ANSWER_CHARS,
-        })
     }
 
     /// A plain message replying to a question's prompt (needs the Message
@@ -124,11 +106,12 @@ impl Handlers {
         limit: AnswerLimit,
         shown_in: Option<u64>,
     ) -> Option<CommandResult<Answered>> {
-        let question_id: i64 = prompt_custom_id
-            .strip_prefix(ANSWER_BUTTON)?
-            .strip_prefix(":q")?
-            .parse()
-            .ok()?;
+        let CustomId::Answer {
+            question: question_id,
+        } = prompt_custom_id.parse().ok()?
+        else {
+            return None;
+        };
         Some(
             self.answer_by_id(caller, author_name, question_id, text, limit, shown_in)
                 .await,
@@ -147,22 +130,16 @@ impl Handlers {
         limit: AnswerLimit,
         shown_in: Option<u64>,
     ) -> Option<CommandResult<Answered>> {
-        if let Some(answer) = custom_id
-            .strip_prefix(EDIT_FORM)
-            .and_then(|r| r.strip_prefix(':'))
-        {
-            let answer: i64 = answer.parse().ok()?;
-            return Some(self.edit_by_form(caller, answer, text, shown_in).await);
-        }
-        let question_id: i64 = custom_id
-            .strip_prefix(ANSWER_FORM)?
-            .strip_prefix(":q")?
-            .parse()
-            .ok()?;
-        Some(
-            self.answer_by_id(caller, author_name, question_id, text, limit, shown_in)
-                .await,
-        )
+        Some(match custom_id.parse().ok()? {
+            CustomId::EditForm { answer } => {
+                self.edit_by_form(caller, answer, text, shown_in).await
+            }
+            CustomId::AnswerForm { question } => {
+                self.answer_by_id(caller, author_name, question, text, limit, shown_in)
+                    .await
+            }
+            _ => return None,
+        })
     }
 
     /// Makes Discord show answer `answer_id` as it now is: posted in
@@ -389,141 +366,6 @@ impl Handlers {
         }
     }
 
-    /// A briefing's questions with their answer counts, then the answers
-    /// (to one question, or all), newest first, a page at a time.
-    pub async fn discussion(
-        &self,
-        briefing: String,
-        question: Option<String>,
-        page: u64,
-    ) -> CommandResult<Reply> {
-        let (briefing_id, title) = self.resolve_briefing(&briefing).await?;
-        let question_id = match &question {
-            Some(q) if !q.trim().is_empty() => {
-                Some(self.resolve_question(&briefing_id.to_string(), q).await?.1)
-            }
-            _ => None,
-        };
-        let page = page.max(1);
-        let (counts, answers) = self
-            .db
-            .call(move |s| {
-                Ok((
-                    s.question_counts(briefing_id)?,
-                    s.answers_page(
-                        briefing_id,
-                        question_id,
-                        (page - 1).saturating_mul(ANSWERS_PER_PAGE),
-                        ANSWERS_PER_PAGE,
-                    )?,
-                ))
-            })
-            .await?;
-        if counts.is_empty() {
-            return Err(CommandError::User(
-                "That briefing has no key questions to discuss.".into(),
-            ));
-        }
-        let summary: Vec<String> = counts
-            .iter()
-            .filter(|c| question_id.is_none_or(|q| q == c.question_id))
-            .map(|c| {
-                let label = match c.position {
-                    Some(p) => format!("{}.", p + 1),
-                    None => "(earlier version)".into(),
-                };
-                let answers = match c.answers {
-                    0 => "no answers yet".to_string(),
-                    1 => "1 answer".to_string(),
-                    n => format!("{n} answers"),
-                };
-                format!(
-                    "{label} {} · {answers}",
-                    escape_markdown(&truncate(&c.text, 300))
-                )
-            })
-            .collect();
-        let fields = answers
-            .answers
-            .iter()
-            .map(|a| Field {
-                name: truncate(
-                    &format!(
-                        "#{} · {}{}",
-                        a.id,
-                        a.user_name,
-                        if a.edited_at.is_some() {
-                            " (edited)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    limits::FIELD_NAME,
-                ),
-                // As written: Markdown is escaped so it cannot fake formatting.
-                value: truncate(&escape_markdown(&a.text), limits::FIELD_VALUE),
-                inline: false,
-            })
-            .collect();
-        let pages = answers.total.div_ceil(ANSWERS_PER_PAGE).max(1);
-        let page = page.min(pages);
-        let id = |target: u64| {
-            format!(
-                "{DISCUSSION_BUTTON}:{briefing_id}:{}:{target}",
-                question_id.map(|q| q.to_string()).unwrap_or_default()
-            )
-        };
-        Ok(Reply {
-            messages: vec![Message {
-                content: None,
-                embeds: vec![Embed {
-                    title: Some(truncate(&format!("Discussion: {title}"), limits::TITLE)),
-                    description: Some(truncate(&summary.join("\n"), limits::DESCRIPTION)),
-                    fields,
-                    footer: Some(format!(
-                        "Page {page} of {pages} · {} answers · newest first",
-                        answers.total
-                    )),
-                    ..Embed::default()
-                }],
-                buttons: vec![
-                    Button {
-                        custom_id: id(page.saturating_sub(1).max(1)),
-                        label: "Newer".into(),
-                        disabled: page <= 1,
-                    },
-                    Button {
-                        custom_id: id(page + 1),
-                        label: "Older".into(),
-                        disabled: page >= pages,
-                    },
-                ],
-            }],
-            ephemeral: false,
-        })
-    }
-
-    /// One briefing's discussion, or everything answered in [from, to).
-    pub async fn export_discussion(
-        &self,
-        caller: &Caller,
-        briefing: Option<String>,
-        from: Option<i64>,
-        to: Option<i64>,
-    ) -> CommandResult<Export> {
-        self.moderator_guild(caller, "Exporting discussions")
-            .await?;
-        let briefing_id = match briefing {
-            Some(b) => Some(self.resolve_briefing(&b).await?.0),
-            None => None,
-        };
-        let rows = self
-            .db
-            .call(move |s| s.export_answers(briefing_id, from, to))
-            .await?;
-        Ok(export_rows(&rows))
-    }
-
     /// Asks first; the button carries the caller's id so only they can confirm.
     pub fn forget_me(&self, caller: &Caller) -> Reply {
         Reply {
@@ -533,7 +375,10 @@ impl Handlers {
                 ),
                 embeds: Vec::new(),
                 buttons: vec![Button {
-                    custom_id: format!("{FORGET_BUTTON}:{}", caller.user_id),
+                    custom_id: CustomId::ForgetMe {
+                        user: caller.user_id,
+                    }
+                    .to_string(),
                     label: "Delete my answers".into(),
                     disabled: false,
                 }],
@@ -596,33 +441,6 @@ impl Handlers {
         Ok(Reply::private(text))
     }
 
-    /// The current questions of the briefing chosen so far, as `q<id>`.
-    pub async fn autocomplete_question(
-        &self,
-        briefing: String,
-        partial: String,
-    ) -> CommandResult<Vec<super::Choice>> {
-        let Ok((briefing_id, _)) = self.resolve_briefing(&briefing).await else {
-            return Ok(Vec::new());
-        };
-        let partial = partial.trim().to_lowercase();
-        let questions = self
-            .db
-            .call(move |s| s.question_history(briefing_id))
-            .await?;
-        Ok(questions
-            .into_iter()
-            .filter(|(_, current)| *current)
-            .enumerate()
-            .map(|(i, (q, _))| super::Choice {
-                name: truncate(&format!("{}. {}", i + 1, q.text), 100),
-                value: format!("q{}", q.id),
-            })
-            .filter(|c| c.name.to_lowercase().contains(&partial))
-            .take(super::MAX_CHOICES)
-            .collect())
-    }
-
     async fn own_answer(&self, caller: &Caller, answer_id: i64) -> CommandResult<()> {
         let found = self.db.call(move |s| s.answer(answer_id)).await?;
         match found {
@@ -634,58 +452,6 @@ impl Handlers {
                 "You have no answer #{answer_id}."
             ))),
         }
-    }
-
-    async fn resolve_briefing(&self, briefing: &str) -> CommandResult<(i64, String)> {
-        let key = super::lookup_text("briefing name", briefing)?;
-        let found = self
-            .db
-            .read_lookup(move |s| s.lookup_briefing(&key))
-            .await?
-            .user_error(format!(
-                "No briefing matches '{}'.",
-                truncate(briefing.trim(), 100)
-            ))?;
-        Ok((found.id, found.briefing.title))
-    }
-
-    /// (briefing id, question id, question text) from what was typed.
-    async fn resolve_question(
-        &self,
-        briefing: &str,
-        question: &str,
-    ) -> CommandResult<(i64, i64, String)> {
-        let (briefing_id, _) = self.resolve_briefing(briefing).await?;
-        let wanted = super::lookup_text("question", question)?
-            .trim_start_matches('#')
-            .to_string();
-        let questions = self
-            .db
-            .call(move |s| s.question_history(briefing_id))
-            .await?;
-        let current: Vec<_> = questions.iter().filter(|(_, current)| *current).collect();
-        // "q<id>" is what autocomplete sends; a plain number is the
-        // question's place in the briefing.
-        let found = match wanted
-            .strip_prefix('q')
-            .and_then(|id| id.parse::<i64>().ok())
-        {
-            Some(id) => questions
-                .iter()
-                .find(|(q, _)| q.id == id)
-                .map(|(q, _)| q.clone()),
-            None => wanted
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| n.checked_sub(1))
-                .and_then(|i| current.get(i).map(|(q, _)| q.clone())),
-        };
-        let found = found.user_error(format!(
-            "That briefing has no question '{}'. It has {}: give its number, or pick one from the list.",
-            truncate(question.trim(), 50),
-            current.len()
-        ))?;
-        Ok((briefing_id, found.id, found.text))
     }
 }
 
@@ -731,74 +497,4 @@ fn checked_text(text: &str) -> CommandResult<String> {
         )));
     }
     Ok(trimmed.to_string())
-}
-
-/// CSV (written by the `csv` crate, RFC 4180 quoting) and JSON of the same
-/// rows. A text cell that a spreadsheet would run as a formula (it starts
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`,
-/// so opening an export never runs what a member typed.
-pub fn export_rows(rows: &[ExportRow]) -> Export {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::NonNumeric)
-        .from_writer(Vec::new());
-    let header = [
-        "answer_id",
-        "briefing_id",
-        "briefing_title",
-        "question_id",
-        "question",
-        "question_current",
-        "user_id",
-        "user_name",
-        "text",
-        "created_at",
-        "edited_at",
-        "removed_at",
-        "removal_reason",
-        "earlier_versions",
-    ];
-    for r in rows {
-        let optional = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-        let _ = writer.write_record([
-            r.answer_id.to_string(),
-            r.briefing_id.to_string(),
-            inert(&r.briefing_title),
-            r.question_id.to_string(),
-            inert(&r.question),
-            r.question_current.to_string(),
-            r.user_id.to_string(),
-            inert(&r.user_name),
-            inert(&r.text),
-            r.created_at.to_string(),
-            optional(r.edited_at),
-            optional(r.removed_at),
-            inert(r.removal_reason.as_deref().unwrap_or("")),
-            r.earlier_versions.to_string(),
-        ]);
-    }
-    // The header is plain names; text cells are quoted, numbers are not.
-    let mut csv = header.join(",") + "\r\n";
-    // Writing to memory cannot fail.
-    csv.push_str(
-        &writer
-            .into_inner()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default(),
-    );
-    Export {
-        rows: rows.len(),
-        csv,
-        json: serde_json::to_string_pretty(rows).expect("rows serialise"),
-    }
-}
-
-/// A cell a spreadsheet shows as text, never evaluates (OWASP's advice for
-/// CSV injection).
-fn inert(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
 }

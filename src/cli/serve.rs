@@ -1,0 +1,78 @@
+//! The two long-running commands: the Discord bot and the local console.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use super::{open_store, CliError, CliResult};
+use crate::config::Config;
+use crate::console::{self, Console};
+use crate::discord::{self, DiscordSettings};
+use crate::handlers::Handlers;
+use crate::import::ImportOptions;
+use crate::store::{Db, Store};
+
+/// `briefbot run`: connects to Discord and serves until Ctrl-C or SIGTERM.
+pub fn bot(config: &Config) -> CliResult {
+    // Before touching the database: without a token there is nothing to run.
+    let token = discord::check_token(config.discord.token.as_deref()).map_err(CliError)?;
+    let store = open_store(config, config.load_samples)?;
+    let settings = DiscordSettings {
+        token,
+        dev_guild: config.discord.dev_guild_id,
+        api_base: config.discord.api_base.clone(),
+        posting: config.posting.to_config(),
+        import: import_options(config),
+        answer_limit: config.discussion.answer_limit(),
+        read_replies: config.discord.read_replies,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let handlers = Handlers::new(Db::new(store));
+    runtime.block_on(discord::run(settings, handlers, discord::shutdown_signal()))?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `briefbot console`: the bot's commands answered in the terminal, or the
+/// piped lines run one by one (non-zero exit when any failed).
+pub fn console(config: &Config, store: Store) -> CliResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let db = Db::new(store);
+    let handlers = Handlers::new(db.clone());
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    if interactive {
+        eprintln!("Commands:\n{}\n", console::usage());
+    }
+    let failures = runtime.block_on(async {
+        let mut console = Console::start(
+            handlers,
+            db,
+            std::io::stdout(),
+            config.posting.to_config(),
+            import_options(config),
+        )
+        .with_answer_limit(config.discussion.answer_limit());
+        console
+            .run(std::io::BufReader::new(stdin), interactive)
+            .await
+            .map(|_| console.failures())
+    })?;
+    // A script learns that something it asked for did not happen.
+    Ok(if failures > 0 && !interactive {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn import_options(config: &Config) -> ImportOptions {
+    ImportOptions {
+        max_file_bytes: config.import.max_file_bytes,
+        ..ImportOptions::default()
+    }
+}

@@ -1,0 +1,148 @@
+//! What a delivery posts: a payload rendered to messages, the steps of a
+//! delivery (its messages, then the discussion thread), what a schedule
+//! would post now, and its preview. Read by the delivery loop and by the
+//! schedule commands.
+
+use crate::domain::render::{self, DigestEntry};
+use crate::domain::view::{Message, Reply};
+use crate::store::{Content, Delivery, Origin, Payload, Schedule, Store, StoreError};
+
+/// Something to post, or why there is nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prepared<T> {
+    Ready(T),
+    Nothing(String),
+}
+
+impl<T> Prepared<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Prepared<U> {
+        match self {
+            Prepared::Ready(value) => Prepared::Ready(f(value)),
+            Prepared::Nothing(why) => Prepared::Nothing(why),
+        }
+    }
+
+    /// `Ok` with the value, or `Err` with the reason there is none.
+    pub fn ready(self) -> Result<T, String> {
+        match self {
+            Prepared::Ready(value) => Ok(value),
+            Prepared::Nothing(why) => Err(why),
+        }
+    }
+}
+
+/// One thing a delivery does, in order; a delivery's `parts_sent` counts
+/// the finished ones, so a resend continues where the last attempt stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Post(Message),
+    /// A discussion thread on the first message posted.
+    OpenThread {
+        name: String,
+    },
+    PostInThread(Message),
+}
+
+/// The steps of a delivery: its messages, then (for a briefing with key
+/// questions, where the server keeps discussion threads) a thread with one
+/// message per question carrying its Answer button.
+pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>, StoreError> {
+    let messages = match render_payload(store, &d.payload)? {
+        Prepared::Ready(messages) => messages,
+        Prepared::Nothing(why) => return Ok(Prepared::Nothing(why)),
+    };
+    let mut steps: Vec<Step> = messages.into_iter().map(Step::Post).collect();
+    if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
+        if store.guild_settings(d.guild_id)?.discussion_threads {
+            if let Some(stored) = store.briefing_by_id(*id)? {
+                let questions: Vec<(i64, String)> = stored
+                    .questions
+                    .iter()
+                    .map(|q| (q.id, q.text.clone()))
+                    .collect();
+                if !questions.is_empty() {
+                    steps.push(Step::OpenThread {
+                        name: render::thread_name(&stored.briefing.title),
+                    });
+                    steps.extend(
+                        render::question_prompts(&questions)
+                            .into_iter()
+                            .map(Step::PostInThread),
+                    );
+                }
+            }
+        }
+    }
+    Ok(Prepared::Ready(steps))
+}
+
+/// What a payload looks like in a channel (also used by previews).
+pub fn render_payload(
+    store: &Store,
+    payload: &Payload,
+) -> Result<Prepared<Vec<Message>>, StoreError> {
+    Ok(match payload {
+        Payload::Briefing(id) => match store.briefing_by_id(*id)? {
+            Some(stored) => Prepared::Ready(render::briefing(&stored.briefing).messages),
+            None => Prepared::Nothing(format!("briefing #{id} no longer exists")),
+        },
+        Payload::Digest(ids) => {
+            let mut entries = Vec::new();
+            for id in ids {
+                if let Some(stored) = store.briefing_by_id(*id)? {
+                    entries.push(DigestEntry {
+                        id: *id,
+                        title: stored.briefing.title,
+                        published: stored.briefing.published,
+                        url: stored.briefing.source.url,
+                    });
+                }
+            }
+            Prepared::Ready(render::digest(&entries).messages)
+        }
+        Payload::Notice(text) => Prepared::Ready(vec![Message::text(text.clone())]),
+        // Shown by its own steps (see `answers`), never rendered as a post.
+        Payload::Answer(id) => Prepared::Nothing(format!("answer #{id} is not a post")),
+        Payload::Nothing => Prepared::Nothing("nothing to post".into()),
+    })
+}
+
+/// Chooses what a schedule posts now: `Err` says why there is nothing.
+pub fn resolve_content(
+    store: &Store,
+    channel_id: u64,
+    content: Content,
+) -> Result<Prepared<Payload>, StoreError> {
+    Ok(match content {
+        Content::Briefing(id) => match store.briefing_by_id(id)? {
+            Some(_) => Prepared::Ready(Payload::Briefing(id)),
+            None => Prepared::Nothing(format!("briefing #{id} no longer exists")),
+        },
+        Content::Next => match store.next_unposted_briefing(channel_id)? {
+            Some(id) => Prepared::Ready(Payload::Briefing(id)),
+            None => Prepared::Nothing(
+                "nothing new: every briefing has already been posted to this channel".into(),
+            ),
+        },
+        Content::Digest(n) => {
+            let ids = store.newest_briefing_ids(n)?;
+            if ids.is_empty() {
+                Prepared::Nothing("there are no briefings to list yet".into())
+            } else {
+                Prepared::Ready(Payload::Digest(ids))
+            }
+        }
+    })
+}
+
+/// A preview of what a schedule would post right now.
+pub fn preview(store: &Store, schedule: &Schedule) -> Result<Prepared<Reply>, StoreError> {
+    let payload = match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
+        Prepared::Ready(payload) => payload,
+        Prepared::Nothing(why) => return Ok(Prepared::Nothing(why)),
+    };
+    Ok(render_payload(store, &payload)?.map(|messages| Reply {
+        messages,
+        ephemeral: true,
+    }))
+}
