@@ -1,0 +1,220 @@
+//! The test server as Discord describes it: its ids, guild, channels, users
+//! and the members who invoke commands, and message objects as Discord
+//! returns them.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// Send Messages.
+pub(crate) const SEND_MESSAGES: u64 = 1 << 11;
+
+pub(crate) const VIEW_CHANNEL: u64 = 1 << 10;
+
+pub(crate) const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+
+pub(crate) const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
+
+/// What @everyone (and so the bot, which has no other role) may do.
+pub(crate) const EVERYONE_PERMISSIONS: u64 = 2_248_473_465_835_073;
+
+/// Who invokes an interaction.
+#[derive(Debug, Clone)]
+pub struct Invoker {
+    pub user_id: u64,
+    /// The member's resolved permissions in the channel.
+    pub permissions: u64,
+    pub roles: Vec<u64>,
+}
+
+impl Invoker {
+    /// A member with Manage Server.
+    pub fn moderator() -> Self {
+        Self {
+            user_id: MEMBER_ID,
+            permissions: 2_147_483_647,
+            roles: Vec::new(),
+        }
+    }
+
+    /// Makes `interaction` come from this member.
+    pub(crate) fn apply(&self, interaction: &mut Value) {
+        let member = &mut interaction["member"];
+        member["user"]["id"] = json!(self.user_id.to_string());
+        member["user"]["username"] = json!(format!("member{}", self.user_id));
+        member["permissions"] = json!(self.permissions.to_string());
+        member["roles"] = json!(self.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+    }
+
+    /// A member with the everyday permissions and no Manage Server, as if
+    /// a server admin had opened the moderator commands to everyone.
+    pub fn member() -> Self {
+        Self {
+            user_id: MEMBER_ID,
+            permissions: 2_147_483_647 & !MANAGE_GUILD & !(1 << 3),
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// `data.resolved` for commands naming channels of the test server.
+pub fn resolved_channels(ids: &[u64]) -> Value {
+    let channels: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| {
+            let name = match *id {
+                CHANNEL_ID => "briefings".to_string(),
+                LOG_CHANNEL_ID => "mod-log".to_string(),
+                LOCKED_CHANNEL_ID => "announcements".to_string(),
+                NO_THREADS_CHANNEL_ID => "no-threads".to_string(),
+                other => format!("channel-{other}"),
+            };
+            (id.to_string(), json!({ "id": id.to_string(), "name": name, "type": 0, "permissions": "2147483647" }))
+        })
+        .collect();
+    json!({ "channels": channels })
+}
+
+/// `data.resolved` for a command naming the moderator role.
+pub fn resolved_moderator_role() -> Value {
+    json!({ "roles": { MODERATOR_ROLE_ID.to_string(): moderator_role() } })
+}
+
+pub(crate) fn moderator_role() -> Value {
+    json!({
+        "id": MODERATOR_ROLE_ID.to_string(), "name": "Moderators", "color": 0, "hoist": false, "icon": null,
+        "unicode_emoji": null, "position": 1, "permissions": "0", "managed": false,
+        "mentionable": false, "flags": 0,
+        "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+    })
+}
+
+/// The test server as GUILD_CREATE carries it: one text channel, the bot and
+/// one member, the @everyone role.
+pub fn guild_json() -> Value {
+    json!({
+        "id": GUILD_ID.to_string(),
+        "name": "Briefbot Test Server",
+        "icon": null,
+        "owner_id": MEMBER_ID.to_string(),
+        "afk_channel_id": null,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "roles": [{
+            "id": GUILD_ID.to_string(), "name": "@everyone", "color": 0, "hoist": false, "icon": null,
+            "unicode_emoji": null, "position": 0, "permissions": "2248473465835073", "managed": false,
+            "mentionable": false, "flags": 0,
+            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+        }, moderator_role()],
+        "emojis": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_id": null,
+        "system_channel_flags": 0,
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "stickers": [],
+        "premium_progress_bar_enabled": false,
+        "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "large": false,
+        "unavailable": false,
+        "member_count": 2,
+        "voice_states": [],
+        "members": [
+            { "user": bot_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 },
+            { "user": member_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 }
+        ],
+        "channels": [
+            text_channel(CHANNEL_ID, "briefings", json!([])),
+            text_channel(LOG_CHANNEL_ID, "mod-log", json!([])),
+            // @everyone (the bot has no other role) may not send here.
+            text_channel(LOCKED_CHANNEL_ID, "announcements", json!([
+                { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": SEND_MESSAGES.to_string() }
+            ])),
+            // The bot may post here but not open threads.
+            text_channel(NO_THREADS_CHANNEL_ID, "no-threads", json!([
+                { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": CREATE_PUBLIC_THREADS.to_string() }
+            ])),
+            forum_channel(FORUM_CHANNEL_ID, "briefing-forum"),
+        ],
+        "threads": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": []
+    })
+}
+
+pub(crate) fn thread_json(id: u64, parent: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": parent.to_string(),
+        "name": name, "owner_id": BOT_USER_ID.to_string(), "last_message_id": null, "rate_limit_per_user": 0,
+        "message_count": 0, "member_count": 1, "flags": 0, "nsfw": false, "position": 0,
+        "permission_overwrites": [],
+        "thread_metadata": {
+            "archived": false, "auto_archive_duration": 10080, "locked": false,
+            "archive_timestamp": "2026-01-01T00:00:00.000000+00:00", "create_timestamp": "2026-01-01T00:00:00.000000+00:00"
+        },
+        "total_message_sent": 0
+    })
+}
+
+pub(crate) fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
+    json!({
+        "id": id.to_string(), "type": 0, "name": name, "position": 0,
+        "permission_overwrites": overwrites, "nsfw": false, "parent_id": null, "topic": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
+    })
+}
+
+pub(crate) fn forum_channel(id: u64, name: &str) -> Value {
+    json!({
+        "id": id.to_string(), "type": 15, "name": name, "position": 0,
+        "permission_overwrites": [], "nsfw": false, "parent_id": null, "topic": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
+        "available_tags": [], "default_reaction_emoji": null, "default_sort_order": null,
+        "default_forum_layout": 0
+    })
+}
+
+pub(crate) fn bot_user() -> Value {
+    json!({ "id": BOT_USER_ID.to_string(), "username": "briefbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true })
+}
+
+pub(crate) fn member_user() -> Value {
+    json!({ "id": MEMBER_ID.to_string(), "username": "member", "discriminator": "0", "global_name": "Member", "avatar": null })
+}
+
+/// A message object as Discord returns it, carrying what was sent.
+pub(crate) fn message_json(id: u64, sent: &Value) -> Value {
+    message_in(id, CHANNEL_ID, sent)
+}
+
+pub(crate) fn message_in(id: u64, channel_id: u64, sent: &Value) -> Value {
+    let mut embeds = sent["embeds"].as_array().cloned().unwrap_or_default();
+    for embed in &mut embeds {
+        embed["type"] = json!("rich");
+    }
+    json!({
+        "id": id.to_string(),
+        "channel_id": channel_id.to_string(),
+        "author": bot_user(),
+        "content": sent["content"].as_str().unwrap_or(""),
+        "timestamp": "2026-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": embeds,
+        "pinned": false,
+        "type": 0,
+        "flags": sent["flags"].as_u64().unwrap_or(0),
+        "components": sent["components"].clone().as_array().cloned().unwrap_or_default(),
+        "nonce": sent.get("nonce").cloned().unwrap_or(Value::Null),
+    })
+}

@@ -1,0 +1,112 @@
+//! The gateway: HELLO, READY after IDENTIFY, heartbeats, RESUME, and the
+//! dispatches a test asks for.
+
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+use super::*;
+
+pub(crate) enum Outgoing {
+    Dispatch(&'static str, Value),
+    Drop,
+}
+
+pub(crate) async fn gateway(
+    State(shared): State<Arc<Shared>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if shared
+        .gateway_url_override
+        .lock()
+        .expect("override")
+        .is_some()
+    {
+        shared.refused_connections.fetch_add(1, Ordering::SeqCst);
+        shared.changed.notify_waiters();
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    upgrade.on_upgrade(move |socket| serve_gateway(socket, shared))
+}
+
+pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
+    let (sender, mut outgoing) = mpsc::unbounded_channel();
+    *shared.gateway.lock().expect("gateway") = Some(sender);
+    let mut seq: u64 = 0;
+    let hello = json!({ "op": 10, "d": { "heartbeat_interval": 41_250 }, "s": null, "t": null });
+    if socket
+        .send(WsMessage::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                let WsMessage::Text(text) = message else {
+                    if matches!(message, WsMessage::Close(_)) { break }
+                    continue;
+                };
+                let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+                let replies = answer_gateway(&shared, &frame);
+                for (event, data) in replies {
+                    let frame = match event {
+                        Some(name) => { seq += 1; json!({ "op": 0, "t": name, "s": seq, "d": data }) }
+                        None => data,
+                    };
+                    if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() { return; }
+                }
+                shared.changed.notify_waiters();
+            }
+            command = outgoing.recv() => match command {
+                Some(Outgoing::Dispatch(name, data)) => {
+                    seq += 1;
+                    let frame = json!({ "op": 0, "t": name, "s": seq, "d": data });
+                    if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() { return; }
+                }
+                // Dropping the socket without a close frame: a network cut.
+                Some(Outgoing::Drop) | None => return,
+            }
+        }
+    }
+}
+
+/// Frames to send back for one frame the bot sent: `(Some(event), data)` is
+/// a dispatch, `(None, frame)` a raw frame.
+pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, Value)> {
+    match frame["op"].as_u64() {
+        Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
+        Some(2) => {
+            shared.identifies.fetch_add(1, Ordering::SeqCst);
+            shared.intents.store(
+                frame["d"]["intents"].as_u64().unwrap_or(0),
+                Ordering::SeqCst,
+            );
+            let ready = (
+                Some("READY"),
+                json!({
+                    "v": 10,
+                    "user": bot_user(),
+                    "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
+                    "session_id": format!("session-{}", shared.snowflake()),
+                    "resume_gateway_url": shared.gateway_url(),
+                    "shard": [0, 1],
+                    "application": { "id": APPLICATION_ID.to_string(), "flags": 0 }
+                }),
+            );
+            vec![ready, (Some("GUILD_CREATE"), guild_json())]
+        }
+        Some(6) => {
+            shared.resumes.fetch_add(1, Ordering::SeqCst);
+            vec![(Some("RESUMED"), json!({}))]
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,193 @@
+//! The interactions a test sends the bot: slash commands, autocomplete,
+//! button presses and modal submits, each as Discord would dispatch it.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+impl Double {
+    pub(crate) fn dispatch(&self, event: &'static str, data: Value) -> Result<(), String> {
+        let gateway = self.shared.gateway.lock().expect("gateway");
+        let sender = gateway
+            .as_ref()
+            .ok_or("no bot is connected to the gateway")?;
+        sender
+            .send(Outgoing::Dispatch(event, data))
+            .map_err(|_| "the gateway connection is gone".to_string())
+    }
+
+    fn interaction(&self, kind: u8, data: Value, extra: Value) -> (u64, String, Value) {
+        let id = self.shared.snowflake();
+        let token = format!("interaction-token-{id}");
+        let mut interaction = json!({
+            "id": id.to_string(),
+            "application_id": APPLICATION_ID.to_string(),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": GUILD_ID.to_string(),
+            "channel_id": CHANNEL_ID.to_string(),
+            "channel": { "id": CHANNEL_ID.to_string(), "type": 0, "name": "briefings" },
+            "member": {
+                "user": member_user(),
+                "roles": [],
+                "joined_at": "2024-01-01T00:00:00.000000+00:00",
+                "deaf": false,
+                "mute": false,
+                "flags": 0,
+                "permissions": "2147483647"
+            },
+            "app_permissions": "274877925376",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": { "0": GUILD_ID.to_string() },
+            "context": 0,
+            "attachment_size_limit": 8_388_608,
+            "data": data,
+        });
+        if let (Some(target), Some(more)) = (interaction.as_object_mut(), extra.as_object()) {
+            target.extend(more.clone());
+        }
+        (id, token, interaction)
+    }
+
+    /// Dispatches a slash command as a member would invoke it. `options` are
+    /// Discord's option objects (a subcommand is `{"name", "type": 1, "options"}`).
+    pub fn send_command(&self, name: &str, options: Value) -> Result<Invocation, String> {
+        self.send_command_as(&Invoker::moderator(), name, options, json!({}))
+    }
+
+    /// Dispatches a slash command from `invoker`; `resolved` is the
+    /// command's `data.resolved` (channels, roles, attachments named in options).
+    pub fn send_command_as(
+        &self,
+        invoker: &Invoker,
+        name: &str,
+        options: Value,
+        resolved: Value,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.command_json(2, name, options);
+        interaction["data"]["resolved"] = resolved;
+        invoker.apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches an autocomplete request; `options` mark the typed one `"focused": true`.
+    pub fn send_autocomplete(&self, name: &str, options: Value) -> Result<Invocation, String> {
+        let (id, token, interaction) = self.command_json(4, name, options);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a button press on a message the bot sent.
+    pub fn press_button(&self, custom_id: &str) -> Result<Invocation, String> {
+        self.press_button_as(&Invoker::moderator(), custom_id)
+    }
+
+    pub fn press_button_as(
+        &self,
+        invoker: &Invoker,
+        custom_id: &str,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.button_json(custom_id);
+        invoker.apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit: `fields` are (text input custom_id, value).
+    pub fn submit_modal(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, interaction) = self.modal_submit_json(custom_id, fields);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit from a form opened in `channel_id` (a thread, say).
+    pub fn submit_modal_in(
+        &self,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit by `invoker` from a form opened in `channel_id`.
+    pub fn submit_modal_as(
+        &self,
+        invoker: &Invoker,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        invoker.apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a modal submit from a form opened by a button on message
+    /// `message_id` in `channel_id`.
+    pub fn submit_modal_on(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        interaction["message"]["id"] = json!(message_id.to_string());
+        interaction["message"]["channel_id"] = json!(channel_id.to_string());
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// The INTERACTION_CREATE payload of a modal submit, without sending it.
+    pub fn modal_submit_json(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> (u64, String, Value) {
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(input, value)| {
+                json!({ "type": 1, "components": [{ "type": 4, "custom_id": input, "value": value }] })
+            })
+            .collect();
+        let message = message_json(self.shared.snowflake(), &json!({}));
+        self.interaction(
+            5,
+            json!({ "custom_id": custom_id, "components": rows }),
+            json!({ "message": message }),
+        )
+    }
+
+    /// The INTERACTION_CREATE payload of a slash command (`kind` 2) or an
+    /// autocomplete request (`kind` 4), without sending it.
+    pub fn command_json(&self, kind: u8, name: &str, options: Value) -> (u64, String, Value) {
+        let data =
+            json!({ "id": "500000000000000005", "name": name, "type": 1, "options": options });
+        self.interaction(kind, data, json!({}))
+    }
+
+    /// The INTERACTION_CREATE payload of a button press, without sending it.
+    pub fn button_json(&self, custom_id: &str) -> (u64, String, Value) {
+        let data = json!({ "custom_id": custom_id, "component_type": 2 });
+        let message = message_json(self.shared.snowflake(), &json!({}));
+        self.interaction(3, data, json!({ "message": message }))
+    }
+}
