@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::posting::PostingConfig;
 /// Read when no --config is given and it exists in the working folder.
 pub const DEFAULT_CONFIG_FILE: &str = "briefbot.toml";
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// SQLite database file.
@@ -29,7 +30,7 @@ pub struct Config {
 }
 
 /// Answers to key questions.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DiscussionSection {
     /// Answers one member may give per minute; more are refused politely.
@@ -54,7 +55,7 @@ impl DiscussionSection {
 }
 
 /// How scheduled and subscribed posts are delivered.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PostingSection {
     /// Runs missed while the bot was offline are posted if at most this late.
@@ -96,13 +97,13 @@ impl PostingSection {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImportConfig {
     pub max_file_bytes: u64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DiscordConfig {
     /// Bot token; prefer the DISCORD_TOKEN environment variable.
@@ -117,7 +118,7 @@ pub struct DiscordConfig {
     pub read_replies: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// tracing filter, e.g. "info" or "briefbot=debug,warn".
@@ -162,7 +163,7 @@ pub enum ConfigError {
     Invalid { path: String, reason: String },
     #[error("environment variable {name}={value:?}: {reason}")]
     BadEnv {
-        name: &'static str,
+        name: String,
         value: String,
         reason: String,
     },
@@ -210,84 +211,116 @@ impl Config {
         })
     }
 
-    /// BRIEFBOT_DB, BRIEFBOT_LOAD_SAMPLES, BRIEFBOT_MAX_FILE_BYTES,
-    /// BRIEFBOT_LOG, DISCORD_TOKEN, BRIEFBOT_DEV_GUILD, BRIEFBOT_DISCORD_API,
-    /// BRIEFBOT_READ_REPLIES, BRIEFBOT_CATCH_UP_MINUTES and
-    /// BRIEFBOT_RETRY_BASE_MS override the file.
+    /// Every setting can be set from the environment: `section.key` as
+    /// `BRIEFBOT_SECTION_KEY` (`posting.max_attempts` as
+    /// `BRIEFBOT_POSTING_MAX_ATTEMPTS`, `database` as `BRIEFBOT_DATABASE`),
+    /// and the short names in [`ENV_ALIASES`] too. An empty value counts as
+    /// unset. The names come from the settings themselves, so a new setting
+    /// has its variable without code of its own.
     pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        if let Some(db) = env("BRIEFBOT_DB").filter(|v| !v.is_empty()) {
-            self.database = PathBuf::from(db);
+        let mut tree = serde_json::to_value(&*self).expect("settings serialise");
+        for path in setting_paths(&tree) {
+            let names = ENV_ALIASES
+                .iter()
+                .filter(|(_, setting)| *setting == path)
+                .map(|(name, _)| name.to_string())
+                .chain([env_name(&path)]);
+            for name in names {
+                let Some(value) = env(&name).filter(|v| !v.trim().is_empty()) else {
+                    continue;
+                };
+                let slot = path.split('.').fold(&mut tree, |node, key| &mut node[key]);
+                let previous = std::mem::replace(slot, Value::Null);
+                let parsed =
+                    typed_like(&previous, value.trim()).map_err(|reason| ConfigError::BadEnv {
+                        name: name.clone(),
+                        value: value.clone(),
+                        reason,
+                    })?;
+                *path.split('.').fold(&mut tree, |node, key| &mut node[key]) = parsed;
+                // A value of the wrong type for its setting is named here,
+                // with its variable, rather than later without it.
+                serde_json::from_value::<Config>(tree.clone()).map_err(|e| {
+                    ConfigError::BadEnv {
+                        name: name.clone(),
+                        value: value.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+            }
         }
-        if let Some(value) = env("BRIEFBOT_LOAD_SAMPLES") {
-            self.load_samples = match value.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => {
-                    return Err(ConfigError::BadEnv {
-                        name: "BRIEFBOT_LOAD_SAMPLES",
-                        value,
-                        reason: "expected true or false".into(),
-                    })
-                }
-            };
-        }
-        if let Some(value) = env("BRIEFBOT_MAX_FILE_BYTES") {
-            self.import.max_file_bytes = value.trim().parse().map_err(|_| ConfigError::BadEnv {
-                name: "BRIEFBOT_MAX_FILE_BYTES",
-                value: value.clone(),
-                reason: "expected a whole number of bytes".into(),
-            })?;
-        }
-        if let Some(filter) = env("BRIEFBOT_LOG").filter(|v| !v.is_empty()) {
-            self.log.filter = filter;
-        }
-        if let Some(token) = env("DISCORD_TOKEN").filter(|v| !v.is_empty()) {
-            self.discord.token = Some(token);
-        }
-        if let Some(value) = env("BRIEFBOT_DEV_GUILD").filter(|v| !v.is_empty()) {
-            self.discord.dev_guild_id =
-                Some(value.trim().parse().map_err(|_| ConfigError::BadEnv {
-                    name: "BRIEFBOT_DEV_GUILD",
-                    value: value.clone(),
-                    reason: "expected a guild id (a number)".into(),
-                })?);
-        }
-        if let Some(base) = env("BRIEFBOT_DISCORD_API").filter(|v| !v.is_empty()) {
-            self.discord.api_base = Some(base);
-        }
-        if let Some(value) = env("BRIEFBOT_READ_REPLIES") {
-            self.discord.read_replies = match value.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => {
-                    return Err(ConfigError::BadEnv {
-                        name: "BRIEFBOT_READ_REPLIES",
-                        value,
-                        reason: "expected true or false".into(),
-                    })
-                }
-            };
-        }
-        if let Some(value) = env("BRIEFBOT_CATCH_UP_MINUTES") {
-            self.posting.catch_up_minutes = number(&value, "BRIEFBOT_CATCH_UP_MINUTES", "minutes")?;
-        }
-        if let Some(value) = env("BRIEFBOT_NONCE_WINDOW_SECONDS") {
-            self.posting.nonce_window_seconds =
-                number(&value, "BRIEFBOT_NONCE_WINDOW_SECONDS", "seconds")?;
-        }
-        if let Some(value) = env("BRIEFBOT_RETRY_BASE_MS") {
-            self.posting.retry_base_ms = number(&value, "BRIEFBOT_RETRY_BASE_MS", "milliseconds")?;
-        }
+        *self = serde_json::from_value(tree).expect("checked after each change");
         Ok(())
     }
 }
 
-fn number(value: &str, name: &'static str, unit: &str) -> Result<u64, ConfigError> {
-    value.trim().parse().map_err(|_| ConfigError::BadEnv {
-        name,
-        value: value.to_string(),
-        reason: format!("expected a whole number of {unit}"),
-    })
+/// Short environment names: the conventional `DISCORD_TOKEN` and the names
+/// earlier versions documented. Each is the same as the long form.
+pub const ENV_ALIASES: &[(&str, &str)] = &[
+    ("BRIEFBOT_DB", "database"),
+    ("BRIEFBOT_LOG", "log.filter"),
+    ("BRIEFBOT_MAX_FILE_BYTES", "import.max_file_bytes"),
+    ("DISCORD_TOKEN", "discord.token"),
+    ("BRIEFBOT_DEV_GUILD", "discord.dev_guild_id"),
+    ("BRIEFBOT_DISCORD_API", "discord.api_base"),
+    ("BRIEFBOT_READ_REPLIES", "discord.read_replies"),
+    ("BRIEFBOT_CATCH_UP_MINUTES", "posting.catch_up_minutes"),
+    ("BRIEFBOT_RETRY_BASE_MS", "posting.retry_base_ms"),
+    (
+        "BRIEFBOT_NONCE_WINDOW_SECONDS",
+        "posting.nonce_window_seconds",
+    ),
+];
+
+/// `posting.max_attempts` -> `BRIEFBOT_POSTING_MAX_ATTEMPTS`.
+pub fn env_name(setting: &str) -> String {
+    format!(
+        "BRIEFBOT_{}",
+        setting.replace('.', "_").to_ascii_uppercase()
+    )
+}
+
+/// Every setting, as its dotted path (`posting.max_attempts`).
+pub fn setting_paths(tree: &Value) -> Vec<String> {
+    fn walk(node: &Value, prefix: &str, out: &mut Vec<String>) {
+        match node.as_object() {
+            Some(fields) => {
+                for (key, value) in fields {
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
+                    walk(value, &path, out);
+                }
+            }
+            None => out.push(prefix.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(tree, "", &mut out);
+    out
+}
+
+/// `text` as a value of the same kind as the setting's current one. An
+/// unset optional setting takes a whole number when it is one, else text.
+fn typed_like(current: &Value, text: &str) -> Result<Value, String> {
+    match current {
+        Value::Bool(_) => match text.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(Value::Bool(true)),
+            "0" | "false" | "no" | "off" => Ok(Value::Bool(false)),
+            _ => Err("expected true or false".into()),
+        },
+        Value::Number(_) => text
+            .parse::<u64>()
+            .map(Value::from)
+            .map_err(|_| "expected a whole number".into()),
+        Value::Null => Ok(text
+            .parse::<u64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::String(text.to_string()))),
+        _ => Ok(Value::String(text.to_string())),
+    }
 }
 
 #[cfg(test)]
@@ -335,6 +368,55 @@ mod tests {
         assert_eq!(config.discord.token.as_deref(), Some("x.y.z"));
         assert!(!config.load_samples);
         assert_eq!(Config::load(None, no_env).map(|c| c.load_samples), Ok(true));
+    }
+
+    #[test]
+    fn every_setting_has_an_environment_variable() {
+        let tree = serde_json::to_value(Config::default()).unwrap();
+        let paths = setting_paths(&tree);
+        for needed in [
+            "posting.max_attempts",
+            "posting.watch_seconds",
+            "discussion.answers_per_minute",
+        ] {
+            assert!(paths.iter().any(|p| p == needed), "{paths:?}");
+        }
+        for path in &paths {
+            // Each setting can be changed through its long name.
+            let name = env_name(path);
+            let mut config = Config::default();
+            let value = match path.as_str() {
+                "load_samples" => "false".to_string(),
+                "discord.read_replies" => "true".to_string(),
+                "discord.token" | "discord.api_base" | "database" | "log.filter" => "x".to_string(),
+                _ => "7".to_string(),
+            };
+            config
+                .apply_env(|n| (n == name).then(|| value.clone()))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_ne!(
+                serde_json::to_value(&config).unwrap(),
+                tree,
+                "{name} changed nothing"
+            );
+        }
+        let mut config = Config::default();
+        config
+            .apply_env(|n| match n {
+                "BRIEFBOT_POSTING_MAX_ATTEMPTS" => Some("3".into()),
+                "BRIEFBOT_DISCUSSION_ANSWERS_PER_MINUTE" => Some("9".into()),
+                "BRIEFBOT_POSTING_WATCH_SECONDS" => Some("4".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(
+            (
+                config.posting.max_attempts,
+                config.discussion.answers_per_minute,
+                config.posting.watch_seconds
+            ),
+            (3, 9, 4)
+        );
     }
 
     #[test]

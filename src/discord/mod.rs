@@ -322,7 +322,9 @@ async fn answer_reply(
             &custom_id,
             message.content.clone(),
             data.answer_limit,
-            Some(message.channel_id.get()),
+            // The member's own message shows the answer; the bot only
+            // replies that it was saved.
+            None,
         )
         .await
     else {
