@@ -4,8 +4,10 @@
 
 use chrono_tz::Tz;
 
+use super::{resolve_content, Prepared};
 use crate::clock::from_ms;
-use crate::domain::schedule::{Repeat, Rule};
+use crate::domain::schedule::{parse_zone, Repeat, Rule};
+use crate::store::{GuildScope, NewDelivery, Origin, Payload, ScheduleState, Store, StoreError};
 
 /// How many missed runs are counted before giving up counting (a minutely
 /// cron after a month offline).
@@ -94,6 +96,69 @@ fn format_window(ms: i64) -> String {
     } else {
         format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
     }
+}
+
+/// Turns every due schedule into a delivery (or a skipped record) and moves
+/// it to its next run, in the caller's transaction. Returns how many were planned.
+pub(super) fn plan_due_schedules(
+    store: &mut Store,
+    scope: GuildScope,
+    now: i64,
+    catch_up_ms: i64,
+) -> Result<usize, StoreError> {
+    let due = store.due_schedules(scope, now, 1_000)?;
+    for schedule in &due {
+        let Some(due_at) = schedule.next_run_at else {
+            continue;
+        };
+        let zone = match parse_zone(&schedule.zone) {
+            Ok(zone) => zone,
+            Err(why) => {
+                store.set_schedule_state(
+                    schedule.id,
+                    ScheduleState::Paused,
+                    Some(&why),
+                    None,
+                    now,
+                )?;
+                continue;
+            }
+        };
+        let plan = plan_run(&schedule.spec.rule, zone, due_at, now, catch_up_ms);
+        let base = |payload: Payload, at: i64| {
+            NewDelivery::pending(
+                schedule.guild_id,
+                schedule.spec.channel_id,
+                Origin::Schedule,
+                payload,
+                at,
+            )
+            .from_schedule(schedule.id)
+        };
+        if let Some((at, reason)) = &plan.skipped {
+            let skipped = base(Payload::Nothing, *at).skipped(reason.clone());
+            store.insert_delivery(&skipped, now)?;
+        }
+        if let Some(at) = plan.deliver {
+            let delivery =
+                match resolve_content(store, schedule.spec.channel_id, schedule.spec.content)? {
+                    Prepared::Ready(payload) => base(payload, at),
+                    Prepared::Nothing(why) => base(Payload::Nothing, at).skipped(why),
+                };
+            store.insert_delivery(&delivery, now)?;
+        }
+        match plan.next_run {
+            Some(next) => store.set_schedule_state(
+                schedule.id,
+                ScheduleState::Active,
+                None,
+                Some(next),
+                now,
+            )?,
+            None => store.set_schedule_state(schedule.id, ScheduleState::Done, None, None, now)?,
+        }
+    }
+    Ok(due.len())
 }
 
 #[cfg(test)]
