@@ -81,50 +81,16 @@ pub async fn run(
             .proxy(base.trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    let dev_guild = settings.dev_guild;
     let (stop_posting, posting_stopped) = tokio::sync::watch::channel(false);
     let stop_posting = Arc::new(stop_posting);
-    let delivery_loop: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>> = Arc::default();
-    let delivery_slot = Arc::clone(&delivery_loop);
-    let posting_config = settings.posting.clone();
-    let import_options = settings.import.clone();
-    let answer_limit = settings.answer_limit;
-    let read_replies = settings.read_replies;
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all(),
-            on_error: |error| Box::pin(on_error(error)),
-            // No owner-only commands: skip fetching the application's owners.
-            initialize_owners: false,
-            event_handler: |framework, event| {
-                Box::pin(on_event(framework.serenity_context, event, framework.user_data))
-            },
-            ..Default::default()
-        })
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let payload = commands::registration_payload(&framework.options().commands);
-                match dev_guild {
-                    Some(guild) => ctx.http.create_guild_commands(GuildId::new(guild), &payload).await?,
-                    None => ctx.http.create_global_commands(&payload).await?,
-                };
-                tracing::info!(
-                    user = %ready.user.name,
-                    guilds = ready.guilds.len(),
-                    commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
-                    "connected to Discord"
-                );
-                let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http), gate));
-                let posting = handlers.posting(poster, posting_config);
-                let mut stopped = posting_stopped;
-                let task = tokio::spawn(posting.run(async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                }));
-                *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
-                Ok(Data { handlers, import_options, answer_limit, read_replies })
-            })
-        })
-        .build();
+    let delivery_loop: DeliverySlot = Arc::default();
+    let framework = framework(
+        &settings,
+        handlers,
+        gate,
+        posting_stopped,
+        Arc::clone(&delivery_loop),
+    );
 
     // Slash commands and buttons need no privileged intent; reading replies
     // needs message events and their content (privileged: switch it on in
@@ -188,6 +154,60 @@ pub async fn run(
 
 /// How long a requested stop waits for the gateway connection to close.
 const GATEWAY_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Where the delivery loop's task is kept once the bot is connected.
+type DeliverySlot = Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>;
+
+/// The poise framework: the commands, the event handler, and a setup that
+/// registers the commands and starts the delivery loop once connected.
+fn framework(
+    settings: &DiscordSettings,
+    handlers: Handlers,
+    gate: Option<RateGate>,
+    posting_stopped: tokio::sync::watch::Receiver<bool>,
+    delivery_slot: DeliverySlot,
+) -> poise::Framework<Data, Error> {
+    let dev_guild = settings.dev_guild;
+    let posting_config = settings.posting.clone();
+    let import_options = settings.import.clone();
+    let answer_limit = settings.answer_limit;
+    let read_replies = settings.read_replies;
+    poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            // No owner-only commands: skip fetching the application's owners.
+            initialize_owners: false,
+            event_handler: |framework, event| {
+                Box::pin(on_event(framework.serenity_context, event, framework.user_data))
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let payload = commands::registration_payload(&framework.options().commands);
+                match dev_guild {
+                    Some(guild) => ctx.http.create_guild_commands(GuildId::new(guild), &payload).await?,
+                    None => ctx.http.create_global_commands(&payload).await?,
+                };
+                tracing::info!(
+                    user = %ready.user.name,
+                    guilds = ready.guilds.len(),
+                    commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
+                    "connected to Discord"
+                );
+                let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http), gate));
+                let posting = handlers.posting(poster, posting_config);
+                let mut stopped = posting_stopped;
+                let task = tokio::spawn(posting.run(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                }));
+                *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+                Ok(Data { handlers, import_options, answer_limit, read_replies })
+            })
+        })
+        .build()
+}
 
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

@@ -59,38 +59,7 @@ pub fn parse(text: &str, options: &CapturedOptions) -> Result<CapturedParse, Par
     let (lines, categories) = strip_boilerplate(&all_lines);
     let mut cursor = Cursor::new(lines);
 
-    // Title and optional date line.
-    let first = cursor
-        .next_nonblank()
-        .ok_or(ParseError::NotABriefing("the file has no text".into()))?;
-    let title_from_file = if is_section(lines[first], "Highlights") {
-        cursor.pos = first;
-        None
-    } else {
-        cursor.pos = first + 1;
-        Some(lines[first].trim().to_string())
-    };
-    let given_title = options
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let title = match (title_from_file, given_title) {
-        (Some(found), _) => found,
-        (None, Some(given)) => {
-            warnings
-                .push("the capture has no title line; used the title given with --title".into());
-            given.to_string()
-        }
-        (None, None) => return Err(ParseError::MissingTitle),
-    };
-    let mut published = None;
-    if let Some(next) = cursor.peek_nonblank() {
-        if let Some(date) = parse_date(lines[next]) {
-            published = Some(date);
-            cursor.pos = next + 1;
-        }
-    }
+    let (title, published) = title_and_date(&mut cursor, options, &mut warnings)?;
 
     let highlights_at = find_section(lines, cursor.pos, "Highlights");
     let questions_at = find_section(lines, highlights_at.unwrap_or(cursor.pos), "Key Questions");
@@ -150,6 +119,48 @@ pub fn parse(text: &str, options: &CapturedOptions) -> Result<CapturedParse, Par
         },
         warnings,
     })
+}
+
+/// The title line (or the one given when the capture lost it) and the
+/// optional date line after it; the cursor ends after them.
+fn title_and_date(
+    cursor: &mut Cursor<'_>,
+    options: &CapturedOptions,
+    warnings: &mut Vec<String>,
+) -> Result<(String, Option<NaiveDate>), ParseError> {
+    let lines = cursor.lines;
+    let first = cursor
+        .next_nonblank()
+        .ok_or(ParseError::NotABriefing("the file has no text".into()))?;
+    let title_from_file = if is_section(lines[first], "Highlights") {
+        cursor.pos = first;
+        None
+    } else {
+        cursor.pos = first + 1;
+        Some(lines[first].trim().to_string())
+    };
+    let given_title = options
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let title = match (title_from_file, given_title) {
+        (Some(found), _) => found,
+        (None, Some(given)) => {
+            warnings
+                .push("the capture has no title line; used the title given with --title".into());
+            given.to_string()
+        }
+        (None, None) => return Err(ParseError::MissingTitle),
+    };
+    let mut published = None;
+    if let Some(next) = cursor.peek_nonblank() {
+        if let Some(date) = parse_date(lines[next]) {
+            published = Some(date);
+            cursor.pos = next + 1;
+        }
+    }
+    Ok((title, published))
 }
 
 struct Cursor<'a> {

@@ -52,9 +52,15 @@ enum Section {
     KeyQuestions,
 }
 
-pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
-    let text = text.replace("\r\n", "\n");
-    let text = text.trim_start_matches('\u{feff}').trim_start();
+/// The front matter read and checked, and the Markdown after it.
+struct Head<'a> {
+    front: FrontMatter,
+    slug: String,
+    published: Option<NaiveDate>,
+    content: &'a str,
+}
+
+fn head(text: &str) -> Result<Head<'_>, ParseError> {
     let rest = text
         .strip_prefix(FENCE)
         .ok_or_else(|| ParseError::FrontMatter("the file must start with a +++ line".into()))?;
@@ -67,16 +73,33 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
     if front.title.trim().is_empty() {
         return Err(ParseError::FrontMatter("title is empty".into()));
     }
-    let slug = match front.slug {
-        Some(slug) if !is_valid_slug(&slug) => {
+    let slug = match &front.slug {
+        Some(slug) if !is_valid_slug(slug) => {
             return Err(ParseError::FrontMatter(format!(
                 "slug '{slug}' is not valid: use lowercase letters, digits and single hyphens"
             )))
         }
-        Some(slug) => slug,
+        Some(slug) => slug.clone(),
+        // An empty slug (a title of symbols only) gets a fallback after parsing.
         None => slugify(&front.title),
     };
-    // An empty slug (a title of symbols only) gets a fallback after parsing.
+    Ok(Head {
+        front,
+        slug,
+        published,
+        content,
+    })
+}
+
+pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
+    let text = text.replace("\r\n", "\n");
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    let Head {
+        front,
+        slug,
+        published,
+        content,
+    } = head(text)?;
 
     let mut warnings = Vec::new();
     let mut highlights = Vec::new();
@@ -97,19 +120,8 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
             continue;
         }
         if let Some(name) = line.strip_prefix("## ") {
-            section = match name.trim().to_lowercase().as_str() {
-                "highlights" => Section::Highlights,
-                "implications" => Section::Implications,
-                "key questions" => {
-                    saw_questions = true;
-                    Section::KeyQuestions
-                }
-                other => {
-                    return Err(ParseError::Markdown(format!(
-                        "unknown section '## {other}' (expected Highlights, Implications or Key Questions)"
-                    )))
-                }
-            };
+            section = section_named(name)?;
+            saw_questions |= section == Section::KeyQuestions;
             i += 1;
             continue;
         }
@@ -130,25 +142,7 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
                 questions = list_items(block).unwrap_or_default();
             }
             Section::KeyQuestions => closing_parts.push(join_paragraph(block)),
-            _ => {
-                if let Some(heading) = block[0].strip_prefix("### ") {
-                    if let Some(previous) = pending_heading.replace(heading.trim().to_string()) {
-                        body.push(BodyBlock::paragraph(previous));
-                    }
-                    if block.len() == 1 {
-                        continue;
-                    }
-                    body.push(BodyBlock {
-                        heading: pending_heading.take(),
-                        text: block_text(&block[1..]),
-                    });
-                } else {
-                    body.push(BodyBlock {
-                        heading: pending_heading.take(),
-                        text: block_text(block),
-                    });
-                }
-            }
+            _ => body_block(block, &mut pending_heading, &mut body),
         }
     }
     if let Some(heading) = pending_heading {
@@ -178,6 +172,40 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
         },
         warnings,
     })
+}
+
+/// The section a `## ` heading opens.
+fn section_named(name: &str) -> Result<Section, ParseError> {
+    match name.trim().to_lowercase().as_str() {
+        "highlights" => Ok(Section::Highlights),
+        "implications" => Ok(Section::Implications),
+        "key questions" => Ok(Section::KeyQuestions),
+        other => Err(ParseError::Markdown(format!(
+            "unknown section '## {other}' (expected Highlights, Implications or Key Questions)"
+        ))),
+    }
+}
+
+/// A body paragraph or list; a `### ` line is a sub-heading for what
+/// follows (a heading with nothing under it stands as its own paragraph).
+fn body_block(block: &[&str], pending_heading: &mut Option<String>, body: &mut Vec<BodyBlock>) {
+    if let Some(heading) = block[0].strip_prefix("### ") {
+        if let Some(previous) = pending_heading.replace(heading.trim().to_string()) {
+            body.push(BodyBlock::paragraph(previous));
+        }
+        if block.len() == 1 {
+            return;
+        }
+        body.push(BodyBlock {
+            heading: pending_heading.take(),
+            text: block_text(&block[1..]),
+        });
+    } else {
+        body.push(BodyBlock {
+            heading: pending_heading.take(),
+            text: block_text(block),
+        });
+    }
 }
 
 fn parse_front_date(value: &toml::Value) -> Result<NaiveDate, ParseError> {

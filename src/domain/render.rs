@@ -66,34 +66,7 @@ pub fn briefing(b: &Briefing) -> Reply {
 
     // Implications as fields.
     if let Some(table) = &b.implications {
-        let mut fields = Vec::new();
-        for row in &table.rows {
-            let (name, mut value) = if row.heading.chars().count() <= limits::FIELD_NAME {
-                (escape_markdown(&row.heading), String::new())
-            } else {
-                (
-                    truncate(&row.heading, limits::FIELD_NAME),
-                    format!("**{}**\n", escape_markdown(&row.heading)),
-                )
-            };
-            value.push_str(&escape_markdown(&row.summary));
-            for (i, piece) in split_text(&value, limits::FIELD_VALUE)
-                .into_iter()
-                .enumerate()
-            {
-                fields.push(Field {
-                    name: if i == 0 {
-                        name.clone()
-                    } else {
-                        format!("{} (continued)", truncate(&name, limits::FIELD_NAME - 12))
-                    },
-                    value: piece,
-                    inline: false,
-                });
-            }
-        }
-        let caption = truncate(&escape_markdown(&table.caption), limits::TITLE);
-        embeds.extend(pack_fields(&caption, fields));
+        embeds.extend(implications(table));
     }
 
     // Key questions, numbered, and the closing line.
@@ -117,6 +90,40 @@ pub fn briefing(b: &Briefing) -> Reply {
         messages: at_most(pack_embeds(embeds), MAX_MESSAGES),
         ephemeral: false,
     }
+}
+
+/// The implications table as embed fields (Discord's mobile app draws no
+/// Markdown tables): a row's heading names its field, a long summary
+/// continues in more fields.
+fn implications(table: &super::model::Implications) -> Vec<Embed> {
+    let mut fields = Vec::new();
+    for row in &table.rows {
+        let (name, mut value) = if row.heading.chars().count() <= limits::FIELD_NAME {
+            (escape_markdown(&row.heading), String::new())
+        } else {
+            (
+                truncate(&row.heading, limits::FIELD_NAME),
+                format!("**{}**\n", escape_markdown(&row.heading)),
+            )
+        };
+        value.push_str(&escape_markdown(&row.summary));
+        for (i, piece) in split_text(&value, limits::FIELD_VALUE)
+            .into_iter()
+            .enumerate()
+        {
+            fields.push(Field {
+                name: if i == 0 {
+                    name.clone()
+                } else {
+                    format!("{} (continued)", truncate(&name, limits::FIELD_NAME - 12))
+                },
+                value: piece,
+                inline: false,
+            });
+        }
+    }
+    let caption = truncate(&escape_markdown(&table.caption), limits::TITLE);
+    pack_fields(&caption, fields)
 }
 
 /// Whatever was stored, a briefing is never more than `max` messages: the

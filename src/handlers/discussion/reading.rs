@@ -9,6 +9,7 @@ use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
 use crate::handlers::{
     lookup_text, Choice, CommandError, CommandResult, Handlers, OrUserError, MAX_CHOICES,
 };
+use crate::store::{Answer, QuestionCount};
 
 impl Handlers {
     /// A briefing's questions with their answer counts, then the answers
@@ -46,47 +47,8 @@ impl Handlers {
                 "That briefing has no key questions to discuss.".into(),
             ));
         }
-        let summary: Vec<String> = counts
-            .iter()
-            .filter(|c| question_id.is_none_or(|q| q == c.question_id))
-            .map(|c| {
-                let label = match c.position {
-                    Some(p) => format!("{}.", p + 1),
-                    None => "(earlier version)".into(),
-                };
-                let answers = match c.answers {
-                    0 => "no answers yet".to_string(),
-                    1 => "1 answer".to_string(),
-                    n => format!("{n} answers"),
-                };
-                format!(
-                    "{label} {} · {answers}",
-                    escape_markdown(&truncate(&c.text, 300))
-                )
-            })
-            .collect();
-        let fields = answers
-            .answers
-            .iter()
-            .map(|a| Field {
-                name: truncate(
-                    &format!(
-                        "#{} · {}{}",
-                        a.id,
-                        a.user_name,
-                        if a.edited_at.is_some() {
-                            " (edited)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    limits::FIELD_NAME,
-                ),
-                // As written: Markdown is escaped so it cannot fake formatting.
-                value: truncate(&escape_markdown(&a.text), limits::FIELD_VALUE),
-                inline: false,
-            })
-            .collect();
+        let summary = question_lines(&counts, question_id);
+        let fields = answers.answers.iter().map(answer_field).collect();
         let pages = answers.total.div_ceil(ANSWERS_PER_PAGE).max(1);
         let page = page.min(pages);
         let id = |target: u64| {
@@ -204,5 +166,46 @@ impl Handlers {
             current.len()
         ))?;
         Ok((briefing_id, found.id, found.text))
+    }
+}
+
+/// One line per question (or just the chosen one) with its answer count.
+fn question_lines(counts: &[QuestionCount], only: Option<i64>) -> Vec<String> {
+    counts
+        .iter()
+        .filter(|c| only.is_none_or(|q| q == c.question_id))
+        .map(|c| {
+            let label = match c.position {
+                Some(p) => format!("{}.", p + 1),
+                None => "(earlier version)".into(),
+            };
+            let answers = match c.answers {
+                0 => "no answers yet".to_string(),
+                1 => "1 answer".to_string(),
+                n => format!("{n} answers"),
+            };
+            format!(
+                "{label} {} · {answers}",
+                escape_markdown(&truncate(&c.text, 300))
+            )
+        })
+        .collect()
+}
+
+/// An answer as a field of the discussion page: number, author, text as
+/// written (Markdown escaped, so it cannot fake formatting).
+fn answer_field(a: &Answer) -> Field {
+    let edited = if a.edited_at.is_some() {
+        " (edited)"
+    } else {
+        ""
+    };
+    Field {
+        name: truncate(
+            &format!("#{} · {}{edited}", a.id, a.user_name),
+            limits::FIELD_NAME,
+        ),
+        value: truncate(&escape_markdown(&a.text), limits::FIELD_VALUE),
+        inline: false,
     }
 }
