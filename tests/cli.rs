@@ -489,3 +489,23 @@ fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--client-id"));
 }
+
+/// The README's command table is the one the declarations make: adding or
+/// changing an option changes both, or this fails with the table to paste.
+#[test]
+fn the_readme_command_table_matches_the_declarations() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = "<!-- commands: made from src/handlers/commands.rs -->\n";
+    let end = "<!-- /commands -->";
+    let from = readme
+        .find(start)
+        .expect("the README has the command table markers")
+        + start.len();
+    let to = readme[from..].find(end).expect("the table's end marker") + from;
+    let expected = briefbot::handlers::commands::markdown_table();
+    assert!(
+        readme[from..to] == expected,
+        "the README's command table is out of date; replace it with:\n{expected}"
+    );
+}

@@ -1,160 +1,187 @@
-//! The console's moderator and discussion commands: each reads its
-//! `name:value` options, refuses any it does not know before anything
-//! runs, and calls the handler the bot calls.
-
-use std::path::Path;
+//! A typed line bound to the command it names: each option read as its
+//! declaration types it, an option the command does not have refused before
+//! anything runs, then the same handler the bot calls.
 
 use super::parse::Options;
-use super::{
-    answer_number, channel_option, number_option, refuse_leftovers, required, unknown, Console,
-    MissingOption, Work,
-};
+use super::{channel_id, channel_name, Console};
 use crate::domain::view::Reply;
-use crate::handlers::{CommandError, CommandResult, ScheduleRequest};
+use crate::handlers::commands::{
+    Arg, Args, Call, CommandSpec, Env, Kind, OptionSpec, Outcome, Upload,
+};
+use crate::handlers::{ChannelRef, CommandError, CommandResult};
 
 impl<W: std::io::Write> Console<W> {
-    pub(super) async fn subscribe(&self, sub: String, mut o: Options) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let work: Work<'_> = match sub.as_str() {
-            "add" => {
-                let channel =
-                    channel_option(&mut o, "channel")?.user_error_missing("channel:#name")?;
-                Box::pin(h.subscribe_add(caller, channel, o.take("categories")))
-            }
-            "list" => Box::pin(h.subscribe_list(caller)),
-            "remove" => {
-                let channel =
-                    channel_option(&mut o, "channel")?.user_error_missing("channel:#name")?;
-                Box::pin(h.subscribe_remove(caller, channel))
-            }
-            other => return Err(unknown("/subscribe", other)),
+    /// Runs `spec` with the typed `options`.
+    pub(super) async fn invoke(
+        &self,
+        spec: &'static CommandSpec,
+        options: Options,
+    ) -> CommandResult<Reply> {
+        let args = bind(spec, options, self.import.max_file_bytes)?;
+        let env = Env {
+            answer_limit: self.answer_limit,
+            import: self.import.clone(),
+            author: "you".into(),
         };
-        refuse_leftovers(&o)?;
-        work.await
+        let call = Call {
+            handlers: &self.handlers,
+            caller: &self.caller,
+            args,
+            env: &env,
+        };
+        match (spec.run)(call).await? {
+            Outcome::Reply(reply) => Ok(reply),
+            // The console has no attachments: the CSV, as text.
+            Outcome::Export(export) => Ok(Reply::text(format!(
+                "{} answers:\n{}",
+                export.rows,
+                export.csv.replace("\r\n", "\n")
+            ))),
+        }
     }
+}
 
-    pub(super) async fn schedule(&self, sub: String, mut o: Options) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let work: Work<'_> = match sub.as_str() {
-            "add" | "edit" => {
-                let schedule = if sub == "edit" {
-                    Some(required(&mut o, "schedule")?)
+/// The options as the declaration types them. A value without a name goes
+/// to the first option not named otherwise.
+fn bind(spec: &CommandSpec, options: Options, max_file_bytes: u64) -> CommandResult<Args> {
+    let mut typed = options.0;
+    let bare = typed.remove("");
+    if let Some(unknown) = typed.keys().find(|name| spec.option(name).is_none()) {
+        return Err(CommandError::User(format!(
+            "Unknown option '{unknown}'; nothing was done. /{} takes: {}.",
+            spec.name,
+            names(spec)
+        )));
+    }
+    if let Some(value) = bare {
+        let free = spec.options.iter().find(|o| !typed.contains_key(o.name));
+        match free {
+            Some(option) => {
+                typed.insert(option.name.to_string(), value);
+            }
+            None => {
+                return Err(CommandError::User(format!(
+                    "Unknown option: '{value}' has no name; nothing was done. /{} takes: {}.",
+                    spec.name,
+                    names(spec)
+                )))
+            }
+        }
+    }
+    let mut args = Args::default();
+    for option in spec.options {
+        match typed.remove(option.name) {
+            Some(text) => args.insert(option.name, value(option, text, max_file_bytes)?),
+            None if option.required => {
+                let article = if option.name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
                 } else {
-                    None
+                    "a"
                 };
-                let request = ScheduleRequest {
-                    channel: channel_option(&mut o, "channel")?,
-                    when: o.take("when"),
-                    repeat: o.take("repeat"),
-                    post: o.take("post"),
-                    briefing: o.take("briefing"),
-                    count: number_option(&mut o, "count")?,
-                    timezone: o.take("timezone"),
-                };
-                match schedule {
-                    Some(schedule) => Box::pin(h.schedule_edit(caller, schedule, request)),
-                    None => Box::pin(h.schedule_add(caller, request)),
+                return Err(CommandError::User(format!(
+                    "That command needs {article} {}: give {}:… or just the value.",
+                    option.name, option.name
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(args)
+}
+
+fn names(spec: &CommandSpec) -> String {
+    if spec.options.is_empty() {
+        return "no options".into();
+    }
+    spec.options
+        .iter()
+        .map(|o| o.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResult<Arg> {
+    let refuse = |why: String| CommandError::User(format!("{}: {why}", option.name));
+    Ok(match option.kind {
+        Kind::Text { max_length } => {
+            let chars = text.chars().count();
+            if chars > usize::from(max_length) {
+                return Err(refuse(format!(
+                    "{chars} characters; at most {max_length} are allowed"
+                )));
+            }
+            Arg::Text(text)
+        }
+        Kind::Integer { min, max } => {
+            let n: i64 = text
+                .trim()
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| refuse(format!("'{text}' is not a whole number")))?;
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                return Err(refuse(format!(
+                    "{n} is out of range ({} to {})",
+                    min.map_or("any".into(), |m| m.to_string()),
+                    max.map_or("any".into(), |m| m.to_string())
+                )));
+            }
+            Arg::Integer(n)
+        }
+        Kind::Bool => Arg::Bool(match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "on" | "yes" | "1" => true,
+            "false" | "off" | "no" | "0" => false,
+            _ => return Err(refuse(format!("'{text}' is not on or off"))),
+        }),
+        Kind::Channel => {
+            let id = channel_id(&text).map_err(CommandError::User)?;
+            Arg::Channel(ChannelRef {
+                id,
+                name: channel_name(id).unwrap_or_default(),
+                problem: None,
+                threads_problem: None,
+            })
+        }
+        Kind::Role => {
+            return Err(CommandError::User(
+                "The console has no roles: its operator is always a moderator.".into(),
+            ))
+        }
+        Kind::File => {
+            let path = std::path::PathBuf::from(text.trim());
+            let name = path
+                .file_name()
+                .map_or_else(|| text.clone(), |n| n.to_string_lossy().into_owned());
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            Arg::File(Upload {
+                name,
+                size,
+                fetch: Box::new(move || {
+                    Box::pin(async move {
+                        tokio::task::spawn_blocking(move || {
+                            crate::import::read_bounded(&path, max_file_bytes)
+                                .map_err(|e| format!("cannot import {}: {e}", path.display()))
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?
+                    })
+                }),
+            })
+        }
+        Kind::Choice(choices) => {
+            let wanted = text.trim().to_lowercase();
+            let found = choices.iter().find(|(shown, value)| {
+                value.eq_ignore_ascii_case(&wanted) || shown.to_lowercase() == wanted
+            });
+            match found {
+                Some((_, value)) => Arg::Text(value.to_string()),
+                None => {
+                    let values: Vec<&str> = choices.iter().map(|(_, v)| *v).collect();
+                    return Err(refuse(format!(
+                        "'{text}' is not one of {}",
+                        values.join(", ")
+                    )));
                 }
             }
-            "list" => Box::pin(h.schedule_list(caller)),
-            "pause" => Box::pin(h.schedule_pause(caller, required(&mut o, "schedule")?)),
-            "resume" => Box::pin(h.schedule_resume(caller, required(&mut o, "schedule")?)),
-            "cancel" => Box::pin(h.schedule_cancel(caller, required(&mut o, "schedule")?)),
-            "run-now" => Box::pin(h.schedule_run_now(caller, required(&mut o, "schedule")?)),
-            "preview" => Box::pin(h.schedule_preview(caller, required(&mut o, "schedule")?)),
-            "log" => Box::pin(h.schedule_log(caller, channel_option(&mut o, "channel")?)),
-            other => return Err(unknown("/schedule", other)),
-        };
-        refuse_leftovers(&o)?;
-        work.await
-    }
-
-    pub(super) async fn settings(&self, sub: String, mut o: Options) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let work: Work<'_> = match sub.as_str() {
-            "show" => Box::pin(h.settings_show(caller)),
-            "timezone" => Box::pin(h.set_timezone(caller, required(&mut o, "zone")?)),
-            "log-channel" => {
-                Box::pin(h.set_log_channel(caller, channel_option(&mut o, "channel")?))
-            }
-            "moderator-role" => Box::pin(std::future::ready(Err(CommandError::User(
-                "The console has no roles: its operator is always a moderator.".into(),
-            )))),
-            other => return Err(unknown("/settings", other)),
-        };
-        refuse_leftovers(&o)?;
-        work.await
-    }
-
-    pub(super) async fn answer(&self, sub: String, mut o: Options) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let work: Work<'_> = match sub.as_str() {
-            "to" => {
-                let briefing = required(&mut o, "briefing")?;
-                let question = required(&mut o, "question")?;
-                let text = required(&mut o, "text")?;
-                Box::pin(h.answer(
-                    caller,
-                    "you".into(),
-                    briefing,
-                    question,
-                    text,
-                    self.answer_limit,
-                ))
-            }
-            "edit" => {
-                let id = number_option(&mut o, "answer")?.user_error_missing("answer:<number>")?;
-                Box::pin(h.answer_edit(caller, i64::from(id), required(&mut o, "text")?))
-            }
-            "delete" => {
-                let id = answer_number(&mut o)?;
-                Box::pin(h.answer_delete(caller, id))
-            }
-            other => return Err(unknown("/answer", other)),
-        };
-        refuse_leftovers(&o)?;
-        work.await
-    }
-
-    pub(super) async fn moderate(&self, sub: String, mut o: Options) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let work: Work<'_> = match sub.as_str() {
-            "remove" => {
-                let id = answer_number(&mut o)?;
-                Box::pin(h.answer_remove(caller, id, required(&mut o, "reason")?))
-            }
-            "export" => {
-                let json = o
-                    .take("format")
-                    .is_some_and(|f| f.eq_ignore_ascii_case("json"));
-                let export = h.export_discussion(caller, o.take_or_bare("briefing"), None, None);
-                Box::pin(async move {
-                    let export = export.await?;
-                    Ok(Reply::text(format!(
-                        "{} answers:\n{}",
-                        export.rows,
-                        if json {
-                            export.json
-                        } else {
-                            export.csv.replace("\r\n", "\n")
-                        }
-                    )))
-                })
-            }
-            other => return Err(unknown("/moderate", other)),
-        };
-        refuse_leftovers(&o)?;
-        work.await
-    }
-
-    pub(super) async fn import(&self, path: String) -> CommandResult<Reply> {
-        let (h, caller) = (&self.handlers, &self.caller);
-        let bytes = crate::import::read_bounded(Path::new(&path), self.import.max_file_bytes)
-            .map_err(|e| CommandError::User(format!("Cannot import {path}: {e}.")))?;
-        let name = Path::new(&path)
-            .file_name()
-            .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
-        h.import_upload(caller, name, bytes, self.import.clone())
-            .await
-    }
+        }
+    })
 }

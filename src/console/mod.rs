@@ -20,13 +20,11 @@ pub use channels::{channel_id, channel_name, ConsolePoster, Posted, CONSOLE_GUIL
 
 use crate::clock::from_ms;
 use crate::domain::view::{Embed, Message, Modal, Reply};
-use crate::handlers::{
-    AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Handlers, COMMANDS,
-};
+use crate::handlers::{AnswerLimit, Caller, CommandError, Handlers};
 use crate::import::ImportOptions;
 use crate::posting::{DeliveryScope, PostingConfig};
 use crate::store::Db;
-use parse::{parse, Line, Options, Request};
+use parse::{parse, Line};
 
 pub struct Console<W: Write> {
     handlers: Handlers,
@@ -171,11 +169,11 @@ impl<W: Write> Console<W> {
                     "There is no choice {n} on screen."
                 ))),
             },
-            Ok(Line::Command(Request::Wait(seconds))) => {
+            Ok(Line::Wait(seconds)) => {
                 self.wait_for_posts(Duration::from_secs(seconds)).await?;
                 return Ok(true);
             }
-            Ok(Line::Command(request)) => self.dispatch(request).await,
+            Ok(Line::Command(spec, options)) => self.invoke(spec, options).await,
             Err(message) => Err(CommandError::User(message)),
         };
         let outcome = if result.is_ok() { "ok" } else { "error" };
@@ -269,33 +267,6 @@ impl<W: Write> Console<W> {
         }
     }
 
-    async fn dispatch(&self, request: Request) -> CommandResult<Reply> {
-        let h = &self.handlers;
-        let caller = &self.caller;
-        match request {
-            Request::Latest(category) => h.latest(category).await,
-            Request::Read(briefing) => h.read(briefing).await,
-            Request::Search(query) => h.search(query).await,
-            Request::List(category) => h.list(category, 1).await,
-            Request::Categories => h.categories().await,
-            Request::Help => Ok(h.help()),
-            Request::Import(path) => self.import(path).await,
-            Request::Subscribe(sub, o) => self.subscribe(sub, o).await,
-            Request::Schedule(sub, o) => self.schedule(sub, o).await,
-            Request::Settings(sub, o) => self.settings(sub, o).await,
-            Request::Answer(sub, o) => self.answer(sub, o).await,
-            Request::Discussion(mut o) => {
-                let briefing = required(&mut o, "briefing")?;
-                let question = o.take("question");
-                refuse_leftovers(&o)?;
-                h.discussion(briefing, question, 1).await
-            }
-            Request::Moderate(sub, o) => self.moderate(sub, o).await,
-            Request::ForgetMe => Ok(h.forget_me(caller)),
-            Request::Wait(_) => unreachable!("handled before dispatch"),
-        }
-    }
-
     fn print_post(&mut self, post: &Posted) -> std::io::Result<()> {
         let name = channel_name(post.channel_id).unwrap_or_else(|| post.channel_id.to_string());
         writeln!(self.out, "── new post in #{name} ──")?;
@@ -338,77 +309,6 @@ impl<W: Write> Console<W> {
         }
         Ok(())
     }
-}
-
-trait MissingOption<T> {
-    fn user_error_missing(self, example: &str) -> CommandResult<T>;
-}
-
-impl<T> MissingOption<T> for Option<T> {
-    fn user_error_missing(self, example: &str) -> CommandResult<T> {
-        self.ok_or_else(|| CommandError::User(format!("That command needs {example}.")))
-    }
-}
-
-fn unknown(command: &str, sub: &str) -> CommandError {
-    CommandError::User(format!(
-        "There is no {command} {sub}. Type /help for the list."
-    ))
-}
-
-/// A command's work, built (every option read) but not yet run.
-type Work<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = CommandResult<Reply>> + Send + 'a>>;
-
-/// Refuses options nothing reads (likely a typo such as `timzone:`), before
-/// the command runs, so a mistyped option never stores the wrong thing.
-fn refuse_leftovers(options: &Options) -> CommandResult<()> {
-    match options.leftover() {
-        Some(names) => Err(CommandError::User(format!(
-            "Unknown option {names}; nothing was done. Check the option names with /help."
-        ))),
-        None => Ok(()),
-    }
-}
-
-fn required(options: &mut Options, name: &str) -> CommandResult<String> {
-    options.take_or_bare(name).ok_or_else(|| {
-        CommandError::User(format!("That command needs {name}:… (or just the value)."))
-    })
-}
-
-fn answer_number(options: &mut Options) -> CommandResult<i64> {
-    let text = required(options, "answer")?;
-    text.trim()
-        .trim_start_matches('#')
-        .parse()
-        .map_err(|_| CommandError::User(format!("'{text}' is not an answer number (#12).")))
-}
-
-fn number_option(options: &mut Options, name: &str) -> CommandResult<Option<u32>> {
-    options
-        .take(name)
-        .map(|v| {
-            v.trim().parse().map_err(|_| {
-                CommandError::User(format!("{name} must be a whole number, not '{v}'."))
-            })
-        })
-        .transpose()
-}
-
-fn channel_option(options: &mut Options, name: &str) -> CommandResult<Option<ChannelRef>> {
-    options
-        .take_or_bare(name)
-        .map(|text| {
-            let id = channel_id(&text).map_err(CommandError::User)?;
-            Ok(ChannelRef {
-                id,
-                name: channel_name(id).unwrap_or_default(),
-                problem: None,
-                threads_problem: None,
-            })
-        })
-        .transpose()
 }
 
 fn print_message(
@@ -539,7 +439,7 @@ fn unescape(text: &str) -> String {
 
 /// The commands the console understands, for the welcome text.
 pub fn usage() -> String {
-    let mut text = COMMANDS
+    let mut text = crate::handlers::help_lines()
         .iter()
         .map(|(usage, what)| format!("  {usage:<32} {what}"))
         .collect::<Vec<_>>()

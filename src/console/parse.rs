@@ -1,76 +1,28 @@
-//! Reading a console line. Simple commands take their text as is
-//! (`/briefing search rare earth`); the moderator commands take options the
-//! way Discord shows them, `name:value`, with quotes around values that
-//! contain spaces: `/schedule add channel:#news when:"mon 09:00" repeat:weekly`.
+//! Reading a console line. Commands are the ones the bot declares
+//! (`handlers::commands`), typed as Discord shows them: options as
+//! `name:value`, with quotes around values that contain spaces:
+//! `/schedule add channel:#news when:"mon 09:00" repeat:weekly`. A value
+//! without a name goes to the first option not named otherwise
+//! (`/briefing search rare earth`, `/schedule pause 3`).
 
 use std::collections::BTreeMap;
+
+use crate::handlers::commands::{self, CommandSpec};
 
 /// What one typed line asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
-    Command(Request),
+    Command(&'static CommandSpec, Options),
+    /// Wait up to this many seconds for posts that are due.
+    Wait(u64),
     Press(usize),
     Quit,
     Empty,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub enum Request {
-    Latest(Option<String>),
-    Read(String),
-    Search(String),
-    List(Option<String>),
-    Categories,
-    Import(String),
-    Help,
-    /// `/subscribe <add|list|remove>` and its options.
-    Subscribe(String, Options),
-    /// `/schedule <sub>` and its options.
-    Schedule(String, Options),
-    /// `/settings <sub>` and its options.
-    Settings(String, Options),
-    /// `/answer <to|edit|delete>` and its options.
-    Answer(String, Options),
-    /// `/discussion` and its options.
-    Discussion(Options),
-    /// `/moderate <remove|export>` and its options.
-    Moderate(String, Options),
-    ForgetMe,
-    /// Wait up to this many seconds for posts that are due.
-    Wait(u64),
-}
-
-/// `name:value` options; a bare word is kept under `""`.
+/// `name:value` options; words without a name are kept under `""`.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Options(BTreeMap<String, String>);
-
-impl Options {
-    pub fn take(&mut self, name: &str) -> Option<String> {
-        self.0.remove(name)
-    }
-
-    /// The named option, or else the bare word.
-    pub fn take_or_bare(&mut self, name: &str) -> Option<String> {
-        self.take(name).or_else(|| self.take(""))
-    }
-
-    /// Options nobody asked for: a typo the person should hear about.
-    pub fn leftover(&self) -> Option<String> {
-        (!self.0.is_empty()).then(|| {
-            self.0
-                .keys()
-                .map(|k| {
-                    if k.is_empty() {
-                        "a value without a name".to_string()
-                    } else {
-                        format!("'{k}'")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    }
-}
+pub struct Options(pub(super) BTreeMap<String, String>);
 
 pub fn parse(line: &str) -> Result<Line, String> {
     let line = line.trim();
@@ -83,58 +35,38 @@ pub fn parse(line: &str) -> Result<Line, String> {
     if let Ok(n) = line.parse::<usize>() {
         return Ok(Line::Press(n));
     }
-    let optional = |rest: &str| (!rest.trim().is_empty()).then(|| rest.trim().to_string());
-    let required = |rest: &str, what: &str| {
-        optional(rest).ok_or_else(|| format!("That command needs {what}. Type /help for the list."))
-    };
     let (command, rest) = line.split_once(' ').unwrap_or((line, ""));
-    let (sub, sub_rest) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
-    let request = match command {
-        "/help" => Request::Help,
-        "/wait" => Request::Wait(match rest.trim() {
+    if command == "/wait" {
+        return Ok(Line::Wait(match rest.trim() {
             "" => 10,
             n => n
                 .parse()
                 .ok()
                 .filter(|n| *n <= 3600)
                 .ok_or("/wait takes a number of seconds, at most 3600.")?,
-        }),
-        "/briefing" => match sub {
-            "latest" => Request::Latest(optional(sub_rest)),
-            "read" => Request::Read(required(
-                sub_rest,
-                "a briefing (an id, slug or words of its title)",
-            )?),
-            "search" => Request::Search(required(sub_rest, "words to search for")?),
-            "list" => Request::List(optional(sub_rest)),
-            "categories" => Request::Categories,
-            "import" => Request::Import(required(sub_rest, "the path of a briefing file")?),
-            "" => return Err("Which /briefing command? Type /help for the list.".into()),
-            other => {
-                return Err(format!(
-                    "There is no /briefing {other}. Type /help for the list."
-                ))
-            }
-        },
-        "/forget-me" => Request::ForgetMe,
-        "/discussion" => Request::Discussion(options(rest)?),
-        "/subscribe" | "/schedule" | "/settings" | "/answer" | "/moderate" => {
+        }));
+    }
+    let name = command.strip_prefix('/').unwrap_or(command);
+    let (spec, rest) = match commands::group(name) {
+        Some(group) => {
+            let (sub, rest) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
             if sub.is_empty() {
-                return Err(format!("Which {command} command? Type /help for the list."));
+                return Err(format!(
+                    "Which /{} command? Type /help for the list.",
+                    group.name
+                ));
             }
-            let options = options(sub_rest)?;
-            let sub = sub.to_string();
-            match command {
-                "/subscribe" => Request::Subscribe(sub, options),
-                "/schedule" => Request::Schedule(sub, options),
-                "/answer" => Request::Answer(sub, options),
-                "/moderate" => Request::Moderate(sub, options),
-                _ => Request::Settings(sub, options),
-            }
+            let spec = commands::find(&format!("{name} {sub}"))
+                .ok_or_else(|| format!("There is no /{name} {sub}. Type /help for the list."))?;
+            (spec, rest)
         }
-        other => return Err(format!("Unknown command {other}. Type /help for the list.")),
+        None => (
+            commands::find(name)
+                .ok_or_else(|| format!("Unknown command {command}. Type /help for the list."))?,
+            rest,
+        ),
     };
-    Ok(Line::Command(request))
+    Ok(Line::Command(spec, options(rest)?))
 }
 
 /// Splits `name:value name:"value with spaces" bare` into options.
@@ -196,14 +128,20 @@ fn options(text: &str) -> Result<Options, String> {
                 token.push(c);
             }
         }
-        let key = name.unwrap_or_default();
-        if found.insert(key.clone(), token).is_some() {
-            return Err(if key.is_empty() {
-                "Give values with names, like when:\"mon 09:00\", when there is more than one."
-                    .into()
-            } else {
-                format!("'{key}' is given twice.")
-            });
+        match name {
+            Some(key) => {
+                if found.insert(key.clone(), token).is_some() {
+                    return Err(format!("'{key}' is given twice."));
+                }
+            }
+            // Words without a name are one value, as typed.
+            None => {
+                let bare: &mut String = found.entry(String::new()).or_default();
+                if !bare.is_empty() {
+                    bare.push(' ');
+                }
+                bare.push_str(&token);
+            }
         }
     }
     Ok(Options(found))
@@ -222,33 +160,31 @@ mod tests {
         )
     }
 
+    fn command(line: &str) -> (&'static str, Options) {
+        match parse(line) {
+            Ok(Line::Command(spec, options)) => (spec.name, options),
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
     #[test]
-    fn lines_parse_into_requests() {
+    fn lines_parse_into_declared_commands() {
+        assert_eq!(command("/briefing latest"), ("briefing latest", opts(&[])));
         assert_eq!(
-            parse("/briefing latest"),
-            Ok(Line::Command(Request::Latest(None)))
+            command("/briefing latest Energy "),
+            ("briefing latest", opts(&[("", "Energy")]))
         );
         assert_eq!(
-            parse("/briefing latest Energy "),
-            Ok(Line::Command(Request::Latest(Some("Energy".into()))))
+            command("/briefing search rare earth"),
+            ("briefing search", opts(&[("", "rare earth")]))
         );
-        assert_eq!(
-            parse("/briefing search rare earth"),
-            Ok(Line::Command(Request::Search("rare earth".into())))
-        );
-        assert_eq!(
-            parse("/briefing read 3"),
-            Ok(Line::Command(Request::Read("3".into())))
-        );
+        assert_eq!(command("/help"), ("help", opts(&[])));
         assert_eq!(parse("2"), Ok(Line::Press(2)));
         assert_eq!(parse("  "), Ok(Line::Empty));
         assert_eq!(parse("# a comment"), Ok(Line::Empty));
         assert_eq!(parse("quit"), Ok(Line::Quit));
-        assert_eq!(parse("/wait"), Ok(Line::Command(Request::Wait(10))));
+        assert_eq!(parse("/wait"), Ok(Line::Wait(10)));
         assert!(parse("/wait soon").is_err());
-        assert!(parse("/briefing read")
-            .unwrap_err()
-            .contains("needs a briefing"));
         assert!(parse("/briefing fly")
             .unwrap_err()
             .contains("no /briefing fly"));
@@ -260,37 +196,27 @@ mod tests {
     #[test]
     fn moderator_commands_take_named_options() {
         assert_eq!(
-            parse(r#"/schedule add channel:#news when:"mon 09:00" repeat:weekly count:3"#),
-            Ok(Line::Command(Request::Schedule(
-                "add".into(),
+            command(r#"/schedule add channel:#news when:"mon 09:00" repeat:weekly count:3"#),
+            (
+                "schedule add",
                 opts(&[
                     ("channel", "#news"),
                     ("when", "mon 09:00"),
                     ("repeat", "weekly"),
                     ("count", "3")
                 ])
-            )))
+            )
         );
         assert_eq!(
-            parse("/schedule pause 4"),
-            Ok(Line::Command(Request::Schedule(
-                "pause".into(),
-                opts(&[("", "4")])
-            )))
+            command("/schedule pause 4"),
+            ("schedule pause", opts(&[("", "4")]))
         );
         assert_eq!(
-            parse("/subscribe add #news categories:\"Energy, Tech\""),
-            Ok(Line::Command(Request::Subscribe(
-                "add".into(),
+            command("/subscribe add #news categories:\"Energy, Tech\""),
+            (
+                "subscribe add",
                 opts(&[("", "#news"), ("categories", "Energy, Tech")])
-            )))
-        );
-        assert_eq!(
-            parse("/settings timezone Europe/Berlin"),
-            Ok(Line::Command(Request::Settings(
-                "timezone".into(),
-                opts(&[("", "Europe/Berlin")])
-            )))
+            )
         );
         assert!(parse("/schedule add when:\"09:00")
             .unwrap_err()

@@ -183,9 +183,9 @@ fn framework(
             },
             ..Default::default()
         })
-        .setup(move |ctx, ready, framework| {
+        .setup(move |ctx, ready, _framework| {
             Box::pin(async move {
-                let payload = commands::registration_payload(&framework.options().commands);
+                let payload = commands::registration_payload();
                 match dev_guild {
                     Some(guild) => ctx.http.create_guild_commands(GuildId::new(guild), &payload).await?,
                     None => ctx.http.create_global_commands(&payload).await?,

@@ -13,6 +13,7 @@ use serenity::all::{
 
 use super::types::{Context, Error};
 use crate::domain::view::{limits, Button, Embed, Message, Modal, Reply};
+use crate::handlers::commands::Outcome;
 use crate::handlers::CommandResult;
 
 /// Discord drops an interaction not answered within 3 s; a handler still
@@ -149,7 +150,7 @@ pub async fn send(ctx: Context<'_>, reply: &Reply) -> Result<(), Error> {
 /// a new, private message rather than filling the public one.
 pub async fn respond(
     ctx: Context<'_>,
-    work: impl Future<Output = CommandResult<Reply>>,
+    work: impl Future<Output = CommandResult<Outcome>>,
 ) -> Result<(), Error> {
     let started = Instant::now();
     let private = ctx.command().ephemeral;
@@ -167,7 +168,11 @@ pub async fn respond(
             work.await
         }
     };
-    let goes_private = result.as_ref().map_or(true, |reply| reply.ephemeral);
+    let goes_private = match &result {
+        Ok(Outcome::Reply(reply)) => reply.ephemeral,
+        // Errors and exports are private.
+        _ => true,
+    };
     if deferred && !private && goes_private {
         if let poise::Context::Application(app) = ctx {
             app.interaction
@@ -175,9 +180,15 @@ pub async fn respond(
                 .await?;
         }
     }
-    let outcome = match &result {
-        Ok(reply) => send(ctx, reply).await.map(|_| "ok"),
-        Err(_) => Ok("refused"),
+    let (outcome, result) = match result {
+        Ok(Outcome::Reply(reply)) => (send(ctx, &reply).await.map(|_| "ok"), Ok(())),
+        Ok(Outcome::Export(export)) => (
+            super::commands::send_export(ctx, export)
+                .await
+                .map(|_| "ok"),
+            Ok(()),
+        ),
+        Err(error) => (Ok("refused"), Err(error)),
     };
     tracing::info!(
         user = %ctx.author().id,
@@ -187,7 +198,7 @@ pub async fn respond(
         "command"
     );
     outcome?;
-    result.map(|_| ())
+    result
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! Discord adapter and the console call these and render the [`Reply`].
 
 mod access;
+pub mod commands;
 mod discussion;
 mod error;
 mod imports;
@@ -48,67 +49,6 @@ pub(crate) fn lookup_text(what: &str, text: &str) -> CommandResult<String> {
 
 /// Hits shown by `/briefing search`.
 const SEARCH_HITS: u64 = 10;
-
-/// The commands, for `/help` and the console.
-pub const COMMANDS: &[(&str, &str)] = &[
-    (
-        "/briefing latest [category]",
-        "The newest briefing, optionally within a category.",
-    ),
-    (
-        "/briefing read <briefing>",
-        "Read a briefing in full (start typing a title to pick one).",
-    ),
-    (
-        "/briefing search <query>",
-        "Full-text search; the best matches with a snippet each.",
-    ),
-    (
-        "/briefing list [category]",
-        "Every briefing, newest first, ten to a page.",
-    ),
-    (
-        "/briefing categories",
-        "The categories and how many briefings each has.",
-    ),
-    (
-        "/answer to <briefing> <question> <text>",
-        "Answer a key question (or press Answer under it in a briefing's thread).",
-    ),
-    (
-        "/answer edit|delete <answer>",
-        "Change or delete one of your answers; edits keep the earlier text.",
-    ),
-    (
-        "/discussion <briefing> [question]",
-        "The answers to a briefing's key questions, newest first.",
-    ),
-    (
-        "/forget-me",
-        "Delete every answer you gave, and your name with them.",
-    ),
-    (
-        "/briefing import <file> · moderators",
-        "Import a briefing file (.txt capture or .md); subscribed channels get it.",
-    ),
-    (
-        "/subscribe add|list|remove · moderators",
-        "Post every new briefing (optionally only some categories) to a channel.",
-    ),
-    (
-        "/schedule add|list|edit|pause|resume|cancel|run-now|preview|log · moderators",
-        "Post a briefing, the next unposted one, or a digest: once, daily, weekly or by cron, in your time zone.",
-    ),
-    (
-        "/settings timezone|moderator-role|log-channel|threads|show · moderators",
-        "The server's time zone, an extra moderator role, where the bot reports problems, discussion threads.",
-    ),
-    (
-        "/moderate remove|export · moderators",
-        "Hide an answer (kept for audit, with the reason); export discussions as CSV and JSON.",
-    ),
-    ("/help", "This list."),
-];
 
 /// One autocomplete suggestion: what is shown and what is sent back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,19 +241,22 @@ impl Handlers {
         })
     }
 
+    /// Every command, from their declarations: one field per command (or
+    /// group of subcommands) with what it is for.
     pub fn help(&self) -> Reply {
+        let fields = help_lines()
+            .into_iter()
+            .map(|(usage, what)| Field {
+                name: truncate(&usage, limits::FIELD_NAME),
+                value: what,
+                inline: false,
+            })
+            .collect();
         Reply {
             messages: vec![Message {
                 embeds: vec![Embed {
                     title: Some("Briefbot commands".into()),
-                    fields: COMMANDS
-                        .iter()
-                        .map(|(usage, what)| Field {
-                            name: (*usage).into(),
-                            value: (*what).into(),
-                            inline: false,
-                        })
-                        .collect(),
+                    fields,
                     ..Embed::default()
                 }],
                 ..Message::default()
@@ -395,6 +338,40 @@ impl Handlers {
             | CustomId::EditForm { .. } => return None,
         })
     }
+}
+
+/// `("/schedule add|list|… · moderators", "Post briefings at set times")`
+/// for each group, and usage and description for each one-word command, in
+/// the order they are declared.
+pub fn help_lines() -> Vec<(String, String)> {
+    use commands::{Access, COMMANDS};
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for command in COMMANDS {
+        let top = command.group().unwrap_or(command.name);
+        if done.contains(&top) {
+            continue;
+        }
+        done.push(top);
+        match commands::group(top) {
+            Some(group) => {
+                let subs: Vec<&str> = COMMANDS
+                    .iter()
+                    .filter(|c| c.group() == Some(top))
+                    .map(|c| c.leaf())
+                    .collect();
+                let who = if group.access == Access::Everyone {
+                    ""
+                } else {
+                    " · moderators"
+                };
+                let what = group.description.trim_end_matches(" (moderators)");
+                lines.push((format!("/{top} {}{who}", subs.join("|")), what.to_string()));
+            }
+            None => lines.push((command.usage(), command.description.to_string())),
+        }
+    }
+    lines
 }
 
 fn search_embed(query: &str, hits: &[SearchHit]) -> Embed {
