@@ -98,31 +98,11 @@ fn options(text: &str) -> Result<Options, String> {
                 name = Some(std::mem::take(&mut token));
                 if chars.peek() == Some(&'"') {
                     chars.next();
-                    let mut closed = false;
-                    for c in chars.by_ref() {
-                        if c == '"' {
-                            closed = true;
-                            break;
-                        }
-                        token.push(c);
-                    }
-                    if !closed {
-                        return Err("A quoted value has no closing \".".into());
-                    }
+                    token = quoted(&mut chars)?;
                     break;
                 }
             } else if c == '"' && token.is_empty() && name.is_none() {
-                let mut closed = false;
-                for c in chars.by_ref() {
-                    if c == '"' {
-                        closed = true;
-                        break;
-                    }
-                    token.push(c);
-                }
-                if !closed {
-                    return Err("A quoted value has no closing \".".into());
-                }
+                token = quoted(&mut chars)?;
                 break;
             } else {
                 token.push(c);
@@ -145,6 +125,18 @@ fn options(text: &str) -> Result<Options, String> {
         }
     }
     Ok(Options(found))
+}
+
+/// The rest of a value that opened with `"`, up to its closing quote.
+fn quoted(chars: &mut impl Iterator<Item = char>) -> Result<String, String> {
+    let mut value = String::new();
+    for c in chars.by_ref() {
+        if c == '"' {
+            return Ok(value);
+        }
+        value.push(c);
+    }
+    Err("A quoted value has no closing \".".into())
 }
 
 #[cfg(test)]

@@ -160,6 +160,18 @@ pub enum Arg {
     File(Upload),
 }
 
+/// `args.integer("count")`: the option, if it was given as that kind.
+macro_rules! accessor {
+    ($name:ident, $variant:ident, $type:ty) => {
+        pub fn $name(&mut self, name: &str) -> Option<$type> {
+            match self.0.remove(name)? {
+                Arg::$variant(value) => Some(value),
+                _ => None,
+            }
+        }
+    };
+}
+
 /// The options given, by name, already checked against the declaration.
 #[derive(Default)]
 pub struct Args(BTreeMap<String, Arg>);
@@ -181,40 +193,15 @@ impl Args {
         }
     }
 
-    pub fn integer(&mut self, name: &str) -> Option<i64> {
-        match self.0.remove(name)? {
-            Arg::Integer(n) => Some(n),
-            _ => None,
-        }
-    }
+    accessor!(integer, Integer, i64);
 
-    pub fn bool(&mut self, name: &str) -> Option<bool> {
-        match self.0.remove(name)? {
-            Arg::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
+    accessor!(bool, Bool, bool);
 
-    pub fn channel(&mut self, name: &str) -> Option<ChannelRef> {
-        match self.0.remove(name)? {
-            Arg::Channel(c) => Some(c),
-            _ => None,
-        }
-    }
+    accessor!(channel, Channel, ChannelRef);
 
-    pub fn role(&mut self, name: &str) -> Option<u64> {
-        match self.0.remove(name)? {
-            Arg::Role(r) => Some(r),
-            _ => None,
-        }
-    }
+    accessor!(role, Role, u64);
 
-    pub fn file(&mut self, name: &str) -> Option<Upload> {
-        match self.0.remove(name)? {
-            Arg::File(f) => Some(f),
-            _ => None,
-        }
-    }
+    accessor!(file, File, Upload);
 
     /// A required option (the transport checked it is there).
     fn need_text(&mut self, name: &str) -> CommandResult<String> {
@@ -378,6 +365,25 @@ pub const GROUPS: &[Group] = &[
         guild_only: true,
     },
 ];
+
+/// A moderator command that takes only the schedule it acts on, and calls
+/// the handler method of that name with it.
+macro_rules! on_schedule {
+    ($name:literal, $description:literal, $method:ident) => {
+        CommandSpec {
+            name: $name,
+            description: $description,
+            options: &[SCHEDULE],
+            private: true,
+            guild_only: true,
+            run: |c| {
+                reply(c, |h, who, mut a| async move {
+                    h.$method(who, a.need_text("schedule")?).await
+                })
+            },
+        }
+    };
+}
 
 /// Every command, in the order `/help` lists them and Discord shows them.
 pub const COMMANDS: &[CommandSpec] = &[
@@ -543,66 +549,11 @@ pub const COMMANDS: &[CommandSpec] = &[
             })
         },
     },
-    CommandSpec {
-        name: "schedule pause",
-        description: "Stop a schedule for now",
-        options: &[SCHEDULE],
-        private: true,
-        guild_only: true,
-        run: |c| {
-            reply(c, |h, who, mut a| async move {
-                h.schedule_pause(who, a.need_text("schedule")?).await
-            })
-        },
-    },
-    CommandSpec {
-        name: "schedule resume",
-        description: "Start a paused schedule again",
-        options: &[SCHEDULE],
-        private: true,
-        guild_only: true,
-        run: |c| {
-            reply(c, |h, who, mut a| async move {
-                h.schedule_resume(who, a.need_text("schedule")?).await
-            })
-        },
-    },
-    CommandSpec {
-        name: "schedule cancel",
-        description: "Cancel a schedule (asks first)",
-        options: &[SCHEDULE],
-        private: true,
-        guild_only: true,
-        run: |c| {
-            reply(c, |h, who, mut a| async move {
-                h.schedule_cancel(who, a.need_text("schedule")?).await
-            })
-        },
-    },
-    CommandSpec {
-        name: "schedule run-now",
-        description: "Post a schedule's content now, once",
-        options: &[SCHEDULE],
-        private: true,
-        guild_only: true,
-        run: |c| {
-            reply(c, |h, who, mut a| async move {
-                h.schedule_run_now(who, a.need_text("schedule")?).await
-            })
-        },
-    },
-    CommandSpec {
-        name: "schedule preview",
-        description: "See exactly what a schedule would post (only you see it)",
-        options: &[SCHEDULE],
-        private: true,
-        guild_only: true,
-        run: |c| {
-            reply(c, |h, who, mut a| async move {
-                h.schedule_preview(who, a.need_text("schedule")?).await
-            })
-        },
-    },
+    on_schedule!("schedule pause", "Stop a schedule for now", schedule_pause),
+    on_schedule!("schedule resume", "Start a paused schedule again", schedule_resume),
+    on_schedule!("schedule cancel", "Cancel a schedule (asks first)", schedule_cancel),
+    on_schedule!("schedule run-now", "Post a schedule's content now, once", schedule_run_now),
+    on_schedule!("schedule preview", "See exactly what a schedule would post (only you see it)", schedule_preview),
     CommandSpec {
         name: "schedule log",
         description: "What was posted, and why something was not",

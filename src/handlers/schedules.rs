@@ -154,8 +154,9 @@ impl Handlers {
         schedule: String,
         request: ScheduleRequest,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule edit").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (guild, current) = self
+            .moderated_schedule(caller, "/schedule edit", &schedule)
+            .await?;
         if request == ScheduleRequest::default() {
             return Err(CommandError::User(
                 "Nothing to change: give the options to edit.".into(),
@@ -217,8 +218,9 @@ impl Handlers {
     }
 
     pub async fn schedule_pause(&self, caller: &Caller, schedule: String) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule pause").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (_, current) = self
+            .moderated_schedule(caller, "/schedule pause", &schedule)
+            .await?;
         if current.state == ScheduleState::Paused {
             return Err(CommandError::User(format!(
                 "Schedule #{} is already paused.",
@@ -239,8 +241,9 @@ impl Handlers {
     }
 
     pub async fn schedule_resume(&self, caller: &Caller, schedule: String) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule resume").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (_, current) = self
+            .moderated_schedule(caller, "/schedule resume", &schedule)
+            .await?;
         if current.state == ScheduleState::Active {
             return Err(CommandError::User(format!(
                 "Schedule #{} is not paused.",
@@ -272,8 +275,9 @@ impl Handlers {
 
     /// Asks first: the buttons carry the decision.
     pub async fn schedule_cancel(&self, caller: &Caller, schedule: String) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule cancel").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (_, current) = self
+            .moderated_schedule(caller, "/schedule cancel", &schedule)
+            .await?;
         let id = current.id;
         Ok(Reply {
             messages: vec![Message {
@@ -313,8 +317,9 @@ impl Handlers {
         id: i64,
         confirmed: bool,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule cancel").await?;
-        let current = self.find_schedule(guild, &id.to_string()).await?;
+        let (guild, current) = self
+            .moderated_schedule(caller, "/schedule cancel", &id.to_string())
+            .await?;
         if !confirmed {
             return Ok(Reply::private(format!(
                 "Kept schedule #{id}; nothing changed."
@@ -349,8 +354,9 @@ impl Handlers {
         caller: &Caller,
         schedule: String,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule run-now").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (guild, current) = self
+            .moderated_schedule(caller, "/schedule run-now", &schedule)
+            .await?;
         let now = self.clock.now_ms();
         let (id, channel, content) = (current.id, current.spec.channel_id, current.spec.content);
         let queued = self
@@ -383,8 +389,9 @@ impl Handlers {
         caller: &Caller,
         schedule: String,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule preview").await?;
-        let current = self.find_schedule(guild, &schedule).await?;
+        let (_, current) = self
+            .moderated_schedule(caller, "/schedule preview", &schedule)
+            .await?;
         let id = current.id;
         let rendered = self
             .db
@@ -487,6 +494,18 @@ impl Handlers {
                 value: id.to_string(),
             })
             .collect())
+    }
+
+    /// The schedule named in a moderator command, in the caller's server.
+    async fn moderated_schedule(
+        &self,
+        caller: &Caller,
+        command: &str,
+        schedule: &str,
+    ) -> CommandResult<(u64, Schedule)> {
+        let guild = self.moderator_guild(caller, command).await?;
+        let current = self.find_schedule(guild, schedule).await?;
+        Ok((guild, current))
     }
 
     async fn find_schedule(&self, guild: u64, text: &str) -> CommandResult<Schedule> {
