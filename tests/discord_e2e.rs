@@ -5,79 +5,16 @@
 mod support;
 
 use std::path::Path;
-use std::time::Duration;
 
-use briefbot::discord::{self, DiscordSettings};
 use briefbot::domain::BodyBlock;
-use briefbot::handlers::Handlers;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
-use discord_double::{spec_from_env, Double, Invocation, Recorded, APPLICATION_ID, GUILD_ID};
+use discord_double::{Double, Invocation, Recorded, APPLICATION_ID, GUILD_ID};
 use serde_json::{json, Value};
+use support::bot::{double, Bot, Options, LIMIT};
 use support::numbered;
 
-/// Upper bound for anything the bot does; tests wait on events, not time.
-const LIMIT: Duration = Duration::from_secs(20);
 const EPHEMERAL: u64 = 64;
-
-async fn double() -> Double {
-    let spec = spec_from_env().expect("DISCORD_OPENAPI_SPEC points at a file");
-    Double::start(spec.as_deref(), 0)
-        .await
-        .expect("the double starts")
-}
-
-/// A running bot; `stop` shuts it down the way SIGTERM does.
-struct Bot {
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
-}
-
-impl Bot {
-    async fn stop(mut self) {
-        let _ = self.stop.take().map(|s| s.send(()));
-        let stopped = tokio::time::timeout(LIMIT, &mut self.task).await;
-        assert!(
-            matches!(stopped, Ok(Ok(Ok(())))),
-            "the bot stops cleanly: {stopped:?}"
-        );
-    }
-}
-
-/// Starts the bot on `db` against `double` and waits until it has
-/// registered its commands.
-async fn start_bot(double: &Double, db: &Path) -> Bot {
-    start_bot_with(double, Db::new(Store::open(db).unwrap()), None).await
-}
-
-async fn start_bot_with(double: &Double, db: Db, dev_guild: Option<u64>) -> Bot {
-    // Logs show in the output of a failing test.
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-    let registrations = count(double, "PUT", "applications/");
-    let settings = DiscordSettings {
-        token: "MTEwMDAw.double.token".into(),
-        dev_guild,
-        api_base: Some(double.base_url()),
-        ..DiscordSettings::default()
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(discord::run(settings, Handlers::new(db), async move {
-        let _ = stopped.await;
-    }));
-    double
-        .wait_for(LIMIT, "command registration", |d| {
-            (count(d, "PUT", "applications/") > registrations).then_some(())
-        })
-        .await
-        .unwrap();
-    Bot {
-        stop: Some(stop),
-        task,
-    }
-}
 
 fn count(double: &Double, method: &str, prefix: &str) -> usize {
     double
@@ -117,7 +54,7 @@ fn assert_accepted(double: &Double) {
 async fn the_bot_registers_its_commands_and_answers_latest() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
-    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+    let bot = Bot::on_file(&double, &library(dir.path(), 0)).await;
 
     let registration = double
         .wait_for_request(
@@ -173,7 +110,7 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
 async fn autocomplete_then_read_and_errors_are_ephemeral() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
-    let bot = start_bot(&double, &library(dir.path(), 30)).await;
+    let bot = Bot::on_file(&double, &library(dir.path(), 30)).await;
 
     let typing = double
         .send_autocomplete(
@@ -251,7 +188,7 @@ async fn list_buttons_keep_working_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = library(dir.path(), 20);
     let double = double().await;
-    let bot = start_bot(&double, &db).await;
+    let bot = Bot::on_file(&double, &db).await;
 
     let list = double
         .send_command("briefing", subcommand("list", json!([])))
@@ -263,7 +200,7 @@ async fn list_buttons_keep_working_after_a_restart() {
 
     // Restart the bot: a new process would know nothing but the database.
     bot.stop().await;
-    let bot = start_bot(&double, &db).await;
+    let bot = Bot::on_file(&double, &db).await;
 
     let press = double.press_button(&next).unwrap();
     let update = answer(&double, &press).await;
@@ -295,7 +232,7 @@ async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
         .collect();
     Store::open(&db).unwrap().save_briefing(&long).unwrap();
     let double = double().await;
-    let bot = start_bot(&double, &db).await;
+    let bot = Bot::on_file(&double, &db).await;
 
     let read = double
         .send_command(
@@ -340,7 +277,7 @@ async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
 async fn the_bot_reconnects_after_the_gateway_drops_and_keeps_answering() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
-    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+    let bot = Bot::on_file(&double, &library(dir.path(), 0)).await;
     // READY and GUILD_CREATE were read without the bot reconnecting.
     assert_eq!((double.identifies(), double.resumes()), (1, 0));
     let sessions = double.identifies() + double.resumes();
@@ -368,7 +305,15 @@ async fn with_a_dev_guild_commands_are_registered_there() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
     let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
-    let bot = start_bot_with(&double, db, Some(GUILD_ID)).await;
+    let bot = Bot::start(
+        &double,
+        db,
+        Options {
+            dev_guild: Some(GUILD_ID),
+            ..Options::default()
+        },
+    )
+    .await;
     let guild_route = format!("applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands");
     assert_eq!(count(&double, "PUT", &guild_route), 1);
     assert_eq!(
@@ -388,7 +333,7 @@ async fn a_slow_command_is_deferred_then_answered() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
     let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
-    let bot = start_bot_with(&double, db.clone(), None).await;
+    let bot = Bot::start(&double, db.clone(), Options::default()).await;
 
     // Hold the database past the bot's two-second defer point.
     let (release_tx, busy) = hold_database(&db).await;
@@ -446,7 +391,7 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
 async fn search_and_categories_answer_through_discord() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
-    let bot = start_bot(&double, &library(dir.path(), 0)).await;
+    let bot = Bot::on_file(&double, &library(dir.path(), 0)).await;
 
     let search = double
         .send_command(
@@ -568,7 +513,7 @@ async fn slow_replies_keep_the_privacy_their_command_declares() {
     let dir = tempfile::tempdir().unwrap();
     let double = double().await;
     let db = Db::new(Store::open(&library(dir.path(), 0)).unwrap());
-    let bot = start_bot_with(&double, db.clone(), None).await;
+    let bot = Bot::start(&double, db.clone(), Options::default()).await;
 
     // A moderator's schedule list is private, however long it takes.
     let (release, held) = hold_database(&db).await;

@@ -6,10 +6,6 @@
 
 mod support;
 
-use std::time::Duration;
-
-use briefbot::discord::{self, DiscordSettings};
-use briefbot::handlers::Handlers;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{
@@ -17,56 +13,9 @@ use discord_double::{
     MEMBER_ID,
 };
 use serde_json::{json, Value};
+use support::bot::{double, Bot, Options, LIMIT};
 
-const LIMIT: Duration = Duration::from_secs(30);
 const EPHEMERAL: u64 = 64;
-
-struct Bot {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
-}
-
-async fn start(double: &Double, path: &std::path::Path) -> Bot {
-    start_with(double, path, false).await
-}
-
-async fn start_with(double: &Double, path: &std::path::Path, read_replies: bool) -> Bot {
-    let _ = tracing_subscriber::fmt()
-        .with_test_writer()
-        .with_env_filter("info")
-        .try_init();
-    let before = double.with_requests(|r| r.iter().filter(|r| r.method == "PUT").count());
-    let settings = DiscordSettings {
-        token: "MTEwMDAw.double.token".into(),
-        api_base: Some(double.base_url()),
-        read_replies,
-        ..DiscordSettings::default()
-    };
-    let handlers = Handlers::new(Db::new(Store::open(path).unwrap()));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(discord::run(settings, handlers, async move {
-        let _ = stopped.await;
-    }));
-    double
-        .wait_for(LIMIT, "registration", |d| {
-            (d.with_requests(|r| r.iter().filter(|r| r.method == "PUT").count()) > before)
-                .then_some(())
-        })
-        .await
-        .unwrap();
-    Bot { stop, task }
-}
-
-impl Bot {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let stopped = tokio::time::timeout(LIMIT, self.task).await;
-        assert!(
-            matches!(stopped, Ok(Ok(Ok(())))),
-            "stops cleanly: {stopped:?}"
-        );
-    }
-}
 
 fn sub(name: &str, options: Value) -> Value {
     json!([{ "name": name, "type": 1, "options": options }])
@@ -95,15 +44,23 @@ fn text(data: &Value) -> String {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept() {
-    let spec = spec_from_env().unwrap();
-    let double = Double::start(spec.as_deref(), 0).await.unwrap();
+/// A library with a subscribed channel and a briefing posted there with two
+/// key questions; its discussion thread and question prompts are up.
+struct Scene {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    bot: Bot,
+    thread: discord_double::Thread,
+    prompts: Vec<discord_double::ChannelMessage>,
+    /// The posted briefing's id.
+    briefing: i64,
+}
+
+async fn posted_briefing(double: &Double) -> Scene {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("library.db");
     load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let bot = start(&double, &path).await;
-
+    let bot = Bot::on_file(double, &path).await;
     let subscribe = double
         .send_command_as(
             &Invoker::moderator(),
@@ -115,23 +72,19 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
             resolved_channels(&[CHANNEL_ID]),
         )
         .unwrap();
-    callback(&double, &subscribe).await;
+    callback(double, &subscribe).await;
     let mut briefing = support::numbered(5);
     briefing.key_questions = vec!["Will it last?".into(), "Who pays for it?".into()];
-    Store::open(&path)
+    let (_, id) = Store::open(&path)
         .unwrap()
         .save_briefing(&briefing)
         .unwrap();
-
-    // The post, its thread, and one message per question with its button.
     let thread = double
         .wait_for(LIMIT, "the discussion thread", |d| {
             d.threads().into_iter().next()
         })
         .await
         .unwrap();
-    assert_eq!(thread.name, "Numbered Briefing 5");
-    assert_eq!(thread.parent_id, CHANNEL_ID);
     let prompts = double
         .wait_for(LIMIT, "the question prompts", |d| {
             let messages = d.channel_messages(thread.id);
@@ -139,6 +92,90 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         })
         .await
         .unwrap();
+    Scene {
+        _dir: dir,
+        path,
+        bot,
+        thread,
+        prompts,
+        briefing: id,
+    }
+}
+
+impl Scene {
+    /// The custom_id of question `n`'s Answer button (from 0).
+    fn answer_button(&self, n: usize) -> String {
+        self.prompts[n].body["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Opens the answer form of question `n` and returns its custom_id.
+    async fn answer_form(&self, double: &Double, n: usize) -> String {
+        let press = double.press_button(&self.answer_button(n)).unwrap();
+        let form = callback(double, &press).await;
+        form["data"]["custom_id"].as_str().unwrap().to_string()
+    }
+
+    /// Answers through the form and returns the message showing the answer,
+    /// the `shown`-th message of the thread.
+    async fn answer_by_form(
+        &self,
+        double: &Double,
+        form_id: &str,
+        written: &str,
+        shown: usize,
+    ) -> discord_double::ChannelMessage {
+        let submit = double
+            .submit_modal_in(self.thread.id, form_id, &[("text", written)])
+            .unwrap();
+        callback(double, &submit).await;
+        let thread = self.thread.id;
+        double
+            .wait_for(LIMIT, "the answer in the thread", |d| {
+                d.channel_messages(thread).into_iter().nth(shown)
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Answers question 1 with `/answer to`, picking it by autocomplete.
+    async fn answer_by_command(&self, double: &Double, written: &str) -> Value {
+        let id = self.briefing.to_string();
+        let typing = double
+            .send_autocomplete(
+                "answer",
+                sub("to", json!([opt("briefing", 3, json!(id)), { "name": "question", "type": 3, "value": "last", "focused": true }])),
+            )
+            .unwrap();
+        let offered = callback(double, &typing).await;
+        let choice = offered["data"]["choices"][0].clone();
+        assert_eq!(choice["name"], "1. Will it last?");
+        let answered = double
+            .send_command(
+                "answer",
+                sub(
+                    "to",
+                    json!([
+                        opt("briefing", 3, json!(id)),
+                        opt("question", 3, choice["value"].clone()),
+                        opt("text", 3, json!(written))
+                    ]),
+                ),
+            )
+            .unwrap();
+        callback(double, &answered).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_posted_briefing_opens_a_thread_whose_answer_button_works_after_a_restart() {
+    let double = double().await;
+    let scene = posted_briefing(&double).await;
+    let (thread, prompts) = (&scene.thread, &scene.prompts);
+    assert_eq!(thread.name, "Numbered Briefing 5");
+    assert_eq!(thread.parent_id, CHANNEL_ID);
     assert!(prompts[0].body["content"]
         .as_str()
         .unwrap()
@@ -155,8 +192,8 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         .unwrap();
 
     // Restart between the post and the click: the button still works.
-    bot.stop().await;
-    let bot = start(&double, &path).await;
+    scene.bot.stop().await;
+    let bot = Bot::on_file(&double, &scene.path).await;
 
     let press = double.press_button(&custom_id).unwrap();
     let form = callback(&double, &press).await;
@@ -201,6 +238,24 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         "\\@everyone \\<\\@&550000000000000005\\> \\*\\*not bold\\*\\* they all pay",
         "shown as written, not as formatting or mentions"
     );
+    // An empty form is refused.
+    let empty = double
+        .submit_modal_in(thread.id, &form_id, &[("text", "   ")])
+        .unwrap();
+    assert!(text(&callback(&double, &empty).await["data"]).contains("needs some text"));
+    assert_eq!(double.problems(), Vec::<String>::new());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_author_edits_and_deletes_an_answer_through_its_buttons() {
+    let double = double().await;
+    let scene = posted_briefing(&double).await;
+    let thread = scene.thread.id;
+    let form_id = scene.answer_form(&double, 1).await;
+    let echo = scene
+        .answer_by_form(&double, &form_id, "They all pay.", 2)
+        .await;
 
     // The author edits it through the Edit button on the shown answer: the
     // same message now shows the new text.
@@ -218,7 +273,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
     let edit_id = edit_form["data"]["custom_id"].as_str().unwrap().to_string();
     let edited = double
         .submit_modal_on(
-            thread.id,
+            thread,
             echo.id,
             &edit_id,
             &[("text", "Everyone pays, in the end.")],
@@ -227,7 +282,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
     assert!(text(&callback(&double, &edited).await["data"]).contains("Updated answer #1"));
     double
         .wait_for(LIMIT, "the edited answer", |d| {
-            d.channel_messages(thread.id).into_iter().find(|m| {
+            d.channel_messages(thread).into_iter().find(|m| {
                 m.id == echo.id
                     && m.body["embeds"][0]["description"] == "Everyone pays, in the end."
             })
@@ -236,16 +291,9 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         .unwrap();
 
     // Only the author may delete; pressing Delete replaces the shown answer.
-    let another = double
-        .submit_modal_in(thread.id, &form_id, &[("text", "A second thought.")])
-        .unwrap();
-    callback(&double, &another).await;
-    let second_echo = double
-        .wait_for(LIMIT, "the second answer", |d| {
-            d.channel_messages(thread.id).into_iter().nth(3)
-        })
-        .await
-        .unwrap();
+    let second_echo = scene
+        .answer_by_form(&double, &form_id, "A second thought.", 3)
+        .await;
     let delete_id = second_echo.body["components"][0]["components"][1]["custom_id"]
         .as_str()
         .unwrap()
@@ -270,43 +318,21 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
     assert!(
         text(&deleted["data"]).contains(&format!("Answer #{number} was deleted by its author."))
     );
+    assert_eq!(double.problems(), Vec::<String>::new());
+    scene.bot.stop().await;
+}
 
-    // An empty form and an overlong /answer are refused.
-    let empty = double
-        .submit_modal_in(thread.id, &form_id, &[("text", "   ")])
-        .unwrap();
-    assert!(text(&callback(&double, &empty).await["data"]).contains("needs some text"));
-
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_by_command_are_edited_and_counted_in_the_discussion() {
+    let double = double().await;
+    let scene = posted_briefing(&double).await;
+    let form_id = scene.answer_form(&double, 1).await;
+    scene
+        .answer_by_form(&double, &form_id, "They all pay.", 2)
+        .await;
     // /answer with autocomplete of the question.
-    let id = Store::open(&path)
-        .unwrap()
-        .find_briefing("numbered-5")
-        .unwrap()
-        .unwrap()
-        .id;
-    let typing = double
-        .send_autocomplete(
-            "answer",
-            sub("to", json!([opt("briefing", 3, json!(id.to_string())), { "name": "question", "type": 3, "value": "last", "focused": true }])),
-        )
-        .unwrap();
-    let offered = callback(&double, &typing).await;
-    let choice = offered["data"]["choices"][0].clone();
-    assert_eq!(choice["name"], "1. Will it last?");
-    let answered = double
-        .send_command(
-            "answer",
-            sub(
-                "to",
-                json!([
-                    opt("briefing", 3, json!(id.to_string())),
-                    opt("question", 3, choice["value"].clone()),
-                    opt("text", 3, json!("For a decade."))
-                ]),
-            ),
-        )
-        .unwrap();
-    assert!(text(&callback(&double, &answered).await["data"]).contains("Saved your answer #3"));
+    let answered = scene.answer_by_command(&double, "For a decade.").await;
+    assert!(text(&answered["data"]).contains("Saved your answer #2"));
 
     // Edit keeps history; the discussion shows both answers with counts.
     let edit = double
@@ -315,17 +341,17 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
             sub(
                 "edit",
                 json!([
-                    opt("answer", 4, json!(3)),
+                    opt("answer", 4, json!(2)),
                     opt("text", 3, json!("For two decades."))
                 ]),
             ),
         )
         .unwrap();
-    assert!(text(&callback(&double, &edit).await["data"]).contains("Updated answer #3"));
+    assert!(text(&callback(&double, &edit).await["data"]).contains("Updated answer #2"));
     let shown = double
         .send_command(
             "discussion",
-            json!([opt("briefing", 3, json!(id.to_string()))]),
+            json!([opt("briefing", 3, json!(scene.briefing.to_string()))]),
         )
         .unwrap();
     let shown = text(&callback(&double, &shown).await["data"]);
@@ -335,9 +361,23 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         "{shown}"
     );
     assert!(
-        shown.contains("#3 · Member (edited) | For two decades."),
+        shown.contains("#2 · Member (edited) | For two decades."),
         "{shown}"
     );
+    assert_eq!(double.problems(), Vec::<String>::new());
+    scene.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_remove_and_export_answers_and_forget_me_leaves_nothing() {
+    let double = double().await;
+    let scene = posted_briefing(&double).await;
+    let form_id = scene.answer_form(&double, 1).await;
+    scene
+        .answer_by_form(&double, &form_id, "@everyone they all pay", 2)
+        .await;
+    scene.answer_by_command(&double, "For a decade.").await;
+    let id = scene.briefing;
 
     // A member may not remove; a moderator may, and the export keeps it.
     let refused = double
@@ -403,7 +443,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
     assert_eq!(confirm, format!("forget-me:{MEMBER_ID}"));
     let done = double.press_button(&confirm).unwrap();
     assert!(text(&callback(&double, &done).await["data"]).contains("your 2 answers"));
-    let rows = Store::open(&path)
+    let rows = Store::open(&scene.path)
         .unwrap()
         .export_answers(Some(id), None, None)
         .unwrap();
@@ -414,7 +454,7 @@ async fn a_posted_briefing_is_discussed_in_its_thread_and_every_answer_is_kept()
         Vec::<String>::new(),
         "requests Discord would reject"
     );
-    bot.stop().await;
+    scene.bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -424,7 +464,15 @@ async fn with_read_replies_on_a_reply_to_a_question_is_recorded_as_its_answer() 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("library.db");
     load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let bot = start_with(&double, &path, true).await;
+    let bot = Bot::start(
+        &double,
+        Db::new(Store::open(&path).unwrap()),
+        Options {
+            read_replies: true,
+            ..Options::default()
+        },
+    )
+    .await;
     let intents = double.identified_intents();
     assert_eq!(intents & (1 << 15), 1 << 15, "MESSAGE_CONTENT");
     assert_eq!(intents & (1 << 9), 1 << 9, "GUILD_MESSAGES");
@@ -503,7 +551,7 @@ async fn deleting_removing_and_forgetting_answers_change_the_thread_too() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("library.db");
     load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let bot = start(&double, &path).await;
+    let bot = Bot::on_file(&double, &path).await;
     let moderator = Invoker::moderator();
     for (command, options) in [
         (

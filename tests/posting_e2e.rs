@@ -9,20 +9,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use briefbot::clock::{Clock, ManualClock, SharedClock, SystemClock};
-use briefbot::discord::{self, DiscordSettings};
 use briefbot::domain::schedule::Rule;
-use briefbot::handlers::Handlers;
 use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Content, Db, DeliveryState, LogFilter, ScheduleSpec, ScheduleState, Store};
 use chrono::{DateTime, Utc};
 use discord_double::{
-    resolved_channels, resolved_moderator_role, spec_from_env, Double, Fault, Invocation, Invoker,
-    CHANNEL_ID, GUILD_ID, LOCKED_CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID,
+    resolved_channels, resolved_moderator_role, Double, Fault, Invocation, Invoker, CHANNEL_ID,
+    GUILD_ID, LOCKED_CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID,
 };
 use serde_json::{json, Value};
+use support::bot::{double, Options, LIMIT};
 
-const LIMIT: Duration = Duration::from_secs(30);
 const EPHEMERAL: u64 = 64;
 /// Option values of the `repeat` and `post` choices (poise sends indexes).
 const DAILY: u64 = 1;
@@ -34,18 +32,17 @@ fn utc(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The bot on a clock the test moves by hand (or the system clock, for
+/// tests that wait on real retries).
 struct Bot {
-    db: Db,
-    /// Moved by hand; the system clock for tests that wait on real retries.
+    inner: support::bot::Bot,
     clock: Arc<ManualClock>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), String>>,
 }
 
 impl Bot {
     async fn start(double: &Double, db: Db, now: DateTime<Utc>) -> Bot {
         let clock = ManualClock::new(now);
-        Self::start_with(double, db, clock.clone(), clock).await
+        Self::start_configured(double, db, Some(clock.clone()), clock, |_| {}).await
     }
 
     /// On the system clock: retries wait real (short) backoffs.
@@ -60,34 +57,17 @@ impl Bot {
         adjust: impl FnOnce(&mut PostingConfig),
     ) -> Bot {
         let unused = ManualClock::new(Utc::now());
-        Self::start_configured(double, db, Arc::new(SystemClock), unused, adjust).await
-    }
-
-    async fn start_with(
-        double: &Double,
-        db: Db,
-        clock: SharedClock,
-        manual: Arc<ManualClock>,
-    ) -> Bot {
-        Self::start_configured(double, db, clock, manual, |_| {}).await
+        let system: SharedClock = Arc::new(SystemClock);
+        Self::start_configured(double, db, Some(system), unused, adjust).await
     }
 
     async fn start_configured(
         double: &Double,
         db: Db,
-        clock: SharedClock,
+        clock: Option<SharedClock>,
         manual: Arc<ManualClock>,
         adjust: impl FnOnce(&mut PostingConfig),
     ) -> Bot {
-        let _ = tracing_subscriber::fmt()
-            .with_test_writer()
-            .with_env_filter(std::env::var("TEST_LOG").unwrap_or("info".into()))
-            .try_init();
-        let registered = double
-            .requests()
-            .iter()
-            .filter(|r| r.method == "PUT")
-            .count();
         let mut posting = PostingConfig {
             retry_base: Duration::from_millis(10),
             retry_max: Duration::from_millis(200),
@@ -95,57 +75,27 @@ impl Bot {
             ..PostingConfig::default()
         };
         adjust(&mut posting);
-        let settings = DiscordSettings {
-            token: "MTEwMDAw.double.token".into(),
-            api_base: Some(double.base_url()),
-            posting,
-            ..DiscordSettings::default()
+        let options = Options {
+            clock,
+            posting: Some(posting),
+            ..Options::default()
         };
-        let handlers = Handlers::with_clock(db.clone(), clock);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(discord::run(settings, handlers, async move {
-            let _ = stopped.await;
-        }));
-        double
-            .wait_for(LIMIT, "command registration", |d| {
-                (d.requests().iter().filter(|r| r.method == "PUT").count() > registered)
-                    .then_some(())
-            })
-            .await
-            .unwrap();
         Bot {
-            db,
+            inner: support::bot::Bot::start(double, db, options).await,
             clock: manual,
-            stop: Some(stop),
-            task,
         }
     }
 
-    /// Stops the bot as SIGTERM does (the delivery round in progress
-    /// finishes first) and hands back its database to look at.
-    async fn stop(mut self) -> Db {
-        let _ = self.stop.take().map(|s| s.send(()));
-        let stopped = tokio::time::timeout(LIMIT, &mut self.task).await;
-        assert!(
-            matches!(stopped, Ok(Ok(Ok(())))),
-            "the bot stops cleanly: {stopped:?}"
-        );
-        self.db
+    async fn stop(self) -> Db {
+        self.inner.stop().await
     }
 
     async fn store<T: Send + 'static>(
         &self,
         look: impl FnOnce(&mut Store) -> briefbot::store::Result<T> + Send + 'static,
     ) -> T {
-        self.db.call(look).await.unwrap()
+        self.inner.db.call(look).await.unwrap()
     }
-}
-
-async fn double() -> Double {
-    let spec = spec_from_env().expect("DISCORD_OPENAPI_SPEC points at a file");
-    Double::start(spec.as_deref(), 0)
-        .await
-        .expect("the double starts")
 }
 
 fn library() -> Db {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod bot;
+
 use std::path::PathBuf;
 
 /// `../shared` beside the checkout, or `BRIEFBOT_SHARED` when set. When the
