@@ -146,42 +146,53 @@ fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResul
                 "The console has no roles: its operator is always a moderator.".into(),
             ))
         }
-        Kind::File => {
-            let path = std::path::PathBuf::from(text.trim());
-            let name = path
-                .file_name()
-                .map_or_else(|| text.clone(), |n| n.to_string_lossy().into_owned());
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            Arg::File(Upload {
-                name,
-                size,
-                fetch: Box::new(move || {
-                    Box::pin(async move {
-                        tokio::task::spawn_blocking(move || {
-                            crate::import::read_bounded(&path, max_file_bytes)
-                                .map_err(|e| format!("cannot import {}: {e}", path.display()))
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?
-                    })
-                }),
-            })
-        }
-        Kind::Choice(choices) => {
-            let wanted = text.trim().to_lowercase();
-            let found = choices.iter().find(|(shown, value)| {
-                value.eq_ignore_ascii_case(&wanted) || shown.to_lowercase() == wanted
-            });
-            match found {
-                Some((_, value)) => Arg::Text(value.to_string()),
-                None => {
-                    let values: Vec<&str> = choices.iter().map(|(_, v)| *v).collect();
-                    return Err(refuse(format!(
-                        "'{text}' is not one of {}",
-                        values.join(", ")
-                    )));
-                }
-            }
-        }
+        Kind::File => Arg::File(upload(&text, max_file_bytes)),
+        Kind::Choice(choices) => Arg::Text(choice(option, choices, &text)?),
     })
+}
+
+/// A file named by its path; read (bounded) only when the command fetches it.
+fn upload(text: &str, max_file_bytes: u64) -> Upload {
+    let path = std::path::PathBuf::from(text.trim());
+    let name = path
+        .file_name()
+        .map_or_else(|| text.to_string(), |n| n.to_string_lossy().into_owned());
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Upload {
+        name,
+        size,
+        fetch: Box::new(move || {
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || {
+                    crate::import::read_bounded(&path, max_file_bytes)
+                        .map_err(|e| format!("cannot import {}: {e}", path.display()))
+                })
+                .await
+                .map_err(|e| e.to_string())?
+            })
+        }),
+    }
+}
+
+/// The value of the choice typed (its value or what Discord shows for it).
+fn choice(
+    option: &OptionSpec,
+    choices: &[(&str, &'static str)],
+    text: &str,
+) -> CommandResult<String> {
+    let wanted = text.trim().to_lowercase();
+    choices
+        .iter()
+        .find(|(shown, value)| {
+            value.eq_ignore_ascii_case(&wanted) || shown.to_lowercase() == wanted
+        })
+        .map(|(_, value)| value.to_string())
+        .ok_or_else(|| {
+            let values: Vec<&str> = choices.iter().map(|(_, v)| *v).collect();
+            CommandError::User(format!(
+                "{}: '{text}' is not one of {}",
+                option.name,
+                values.join(", ")
+            ))
+        })
 }

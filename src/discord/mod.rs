@@ -131,25 +131,27 @@ pub async fn run(
         }
     };
     stopper.abort();
-    let task = delivery_loop
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take();
-    if let Some(task) = task {
-        // On a requested stop the loop finishes its round (bounded by its own
-        // drain limit); if the connection failed on its own, stop it now.
-        // Either way nothing is lost: unsent deliveries wait in the outbox.
-        let _ = stop_posting.send(true);
-        let mut task = task;
-        if tokio::time::timeout(std::time::Duration::from_secs(15), &mut task)
-            .await
-            .is_err()
-        {
-            tracing::warn!("the delivery loop did not stop in time");
-            task.abort();
-        }
-    }
+    stop_delivery_loop(&delivery_loop, &stop_posting).await;
     result
+}
+
+/// Stops the delivery loop. On a requested stop it finishes its round
+/// (bounded by its own drain limit); if the connection failed on its own,
+/// it stops now. Either way nothing is lost: unsent deliveries wait in the
+/// outbox.
+async fn stop_delivery_loop(slot: &DeliverySlot, stop: &tokio::sync::watch::Sender<bool>) {
+    let task = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some(mut task) = task else {
+        return;
+    };
+    let _ = stop.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(15), &mut task)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the delivery loop did not stop in time");
+        task.abort();
+    }
 }
 
 /// How long a requested stop waits for the gateway connection to close.

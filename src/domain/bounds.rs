@@ -121,99 +121,107 @@ fn multi_line(text: &mut String) {
 
 /// Refuses a briefing over any bound, with the reason.
 pub fn check(briefing: &Briefing) -> Result<(), ParseError> {
-    let too = |what: &str, has: usize, max: usize| -> Result<(), ParseError> {
-        if has > max {
-            Err(ParseError::TooLarge(format!(
-                "{what} has {has}, more than the {max} a briefing may have"
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    let chars = |t: &str| t.chars().count();
-    too("the title (characters)", chars(&briefing.title), MAX_TITLE)?;
-    too(
-        "Highlights (items)",
-        briefing.highlights.len(),
-        MAX_HIGHLIGHTS,
-    )?;
-    for (n, item) in briefing.highlights.iter().enumerate() {
-        too(
-            &format!("highlight {} (characters)", n + 1),
-            chars(item),
-            MAX_HIGHLIGHT,
-        )?;
-    }
-    too("the body (blocks)", briefing.body.len(), MAX_BODY_BLOCKS)?;
-    let body: usize = briefing
-        .body
-        .iter()
-        .map(|b| b.heading.as_deref().map_or(0, chars) + chars(&b.text))
-        .sum();
-    too("the body (characters)", body, MAX_BODY)?;
-    if let Some(table) = &briefing.implications {
-        too("the implications table (rows)", table.rows.len(), MAX_ROWS)?;
-        for (n, row) in table.rows.iter().enumerate() {
-            let size = chars(&row.heading) + chars(&row.summary);
-            too(
-                &format!("implications row {} (characters)", n + 1),
-                size,
-                MAX_ROW,
-            )?;
-        }
-        too(
-            "the table caption (characters)",
-            chars(&table.caption),
-            MAX_SOURCE_TEXT,
-        )?;
-    }
-    too(
-        "Key Questions (questions)",
-        briefing.key_questions.len(),
-        MAX_QUESTIONS,
-    )?;
-    for (n, question) in briefing.key_questions.iter().enumerate() {
-        too(
-            &format!("key question {} (characters)", n + 1),
-            chars(question),
-            MAX_QUESTION,
-        )?;
-    }
-    too(
-        "the closing line (characters)",
-        briefing.closing.as_deref().map_or(0, chars),
-        MAX_CLOSING,
-    )?;
-    too(
-        "the category list (categories)",
-        briefing.categories.len(),
-        MAX_CATEGORIES,
-    )?;
-    for category in &briefing.categories {
-        too(
-            &format!(
-                "category '{}' (characters)",
-                crate::domain::text::truncate(category, 40)
-            ),
-            chars(category),
-            MAX_CATEGORY,
-        )?;
-    }
-    for text in [&briefing.source.name, &briefing.source.tagline]
-        .into_iter()
-        .flatten()
-    {
-        too(
-            "the source name or tagline (characters)",
-            chars(text),
-            MAX_SOURCE_TEXT,
-        )?;
-    }
+    check_sizes(briefing)?;
     if let Some(date) = briefing.published {
         check_date(date)?;
     }
     if let Some(url) = &briefing.source.url {
         check_url(url).map_err(ParseError::Invalid)?;
+    }
+    Ok(())
+}
+
+/// `has` within `max`, or the reason it is not.
+fn within(what: &str, has: usize, max: usize) -> Result<(), ParseError> {
+    if has > max {
+        Err(ParseError::TooLarge(format!(
+            "{what} has {has}, more than the {max} a briefing may have"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Every count and length bound.
+fn check_sizes(briefing: &Briefing) -> Result<(), ParseError> {
+    within("the title (characters)", chars(&briefing.title), MAX_TITLE)?;
+    within(
+        "Highlights (items)",
+        briefing.highlights.len(),
+        MAX_HIGHLIGHTS,
+    )?;
+    for (n, item) in briefing.highlights.iter().enumerate() {
+        within(
+            &format!("highlight {} (characters)", n + 1),
+            chars(item),
+            MAX_HIGHLIGHT,
+        )?;
+    }
+    within("the body (blocks)", briefing.body.len(), MAX_BODY_BLOCKS)?;
+    let body: usize = briefing
+        .body
+        .iter()
+        .map(|b| b.heading.as_deref().map_or(0, chars) + chars(&b.text))
+        .sum();
+    within("the body (characters)", body, MAX_BODY)?;
+    if let Some(table) = &briefing.implications {
+        within("the implications table (rows)", table.rows.len(), MAX_ROWS)?;
+        for (n, row) in table.rows.iter().enumerate() {
+            let size = chars(&row.heading) + chars(&row.summary);
+            within(
+                &format!("implications row {} (characters)", n + 1),
+                size,
+                MAX_ROW,
+            )?;
+        }
+        within(
+            "the table caption (characters)",
+            chars(&table.caption),
+            MAX_SOURCE_TEXT,
+        )?;
+    }
+    within(
+        "Key Questions (questions)",
+        briefing.key_questions.len(),
+        MAX_QUESTIONS,
+    )?;
+    for (n, question) in briefing.key_questions.iter().enumerate() {
+        within(
+            &format!("key question {} (characters)", n + 1),
+            chars(question),
+            MAX_QUESTION,
+        )?;
+    }
+    within(
+        "the closing line (characters)",
+        briefing.closing.as_deref().map_or(0, chars),
+        MAX_CLOSING,
+    )?;
+    within(
+        "the category list (categories)",
+        briefing.categories.len(),
+        MAX_CATEGORIES,
+    )?;
+    for category in &briefing.categories {
+        let what = format!(
+            "category '{}' (characters)",
+            crate::domain::text::truncate(category, 40)
+        );
+        within(&what, chars(category), MAX_CATEGORY)?;
+    }
+    for text in [&briefing.source.name, &briefing.source.tagline]
+        .into_iter()
+        .flatten()
+    {
+        within(
+            "the source name or tagline (characters)",
+            chars(text),
+            MAX_SOURCE_TEXT,
+        )?;
     }
     Ok(())
 }

@@ -3,6 +3,10 @@
 //! whose cells were glued together when the page was flattened to text,
 //! "Key Questions" bullets, a closing line, the source name and tagline, and
 //! the site's boilerplate, which is dropped.
+//!
+//! Hand-written on purpose: this is not a format any crate reads. Splitting
+//! a glued table cell ("…and IPFor Western…") needs rules about Title Case
+//! headings that only make sense for these captures.
 
 use chrono::NaiveDate;
 

@@ -4,6 +4,10 @@
 //! Each suspicious run is mapped back to the bytes it came from and kept only
 //! if those bytes are a valid UTF-8 sequence, so correct text such as `café`
 //! or `—` is never touched.
+//!
+//! Hand-written on purpose: general repair crates guess across many code
+//! pages and would "fix" correct Thai text, which must be left alone; this
+//! accepts only repairs that decode to punctuation or accented Latin.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -4,6 +4,11 @@
 //! daylight-saving changes; a local time that does not exist (a spring-forward
 //! gap) runs once, at the first instant after the gap; one that exists twice
 //! (fall back) runs once, at the earlier.
+//!
+//! The grammar ("in 30m", "mon 09:00", a date and time) is hand-written so
+//! each mistake gets its own message ("not a day on the calendar", "a cron
+//! expression needs five fields"); the cron arithmetic itself is croner's,
+//! and the zones are chrono-tz's.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,238 +1,14 @@
-//! Every chat command, declared once: its name, description, options (with
-//! their types and limits), who it is for, whether its reply is private, and
-//! the handler it calls. The Discord adapter registers and routes commands
-//! from this table, the console parses and routes typed lines from it, and
-//! `/help` is made from it. Adding an option is one line here plus its use
-//! in the handler.
+//! The declarations themselves: every group and command, their options,
+//! and the small functions that turn a command's options into a handler
+//! call.
 
-use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::Pin;
 
-use super::ScheduleRequest;
-use super::{AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Export, Handlers};
+use super::{
+    Access, Args, BoxFuture, Call, CommandSpec, Group, Kind, OptionSpec, Outcome, Suggest,
+};
 use crate::domain::view::Reply;
-use crate::import::ImportOptions;
-
-/// Who Discord shows a command to by default. The handlers check again:
-/// a server admin can open any command to anyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Everyone,
-    /// Manage Server (or the server's moderator role).
-    ManageServer,
-    /// Manage Messages (or the server's moderator role).
-    ManageMessages,
-}
-
-/// What an option takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text {
-        max_length: u16,
-    },
-    Integer {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    Bool,
-    /// A text or announcement channel of the server.
-    Channel,
-    Role,
-    /// An uploaded file.
-    File,
-    /// One of a fixed list: (what the member sees, the value handlers get).
-    Choice(&'static [(&'static str, &'static str)]),
-}
-
-/// Suggestions offered while an option is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Suggest {
-    Briefing,
-    Category,
-    /// A question of the briefing named in the `briefing` option.
-    Question,
-    Schedule,
-    TimeZone,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct OptionSpec {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-    pub suggest: Option<Suggest>,
-}
-
-/// A command with subcommands: only a name and description of its own.
-#[derive(Debug, Clone, Copy)]
-pub struct Group {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub access: Access,
-    pub guild_only: bool,
-}
-
-/// One command members invoke: `briefing latest`, `help`, ...
-#[derive(Clone, Copy)]
-pub struct CommandSpec {
-    /// Its full name: a group and a subcommand, or one word.
-    pub name: &'static str,
-    pub description: &'static str,
-    pub options: &'static [OptionSpec],
-    /// Answered privately (and deferred privately when slow).
-    pub private: bool,
-    /// Only in a server. A one-word command's access is `Everyone`; a
-    /// subcommand has its group's.
-    pub guild_only: bool,
-    pub run: Run,
-}
-
-impl std::fmt::Debug for CommandSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommandSpec")
-            .field("name", &self.name)
-            .finish()
-    }
-}
-
-/// Two declarations are the same command when they have the same name.
-impl PartialEq for CommandSpec {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for CommandSpec {}
-
-impl CommandSpec {
-    /// The group part of the name (`schedule` of `schedule add`), if any.
-    pub fn group(&self) -> Option<&'static str> {
-        self.name.split_once(' ').map(|(group, _)| group)
-    }
-
-    /// The last word of the name (`add` of `schedule add`).
-    pub fn leaf(&self) -> &'static str {
-        self.name.rsplit(' ').next().unwrap_or(self.name)
-    }
-
-    pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
-        self.options.iter().find(|o| o.name == name)
-    }
-
-    /// `/schedule add channel:<…> when:<…> [repeat:…]`, for help texts.
-    pub fn usage(&self) -> String {
-        let mut usage = format!("/{}", self.name);
-        for option in self.options {
-            if option.required {
-                usage.push_str(&format!(" {}:<…>", option.name));
-            } else {
-                usage.push_str(&format!(" [{}:…]", option.name));
-            }
-        }
-        usage
-    }
-}
-
-/// What a command comes to: a reply, or a discussion export (which each
-/// transport delivers its own way: attachments, or text).
-pub enum Outcome {
-    Reply(Reply),
-    Export(Export),
-}
-
-/// A file given to a command: its name and size, and how to fetch its
-/// bytes (a download from Discord, a read in the console).
-pub struct Upload {
-    pub name: String,
-    pub size: u64,
-    pub fetch: Box<dyn FnOnce() -> BoxFuture<'static, Result<Vec<u8>, String>> + Send>,
-}
-
-/// One option's value, as the transport read it.
-pub enum Arg {
-    Text(String),
-    Integer(i64),
-    Bool(bool),
-    Channel(ChannelRef),
-    Role(u64),
-    File(Upload),
-}
-
-/// `args.integer("count")`: the option, if it was given as that kind.
-macro_rules! accessor {
-    ($name:ident, $variant:ident, $type:ty) => {
-        pub fn $name(&mut self, name: &str) -> Option<$type> {
-            match self.0.remove(name)? {
-                Arg::$variant(value) => Some(value),
-                _ => None,
-            }
-        }
-    };
-}
-
-/// The options given, by name, already checked against the declaration.
-#[derive(Default)]
-pub struct Args(BTreeMap<String, Arg>);
-
-impl Args {
-    pub fn insert(&mut self, name: &str, value: Arg) {
-        self.0.insert(name.to_string(), value);
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-
-    pub fn text(&mut self, name: &str) -> Option<String> {
-        match self.0.remove(name)? {
-            Arg::Text(text) => Some(text),
-            Arg::Integer(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-
-    accessor!(integer, Integer, i64);
-
-    accessor!(bool, Bool, bool);
-
-    accessor!(channel, Channel, ChannelRef);
-
-    accessor!(role, Role, u64);
-
-    accessor!(file, File, Upload);
-
-    /// A required option (the transport checked it is there).
-    fn need_text(&mut self, name: &str) -> CommandResult<String> {
-        self.text(name)
-            .ok_or_else(|| CommandError::User(format!("Give the {name} option.")))
-    }
-
-    fn need_integer(&mut self, name: &str) -> CommandResult<i64> {
-        self.integer(name)
-            .ok_or_else(|| CommandError::User(format!("Give the {name} option (a number).")))
-    }
-}
-
-/// What a command runs with besides its options.
-pub struct Env {
-    pub answer_limit: AnswerLimit,
-    pub import: ImportOptions,
-    /// The invoking member's display name (their answers are shown with it).
-    pub author: String,
-}
-
-/// One invocation, as a handler sees it.
-pub struct Call<'a> {
-    pub handlers: &'a Handlers,
-    pub caller: &'a Caller,
-    pub args: Args,
-    pub env: &'a Env,
-}
-
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-pub type Run = for<'a> fn(Call<'a>) -> BoxFuture<'a, CommandResult<Outcome>>;
+use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest};
 
 const fn text(name: &'static str, description: &'static str, max_length: u16) -> OptionSpec {
     OptionSpec {
@@ -269,8 +45,8 @@ const fn of_kind(name: &'static str, description: &'static str, kind: Kind) -> O
 }
 
 /// How long a typed briefing, question, category or search may be.
-const LOOKUP: u16 = super::MAX_LOOKUP_CHARS as u16;
-const ANSWER: u16 = super::MAX_ANSWER_CHARS as u16;
+const LOOKUP: u16 = crate::handlers::MAX_LOOKUP_CHARS as u16;
+const ANSWER: u16 = crate::handlers::MAX_ANSWER_CHARS as u16;
 
 const BRIEFING: OptionSpec = suggest(
     text("briefing", "The briefing (start typing its title)", LOOKUP),
@@ -752,41 +528,6 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
 ];
 
-/// The README's command table: every command with its options and what it
-/// does, made from the declarations (a test keeps the README in step).
-pub fn markdown_table() -> String {
-    let mut out = String::from("| command | for | what it does |\n|---|---|---|\n");
-    for command in COMMANDS {
-        let who = match command.group().and_then(group).map(|g| g.access) {
-            Some(Access::ManageServer) => "moderators (Manage Server)",
-            Some(Access::ManageMessages) => "moderators (Manage Messages)",
-            _ if command.name == "briefing import" => "moderators",
-            _ => "everyone",
-        };
-        let private = if command.private {
-            " Only you see the reply."
-        } else {
-            ""
-        };
-        out.push_str(&format!(
-            "| `{}` | {who} | {}.{private} |\n",
-            command.usage().replace('|', "\\|"),
-            command.description
-        ));
-    }
-    out
-}
-
-/// The command named `name` (`schedule add`, `help`).
-pub fn find(name: &str) -> Option<&'static CommandSpec> {
-    COMMANDS.iter().find(|c| c.name == name)
-}
-
-/// The group named `name`.
-pub fn group(name: &str) -> Option<&'static Group> {
-    GROUPS.iter().find(|g| g.name == name)
-}
-
 /// A command whose outcome is a reply: `work` gets the handlers, the
 /// caller and the options.
 fn reply<'a, F, W>(call: Call<'a>, work: F) -> BoxFuture<'a, CommandResult<Outcome>>
@@ -904,58 +645,4 @@ fn day_start(day: Option<&str>, plus: u64) -> CommandResult<Option<i64>> {
             })
     })
     .transpose()
-}
-
-impl Handlers {
-    /// Suggestions for the option being typed.
-    pub async fn suggest(
-        &self,
-        caller: &Caller,
-        kind: Suggest,
-        partial: String,
-        briefing: Option<String>,
-    ) -> CommandResult<Vec<super::Choice>> {
-        match kind {
-            Suggest::Briefing => self.autocomplete_briefing(partial).await,
-            Suggest::Category => self.autocomplete_category(partial).await,
-            Suggest::Question => match briefing {
-                Some(briefing) => self.autocomplete_question(briefing, partial).await,
-                None => Ok(Vec::new()),
-            },
-            Suggest::Schedule => self.autocomplete_schedule(caller, partial).await,
-            Suggest::TimeZone => Ok(self.autocomplete_timezone(&partial)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_command_belongs_to_a_declared_group_and_names_are_unique() {
-        let mut seen = std::collections::HashSet::new();
-        for command in COMMANDS {
-            assert!(seen.insert(command.name), "{} twice", command.name);
-            if let Some(group) = command.group() {
-                assert!(super::group(group).is_some(), "{}", command.name);
-            }
-            let mut options = std::collections::HashSet::new();
-            let mut optional_seen = false;
-            for option in command.options {
-                assert!(
-                    options.insert(option.name),
-                    "{}: {}",
-                    command.name,
-                    option.name
-                );
-                // Discord wants required options first.
-                assert!(!(optional_seen && option.required), "{}", command.name);
-                optional_seen |= !option.required;
-            }
-        }
-        for group in GROUPS {
-            assert!(COMMANDS.iter().any(|c| c.group() == Some(group.name)));
-        }
-    }
 }
