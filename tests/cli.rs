@@ -496,7 +496,7 @@ fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
 fn the_readme_command_table_matches_the_declarations() {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = "<!-- commands: made from src/handlers/commands.rs -->\n";
+    let start = "<!-- commands: made from src/handlers/commands -->\n";
     let end = "<!-- /commands -->";
     let from = readme
         .find(start)

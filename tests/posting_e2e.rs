@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use discord_double::{
     resolved_channels, resolved_moderator_role, Double, Fault, Invocation, Invoker, CHANNEL_ID,
     GUILD_ID, LOCKED_CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID,
+    NO_THREADS_CHANNEL_ID,
 };
 use serde_json::{json, Value};
 use support::bot::{double, Options, LIMIT};
@@ -727,6 +728,43 @@ async fn a_thread_that_cannot_be_opened_leaves_the_post_sent_and_the_channel_act
         "{post:?}"
     );
     assert_accepted(&double);
+}
+
+/// A channel where the bot may post but not open threads is refused while
+/// threads are on, naming the missing permission, and accepted once they
+/// are off (the permissions are read from the server Discord described).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_without_thread_permissions_is_refused_while_threads_are_on() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let refused = command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", NO_THREADS_CHANNEL_ID)])),
+    )
+    .await;
+    let said = text(&refused);
+    assert!(
+        said.contains("Create Public Threads") && said.contains("/settings threads off"),
+        "{said}"
+    );
+    command(
+        &double,
+        "settings",
+        sub("threads", json!([opt("on", 5, json!(false))])),
+    )
+    .await;
+    let added = command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", NO_THREADS_CHANNEL_ID)])),
+    )
+    .await;
+    assert!(!text(&added).contains("Create Public Threads"), "{added}");
+    let subscriptions = bot.store(|s| s.subscriptions(GUILD_ID)).await;
+    assert_eq!(subscriptions.len(), 1, "stored once threads were off");
+    assert_accepted(&double);
+    bot.stop().await;
 }
 
 /// Discord forgets a nonce after a few minutes. A post whose answer was lost,
