@@ -84,6 +84,11 @@ impl Posting {
         if shown.is_empty() && !legacy_threads.is_empty() {
             match self.find_legacy(answer_id, &legacy_threads).await {
                 Ok(Some((thread, ids))) => {
+                    // Kept, so a later change finds them without a search.
+                    let found = ids.clone();
+                    self.db
+                        .call(move |s| s.set_answer_messages(answer_id, thread, &found))
+                        .await?;
                     channel = thread;
                     shown = ids;
                 }
