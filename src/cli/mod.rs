@@ -30,9 +30,11 @@ Examples:
   briefbot search rare earth --json       ranked matches, for scripts
   briefbot export 3 > briefing.md         Markdown with TOML front matter
   briefbot backup /backups/briefbot.db    safe while the bot is running
+  briefbot invite-url --client-id 123     the link that adds the bot to a server
 
 Settings come from --config (or ./briefbot.toml), then environment variables
-(BRIEFBOT_DB, BRIEFBOT_LOG, DISCORD_TOKEN, …), then flags. See
+(any setting as BRIEFBOT_SECTION_KEY, e.g. BRIEFBOT_POSTING_MAX_ATTEMPTS; and
+the short BRIEFBOT_DB, BRIEFBOT_LOG, DISCORD_TOKEN, …), then flags. See
 config/briefbot.example.toml for every setting.";
 
 #[derive(Debug, Parser)]
