@@ -115,11 +115,7 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
-        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
-        self.dispatch("INTERACTION_CREATE", interaction)?;
-        Ok(Invocation { id, token })
+        self.submit_form(&Invoker::moderator(), channel_id, None, custom_id, fields)
     }
 
     /// Dispatches a modal submit by `invoker` from a form opened in `channel_id`.
@@ -130,12 +126,7 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
-        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
-        invoker.apply(&mut interaction);
-        self.dispatch("INTERACTION_CREATE", interaction)?;
-        Ok(Invocation { id, token })
+        self.submit_form(invoker, channel_id, None, custom_id, fields)
     }
 
     /// Dispatches a modal submit from a form opened by a button on message
@@ -147,11 +138,33 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
+        self.submit_form(
+            &Invoker::moderator(),
+            channel_id,
+            Some(message_id),
+            custom_id,
+            fields,
+        )
+    }
+
+    /// A modal submit by `invoker` in `channel_id`, from a button on
+    /// `message_id` when the form was opened from a message.
+    fn submit_form(
+        &self,
+        invoker: &Invoker,
+        channel_id: u64,
+        message_id: Option<u64>,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
         interaction["channel_id"] = json!(channel_id.to_string());
         interaction["channel"]["id"] = json!(channel_id.to_string());
-        interaction["message"]["id"] = json!(message_id.to_string());
-        interaction["message"]["channel_id"] = json!(channel_id.to_string());
+        if let Some(message_id) = message_id {
+            interaction["message"]["id"] = json!(message_id.to_string());
+            interaction["message"]["channel_id"] = json!(channel_id.to_string());
+        }
+        invoker.apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
     }
