@@ -24,6 +24,14 @@ pub trait Clock: Send + Sync + 'static {
 pub type SharedClock = Arc<dyn Clock>;
 
 /// Milliseconds since the epoch as a UTC time (the epoch for nonsense).
+/// Milliseconds at the start of `day` plus `plus` days, UTC (an export's
+/// `from`, or with `plus = 1` the end of its inclusive `to`).
+pub fn day_start_ms(day: chrono::NaiveDate, plus: u64) -> Option<i64> {
+    day.checked_add_days(chrono::Days::new(plus))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
 pub fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }

@@ -9,6 +9,23 @@ use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
+/// Sends SIGTERM and waits (bounded) for a clean exit; returns the log.
+fn terminate(mut bot: std::process::Child, expect: &str) -> String {
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stderr = bot.stderr.take().unwrap();
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(bot.wait());
+    });
+    let exit = exited.recv_timeout(LIMIT).expect(expect).unwrap();
+    assert!(exit.success(), "{exit:?}");
+    std::io::read_to_string(stderr).unwrap()
+}
+
 /// `briefbot run` against the double, once it has registered its commands.
 async fn start(double: &Double, dir: &std::path::Path) -> std::process::Child {
     let bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
@@ -37,7 +54,7 @@ async fn start(double: &Double, dir: &std::path::Path) -> std::process::Child {
 async fn run_logs_each_command_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let double = Double::start(None, 0).await.unwrap();
-    let mut bot = start(&double, dir.path()).await;
+    let bot = start(&double, dir.path()).await;
     let latest = double
         .send_command(
             "briefing",
@@ -46,23 +63,7 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
         .unwrap();
     double.callback(&latest, LIMIT).await.unwrap();
 
-    let status = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let stderr = bot.stderr.take().unwrap();
-    let (done, exited) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(bot.wait());
-    });
-    let exit = exited
-        .recv_timeout(LIMIT)
-        .expect("the bot stops within the limit after SIGTERM")
-        .unwrap();
-    assert!(exit.success(), "{exit:?}");
-
-    let log = std::io::read_to_string(stderr).unwrap();
+    let log = terminate(bot, "the bot stops within the limit after SIGTERM");
     let line = log
         .lines()
         .find(|l| l.contains(" command=briefing latest "))
@@ -84,7 +85,7 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
 async fn run_stops_on_sigterm_while_discord_is_unreachable() {
     let dir = tempfile::tempdir().unwrap();
     let double = Double::start(None, 0).await.unwrap();
-    let mut bot = start(&double, dir.path()).await;
+    let bot = start(&double, dir.path()).await;
     // The connection drops and every reconnection fails from now on.
     double.make_gateway_unreachable();
     double
@@ -93,21 +94,9 @@ async fn run_stops_on_sigterm_while_discord_is_unreachable() {
         })
         .await
         .unwrap();
-    let status = Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let (done, exited) = std::sync::mpsc::channel();
-    let stderr = bot.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        let _ = done.send(bot.wait());
-    });
-    let exit = exited
-        .recv_timeout(LIMIT)
-        .expect("the bot stops after SIGTERM even while it cannot reach Discord")
-        .unwrap();
-    assert!(exit.success(), "{exit:?}");
-    let log = std::io::read_to_string(stderr).unwrap();
+    let log = terminate(
+        bot,
+        "the bot stops after SIGTERM even while it cannot reach Discord",
+    );
     assert!(log.contains("shutting down"), "{log}");
 }

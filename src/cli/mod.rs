@@ -345,10 +345,8 @@ fn export_answers(
         Some(key) => Some(find(store, Some(&key))?.id),
         None => None,
     };
-    let start = |day: Option<chrono::NaiveDate>, plus: u64| {
-        day.and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc().timestamp_millis())
+    let start = |day: Option<chrono::NaiveDate>, plus| {
+        day.and_then(|d| crate::clock::day_start_ms(d, plus))
     };
     let rows = store.export_answers(briefing_id, start(from, 0), start(to, 1))?;
     let export = crate::handlers::export_rows(&rows);
@@ -431,9 +429,7 @@ fn init_logging(config: &Config) {
 
 /// Removes a database this run created and did not use, with its journal.
 fn remove_database(path: &std::path::Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
+    for file in crate::store::database_files(path) {
         let _ = std::fs::remove_file(file);
     }
 }

@@ -103,15 +103,7 @@ fn names(spec: &CommandSpec) -> String {
 fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResult<Arg> {
     let refuse = |why: String| CommandError::User(format!("{}: {why}", option.name));
     Ok(match option.kind {
-        Kind::Text { max_length } => {
-            let chars = text.chars().count();
-            if chars > usize::from(max_length) {
-                return Err(refuse(format!(
-                    "{chars} characters; at most {max_length} are allowed"
-                )));
-            }
-            Arg::Text(text)
-        }
+        Kind::Text { .. } => Arg::Text(option.checked_text(&text)?),
         Kind::Integer { min, max } => {
             let n: i64 = text
                 .trim()

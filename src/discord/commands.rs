@@ -136,15 +136,8 @@ fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> R
             continue;
         };
         let value = match (&option.value, declared.kind) {
-            (ResolvedValue::String(text), Kind::Text { max_length }) => {
-                let chars = text.chars().count();
-                if chars > usize::from(max_length) {
-                    return Err(CommandError::User(format!(
-                        "{} is {chars} characters; at most {max_length} are allowed.",
-                        declared.name
-                    )));
-                }
-                Arg::Text(text.to_string())
+            (ResolvedValue::String(text), Kind::Text { .. }) => {
+                Arg::Text(declared.checked_text(text)?)
             }
             (ResolvedValue::Integer(index), Kind::Choice(choices)) => {
                 let (_, value) = usize::try_from(*index)

@@ -47,6 +47,16 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The files of the database at `path`: itself, and its WAL journal and
+/// shared-memory index.
+pub fn database_files(path: &Path) -> [std::path::PathBuf; 3] {
+    ["", "-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    })
+}
+
 /// A count or offset as SQLite's integer: past i64::MAX means "all".
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
@@ -123,21 +133,11 @@ impl Store {
     /// cannot starve it, as it can a page-by-page online backup). The copy
     /// is written beside the destination and renamed over it when complete.
     pub fn backup_to(&self, destination: &Path) -> Result<()> {
-        let source = self
-            .conn
-            .path()
-            .map(Path::new)
-            .filter(|p| !p.as_os_str().is_empty());
         let same = |a: &Path, b: &Path| matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b);
-        if let Some(source) = source {
-            let journal = |suffix: &str| {
-                let mut name = source.as_os_str().to_owned();
-                name.push(suffix);
-                std::path::PathBuf::from(name)
-            };
-            if same(source, destination)
-                || same(&journal("-wal"), destination)
-                || same(&journal("-shm"), destination)
+        if let Some(source) = self.path() {
+            if database_files(&source)
+                .iter()
+                .any(|file| same(file, destination))
             {
                 return Err(StoreError::Refused(format!(
                     "{} is the database itself; back up to another file",

@@ -635,9 +635,7 @@ fn day_start(day: Option<&str>, plus: u64) -> CommandResult<Option<i64>> {
     day.map(|text| {
         chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .ok()
-            .and_then(|d| d.checked_add_days(chrono::Days::new(plus)))
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc().timestamp_millis())
+            .and_then(|d| crate::clock::day_start_ms(d, plus))
             .ok_or_else(|| {
                 CommandError::User(format!(
                     "'{text}' is not a day: use YYYY-MM-DD, e.g. 2026-11-24."

@@ -64,6 +64,24 @@ pub struct OptionSpec {
     pub suggest: Option<Suggest>,
 }
 
+impl OptionSpec {
+    /// `text` as this option's value, refused when longer than its declared
+    /// limit (Discord enforces it for current clients; both adapters check
+    /// it again here).
+    pub fn checked_text(&self, text: &str) -> CommandResult<String> {
+        if let Kind::Text { max_length } = self.kind {
+            let chars = text.chars().count();
+            if chars > usize::from(max_length) {
+                return Err(CommandError::User(format!(
+                    "{} is {chars} characters; at most {max_length} are allowed.",
+                    self.name
+                )));
+            }
+        }
+        Ok(text.to_string())
+    }
+}
+
 /// A command with subcommands: only a name and description of its own.
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
