@@ -28,7 +28,7 @@ const BOILERPLATE_MARKERS: &[&str] = &[
 ];
 
 /// Link decorations that survive when a page is flattened to text.
-const LINK_RESIDUE: &[&str] = &[" (opens in a new tab)", "(opens in a new tab)"];
+pub(crate) const LINK_RESIDUE: &[&str] = &[" (opens in a new tab)", "(opens in a new tab)"];
 
 /// Words a Title Case heading may leave in lower case.
 const SMALL_WORDS: &[&str] = &[

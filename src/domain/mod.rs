@@ -4,6 +4,8 @@
 pub mod bounds;
 pub mod captured;
 pub mod custom_id;
+pub mod feed;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod mojibake;
