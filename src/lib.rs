@@ -7,6 +7,8 @@
 //! - [`clock`]: time behind a trait, so tests can move it;
 //! - [`posting`]: the delivery loop (schedules, subscriptions, the outbox),
 //!   sending through a `Poster` each adapter implements;
+//! - [`follow`]: fetching publishers' feeds and pages into the store, for
+//!   the delivery loop to post;
 //! - [`handlers`]: what each chat command does, transport-neutral;
 //! - [`discord`], [`console`], [`cli`]: adapters (Discord, the local console, the command line).
 
@@ -16,6 +18,7 @@ pub mod config;
 pub mod console;
 pub mod discord;
 pub mod domain;
+pub mod follow;
 pub mod handlers;
 pub mod import;
 pub mod posting;

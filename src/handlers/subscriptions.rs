@@ -39,7 +39,7 @@ impl Handlers {
         let wanted = categories.clone();
         let (_, created) = self
             .db
-            .call(move |s| s.subscribe(guild, channel_id, &wanted, by, now))
+            .call(move |s| s.subscribe(guild, channel_id, &wanted, &[], by, now))
             .await?;
         let filter = if categories.is_empty() {
             "every new briefing".to_string()

@@ -11,6 +11,7 @@ mod leases;
 mod schedules;
 mod search;
 mod settings;
+mod sources;
 mod subscriptions;
 
 use std::path::Path;
@@ -27,6 +28,7 @@ pub use leases::{GuildScope, LeaseHolder};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
 pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
 pub use settings::{GuildSettings, Setting};
+pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
 pub use subscriptions::Subscription;
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0006_delivery_leases.sql")),
         M::up(include_str!("../../migrations/0007_uncertain_posts.sql")),
         M::up(include_str!("../../migrations/0008_answer_displays.sql")),
+        M::up(include_str!("../../migrations/0009_sources.sql")),
     ])
 }
 

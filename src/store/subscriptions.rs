@@ -13,12 +13,15 @@ pub struct Subscription {
     pub channel_id: u64,
     /// Empty: every briefing.
     pub categories: Vec<String>,
+    /// Source ids; empty: briefings from anywhere.
+    pub sources: Vec<i64>,
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, guild_id, channel_id, categories, paused_reason, created_by, created_at";
+const COLUMNS: &str =
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let categories: String = row.get(3)?;
@@ -30,6 +33,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         paused_reason: row.get(4)?,
         created_by: row.get::<_, i64>(5)? as u64,
         created_at: row.get(6)?,
+        sources: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
     })
 }
 
@@ -43,7 +47,7 @@ impl Store {
             .query_row([], |row| row.get(0))?)
     }
 
-    /// Subscribes a channel, or changes the categories of an existing
+    /// Subscribes a channel, or changes the filters of an existing
     /// subscription (which also resumes it). Returns it and whether it is new.
     /// A new subscription starts after the newest briefing, so the existing
     /// library is not posted.
@@ -52,23 +56,25 @@ impl Store {
         guild_id: u64,
         channel_id: u64,
         categories: &[String],
+        sources: &[i64],
         by: u64,
         now: i64,
     ) -> Result<(Subscription, bool)> {
         self.in_transaction(|store| {
             let categories_json = serde_json::to_string(categories).expect("strings serialise");
+            let sources_json = serde_json::to_string(sources).expect("ids serialise");
             let existing = store.subscription(guild_id, channel_id)?;
             if existing.is_some() {
                 store.conn.execute(
-                    "UPDATE subscriptions SET categories = ?1, paused_reason = NULL WHERE channel_id = ?2",
-                    params![categories_json, channel_id as i64],
+                    "UPDATE subscriptions SET categories = ?1, sources = ?3, paused_reason = NULL WHERE channel_id = ?2",
+                    params![categories_json, channel_id as i64, sources_json],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, categories, after_briefing_id, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now],
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, after_briefing_id, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json],
                 )?;
             }
             let saved = store
@@ -106,7 +112,9 @@ impl Store {
     }
 
     /// Queues a delivery for every briefing that is new to a subscription
-    /// and matches its categories, and moves each subscription past them.
+    /// and matches its categories and sources, and moves each subscription
+    /// past them. A followed source's backlog (imported when the source was
+    /// added) is never queued.
     /// Paused subscriptions move past them without posting. Returns how many
     /// deliveries were queued.
     pub fn queue_new_briefings(&mut self, scope: GuildScope, now: i64) -> Result<usize> {
@@ -123,21 +131,35 @@ impl Store {
             };
             let mut queued = 0;
             for (subscription, after) in subscriptions {
-                let new: Vec<(i64, Vec<String>)> = {
+                let new: Vec<(i64, Vec<String>, Option<i64>, bool)> = {
                     let mut stmt = store.conn.prepare_cached(
-                        "SELECT b.id, (SELECT json_group_array(category) FROM briefing_categories WHERE briefing_id = b.id)
-                         FROM briefings b WHERE b.id > ?1 ORDER BY b.id",
+                        "SELECT b.id, (SELECT json_group_array(category) FROM briefing_categories WHERE briefing_id = b.id),
+                             a.source_id, coalesce(a.announce, 1)
+                         FROM briefings b
+                         LEFT JOIN source_articles a ON a.rowid =
+                             (SELECT rowid FROM source_articles WHERE briefing_id = b.id ORDER BY first_seen LIMIT 1)
+                         WHERE b.id > ?1 ORDER BY b.id",
                     )?;
                     let rows = stmt.query_map([after], |row| {
                         let categories: String = row.get(1)?;
-                        Ok((row.get(0)?, serde_json::from_str(&categories).unwrap_or_default()))
+                        Ok((
+                            row.get(0)?,
+                            serde_json::from_str(&categories).unwrap_or_default(),
+                            row.get(2)?,
+                            row.get(3)?,
+                        ))
                     })?;
                     rows.collect::<rusqlite::Result<_>>()?
                 };
-                let newest = new.last().map_or(after, |(id, _)| *id);
+                let newest = new.last().map_or(after, |(id, ..)| *id);
                 if subscription.paused_reason.is_none() {
-                    for (briefing_id, categories) in &new {
-                        if !matches_filter(&subscription.categories, categories) {
+                    for (briefing_id, categories, source, announce) in &new {
+                        let from_wanted_source = subscription.sources.is_empty()
+                            || source.is_some_and(|s| subscription.sources.contains(&s));
+                        if !announce
+                            || !from_wanted_source
+                            || !matches_filter(&subscription.categories, categories)
+                        {
                             continue;
                         }
                         let delivery = NewDelivery::pending(
