@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use std::time::Duration;
 
+use crate::follow::{FetchPolicy, FollowConfig, DEFAULT_INTERVAL};
 use crate::handlers::AnswerLimit;
 use crate::import::DEFAULT_MAX_FILE_BYTES;
 use crate::posting::PostingConfig;
@@ -26,7 +27,61 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub posting: PostingSection,
     pub discussion: DiscussionSection,
+    pub sources: SourcesSection,
     pub log: LogConfig,
+}
+
+/// Following publishers' feeds and pages.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourcesSection {
+    /// Fetch loopback, private, link-local and unique-local addresses too.
+    pub allow_private_addresses: bool,
+    /// Hosts fetched even when their address is private (a LAN server).
+    pub allow_hosts: Vec<String>,
+    /// Largest response accepted, in bytes.
+    pub max_bytes: u64,
+    /// Seconds before a fetch is given up.
+    pub timeout_seconds: u64,
+    /// Interval of a source added without one, in minutes.
+    pub default_interval_minutes: u64,
+    /// Consecutive failures before a source is disabled.
+    pub max_failures: u64,
+}
+
+impl Default for SourcesSection {
+    fn default() -> Self {
+        let defaults = FollowConfig::default();
+        Self {
+            allow_private_addresses: defaults.fetch.allow_private,
+            allow_hosts: defaults.fetch.allow_hosts,
+            max_bytes: defaults.fetch.max_bytes,
+            timeout_seconds: defaults.fetch.timeout.as_secs(),
+            default_interval_minutes: DEFAULT_INTERVAL.as_secs() / 60,
+            max_failures: defaults.max_failures as u64,
+        }
+    }
+}
+
+impl SourcesSection {
+    pub fn to_config(&self) -> FollowConfig {
+        let defaults = FollowConfig::default();
+        FollowConfig {
+            fetch: FetchPolicy {
+                allow_private: self.allow_private_addresses,
+                allow_hosts: self.allow_hosts.clone(),
+                max_bytes: self.max_bytes.max(1024),
+                timeout: Duration::from_secs(self.timeout_seconds.max(1)),
+                ..defaults.fetch
+            },
+            max_failures: self.max_failures.clamp(1, i64::MAX as u64) as i64,
+            ..defaults
+        }
+    }
+
+    pub fn default_interval(&self) -> Duration {
+        Duration::from_secs(self.default_interval_minutes.max(1) * 60)
+    }
 }
 
 /// Answers to key questions.
@@ -116,6 +171,9 @@ pub struct DiscordConfig {
     /// Record plain replies to a question's message in a discussion thread
     /// as answers. Needs the privileged Message Content intent.
     pub read_replies: bool,
+    /// User ids of the bot's owners: only they may use /source, since a
+    /// source feeds every server the bot is in.
+    pub owners: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -134,6 +192,7 @@ impl Default for Config {
             discord: DiscordConfig::default(),
             posting: PostingSection::default(),
             discussion: DiscussionSection::default(),
+            sources: SourcesSection::default(),
             log: LogConfig::default(),
         }
     }
@@ -270,6 +329,11 @@ pub const ENV_ALIASES: &[(&str, &str)] = &[
         "BRIEFBOT_NONCE_WINDOW_SECONDS",
         "posting.nonce_window_seconds",
     ),
+    ("BRIEFBOT_OWNERS", "discord.owners"),
+    (
+        "BRIEFBOT_SOURCES_ALLOW_PRIVATE",
+        "sources.allow_private_addresses",
+    ),
 ];
 
 /// `posting.max_attempts` -> `BRIEFBOT_POSTING_MAX_ATTEMPTS`.
@@ -303,9 +367,21 @@ pub fn setting_paths(tree: &Value) -> Vec<String> {
 }
 
 /// `text` as a value of the same kind as the setting's current one. An
-/// unset optional setting takes a whole number when it is one, else text.
+/// unset optional setting takes a whole number when it is one, else text;
+/// a list takes comma-separated values.
 fn typed_like(current: &Value, text: &str) -> Result<Value, String> {
     match current {
+        Value::Array(_) => Ok(Value::Array(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| {
+                    item.parse::<u64>()
+                        .map(Value::from)
+                        .unwrap_or_else(|_| Value::String(item.to_string()))
+                })
+                .collect(),
+        )),
         Value::Bool(_) => match text.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => Ok(Value::Bool(true)),
             "0" | "false" | "no" | "off" => Ok(Value::Bool(false)),
@@ -389,6 +465,8 @@ mod tests {
                 "load_samples" => "false".to_string(),
                 "discord.read_replies" => "true".to_string(),
                 "discord.token" | "discord.api_base" | "database" | "log.filter" => "x".to_string(),
+                "sources.allow_private_addresses" => "true".to_string(),
+                "sources.allow_hosts" => "feeds.lan".to_string(),
                 _ => "7".to_string(),
             };
             config

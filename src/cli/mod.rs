@@ -2,6 +2,7 @@
 
 mod json;
 mod serve;
+mod sources;
 mod text;
 
 use std::io::{IsTerminal, Write};
@@ -31,6 +32,9 @@ Examples:
   briefbot export 3 > briefing.md         Markdown with TOML front matter
   briefbot backup /backups/briefbot.db    safe while the bot is running
   briefbot invite-url --client-id 123     the link that adds the bot to a server
+  briefbot source add https://example.org/feed/   follow a site's feed
+  briefbot source check https://example.org/feed/ what would be imported (dry run)
+  briefbot fetch                          fetch the due sources once (for cron)
 
 Settings come from --config (or ./briefbot.toml), then environment variables
 (any setting as BRIEFBOT_SECTION_KEY, e.g. BRIEFBOT_POSTING_MAX_ATTEMPTS; and
@@ -169,6 +173,27 @@ enum Command {
         #[arg(long, value_name = "ID")]
         client_id: Option<u64>,
     },
+    /// Follow publishers: feeds and article pages that become briefings on their own.
+    ///
+    /// `briefbot run` fetches each source on its interval and posts new
+    /// articles to the subscribed channels; `briefbot fetch` does one round.
+    Source {
+        #[command(subcommand)]
+        command: sources::SourceCommand,
+    },
+    /// Fetch the sources that are due (every enabled one with --all), import
+    /// what is new or changed, print a line per article, and exit (for cron).
+    /// Exits non-zero when a source failed.
+    ///
+    /// A running bot posts the new briefings within posting.watch_seconds.
+    Fetch {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch one article page and import it as a briefing.
+    ImportUrl { url: String },
     /// Copy the database to a file in one consistent step (safe while the bot runs).
     Backup {
         /// Destination file; it is overwritten.
@@ -240,6 +265,9 @@ fn run(cli: Cli) -> CliResult {
             output,
         } => export_answers(&store()?, briefing, from, to, format, output, out),
         Command::Categories { json } => categories(&store()?, json, out),
+        Command::Source { command } => sources::source(&config, command, out),
+        Command::Fetch { all, json } => sources::fetch(&config, all, json, out),
+        Command::ImportUrl { url } => sources::import_url(&config, &url, out),
         Command::Backup { destination } => {
             store()?.backup_to(&destination)?;
             writeln!(

@@ -28,7 +28,16 @@ pub fn bot(config: &Config) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let handlers = Handlers::new(Db::new(store));
+    let handlers = {
+        // The fetcher's HTTP client is made inside the runtime.
+        let _inside = runtime.enter();
+        Handlers::new(Db::new(store))
+            .with_owners(config.discord.owners.clone())
+            .with_follower(config.sources.to_config(), config.sources.default_interval())?
+    };
+    if config.discord.owners.is_empty() {
+        tracing::info!("no discord.owners are set: /source is refused to everyone (briefbot source … works from the command line)");
+    }
     runtime.block_on(discord::run(settings, handlers, discord::shutdown_signal()))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -42,7 +51,13 @@ pub fn console(config: &Config, store: Store) -> CliResult {
         .enable_all()
         .build()?;
     let db = Db::new(store);
-    let handlers = Handlers::new(db.clone());
+    // The console's operator (user 0) owns the console's bot.
+    let handlers = {
+        let _inside = runtime.enter();
+        Handlers::new(db.clone())
+            .with_owners(vec![0])
+            .with_follower(config.sources.to_config(), config.sources.default_interval())?
+    };
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     if interactive {

@@ -92,10 +92,23 @@ pub fn write_categories(out: &mut impl Write, categories: &[(String, u64)]) -> i
 
 /// Every section of a briefing, in reading order.
 pub fn write_briefing(out: &mut impl Write, stored: &StoredBriefing) -> io::Result<()> {
-    let b = &stored.briefing;
+    let ids: Vec<i64> = stored.questions.iter().map(|q| q.id).collect();
+    write_any_briefing(out, &stored.briefing, Some(stored.id), &ids)
+}
+
+/// A briefing stored (with its id) or not yet (a dry run).
+pub fn write_any_briefing(
+    out: &mut impl Write,
+    b: &crate::domain::Briefing,
+    id: Option<i64>,
+    question_ids: &[i64],
+) -> io::Result<()> {
     writeln!(out, "{}", b.title)?;
     writeln!(out, "{}", "=".repeat(b.title.chars().count().min(78)))?;
-    let mut meta = vec![format!("#{} {}", stored.id, b.slug)];
+    let mut meta = vec![match id {
+        Some(id) => format!("#{id} {}", b.slug),
+        None => format!("(not stored) {}", b.slug),
+    }];
     if let Some(date) = b.published {
         meta.push(date.format("%B %-d, %Y").to_string());
     }
@@ -120,10 +133,13 @@ pub fn write_briefing(out: &mut impl Write, stored: &StoredBriefing) -> io::Resu
             writeln!(out, "  ▸ {}\n    {}", row.heading, row.summary)?;
         }
     }
-    if !stored.questions.is_empty() {
+    if !b.key_questions.is_empty() {
         writeln!(out, "\nKey Questions")?;
-        for (n, question) in stored.questions.iter().enumerate() {
-            writeln!(out, "  {}. {}  [q{}]", n + 1, question.text, question.id)?;
+        for (n, question) in b.key_questions.iter().enumerate() {
+            match question_ids.get(n) {
+                Some(id) => writeln!(out, "  {}. {question}  [q{id}]", n + 1)?,
+                None => writeln!(out, "  {}. {question}", n + 1)?,
+            }
         }
     }
     if let Some(closing) = &b.closing {
@@ -146,4 +162,19 @@ pub fn write_briefing(out: &mut impl Write, stored: &StoredBriefing) -> io::Resu
         writeln!(out, "Categories: {}", b.categories.join(", "))?;
     }
     Ok(())
+}
+
+/// "10 minutes", "2 hours", "90 seconds".
+pub fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let (n, unit) = if s % 86_400 == 0 && s > 0 {
+        (s / 86_400, "day")
+    } else if s % 3600 == 0 && s > 0 {
+        (s / 3600, "hour")
+    } else if s % 60 == 0 && s > 0 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }

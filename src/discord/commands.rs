@@ -279,6 +279,8 @@ pub fn registration_payload() -> Value {
                     Access::Everyone => None,
                     Access::ManageServer => Some(1u64 << 5),
                     Access::ManageMessages => Some(1u64 << 13),
+                    // Administrators see it; the handler checks the owner list.
+                    Access::Owner => Some(1u64 << 3),
                 };
                 if let Some(bits) = bits {
                     command["default_member_permissions"] = json!(bits);

@@ -83,6 +83,14 @@ pub async fn run(
     }
     let (stop_posting, posting_stopped) = tokio::sync::watch::channel(false);
     let stop_posting = Arc::new(stop_posting);
+    // Sources are fetched from the start; what they bring waits in the
+    // outbox until the delivery loop runs.
+    let following = handlers.follower().cloned().map(|follower| {
+        let mut stopped = posting_stopped.clone();
+        tokio::spawn(follower.run(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }))
+    });
     let delivery_loop: DeliverySlot = Arc::default();
     let framework = framework(
         &settings,
@@ -132,6 +140,15 @@ pub async fn run(
     };
     stopper.abort();
     stop_delivery_loop(&delivery_loop, &stop_posting).await;
+    if let Some(mut following) = following {
+        // A fetch in progress is cut short; it is simply done again later.
+        if tokio::time::timeout(std::time::Duration::from_secs(2), &mut following)
+            .await
+            .is_err()
+        {
+            following.abort();
+        }
+    }
     result
 }
 

@@ -628,6 +628,44 @@ pub fn normalise_url(url: &str) -> Result<reqwest::Url, String> {
     reqwest::Url::parse(url).map_err(|e| format!("{url} is not a web address: {e}"))
 }
 
+/// "90s", "10m", "2h", "1d", or minutes as a bare number.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not an interval like 90s, 10m, 2h or 1d"))?;
+    let seconds = match unit.trim() {
+        "s" | "sec" | "secs" => number,
+        "" | "m" | "min" | "mins" => number.saturating_mul(60),
+        "h" | "hour" | "hours" => number.saturating_mul(3600),
+        "d" | "day" | "days" => number.saturating_mul(86_400),
+        other => return Err(format!("unknown unit '{other}': use s, m, h or d")),
+    };
+    if seconds < MIN_INTERVAL.as_secs() {
+        return Err("the interval must be at least 1 minute".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_interval("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_interval("15"), Ok(Duration::from_secs(900)));
+        assert!(parse_interval("30s").unwrap_err().contains("at least 1 minute"));
+        assert!(parse_interval("5w").is_err());
+    }
 }

@@ -8,6 +8,7 @@ mod error;
 mod imports;
 mod schedules;
 mod settings;
+mod sources;
 mod subscriptions;
 
 pub use access::{Caller, ChannelRef};
@@ -18,6 +19,7 @@ pub use schedules::ScheduleRequest;
 use std::sync::Arc;
 
 use crate::clock::{SharedClock, SystemClock};
+use crate::follow::{FetchError, FollowConfig, Follower};
 use crate::posting::{Poster, Posting, PostingConfig, Wake};
 
 use crate::domain::custom_id::CustomId;
@@ -62,6 +64,12 @@ pub struct Handlers {
     db: Db,
     clock: SharedClock,
     wake: Wake,
+    /// Fetches sources for `/source`; `None` where sources are not followed.
+    follower: Option<Follower>,
+    /// The interval of a source added without one.
+    default_interval: std::time::Duration,
+    /// User ids of the bot's owners (who may manage sources).
+    owners: Vec<u64>,
 }
 
 impl Handlers {
@@ -76,7 +84,37 @@ impl Handlers {
             db,
             clock,
             wake: Wake::default(),
+            follower: None,
+            default_interval: crate::follow::DEFAULT_INTERVAL,
+            owners: Vec::new(),
         }
+    }
+
+    /// These handlers, following sources with `config`: `/source` works,
+    /// and [`Self::follower`] gives the loop to run beside the bot.
+    pub fn with_follower(
+        mut self,
+        config: FollowConfig,
+        default_interval: std::time::Duration,
+    ) -> Result<Self, FetchError> {
+        self.follower = Some(Follower::new(
+            self.db.clone(),
+            Arc::clone(&self.clock),
+            self.wake.clone(),
+            config,
+        )?);
+        self.default_interval = default_interval;
+        Ok(self)
+    }
+
+    /// The bot's owners, by user id: they may manage sources.
+    pub fn with_owners(mut self, owners: Vec<u64>) -> Self {
+        self.owners = owners;
+        self
+    }
+
+    pub fn follower(&self) -> Option<&Follower> {
+        self.follower.as_ref()
     }
 
     /// The delivery loop over the same database and clock, woken by these
@@ -360,12 +398,15 @@ pub fn help_lines() -> Vec<(String, String)> {
                     .filter(|c| c.group() == Some(top))
                     .map(|c| c.leaf())
                     .collect();
-                let who = if group.access == Access::Everyone {
-                    ""
-                } else {
-                    " · moderators"
+                let who = match group.access {
+                    Access::Everyone => "",
+                    Access::Owner => " · the bot's owners",
+                    _ => " · moderators",
                 };
-                let what = group.description.trim_end_matches(" (moderators)");
+                let what = group
+                    .description
+                    .trim_end_matches(" (moderators)")
+                    .trim_end_matches(" (the bot's owners)");
                 lines.push((format!("/{top} {}{who}", subs.join("|")), what.to_string()));
             }
             None => lines.push((command.usage(), command.description.to_string())),

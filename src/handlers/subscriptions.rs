@@ -1,7 +1,7 @@
 //! `/subscribe`: channels that get every new briefing (optionally only some
 //! categories).
 
-use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers};
+use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers, OrUserError};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
 
@@ -11,8 +11,19 @@ impl Handlers {
         caller: &Caller,
         channel: ChannelRef,
         categories: Option<String>,
+        source: Option<String>,
     ) -> CommandResult<Reply> {
         let guild = self.moderator_guild(caller, "/subscribe add").await?;
+        let source = match source.filter(|s| !s.trim().is_empty()) {
+            Some(typed) => {
+                let id = super::sources::source_id(&typed)?;
+                let found = self.db.read(move |s| s.source(id)).await?;
+                Some(found.user_error(format!(
+                    "There is no source #{id}. Pick one from the list as you type."
+                ))?)
+            }
+            None => None,
+        };
         let channel_id = self.briefing_channel(guild, &channel).await?;
         let categories: Vec<String> = categories
             .unwrap_or_default()
@@ -37,11 +48,12 @@ impl Handlers {
         }
         let (by, now) = (caller.user_id, self.clock.now_ms());
         let wanted = categories.clone();
+        let sources: Vec<i64> = source.iter().map(|s| s.id).collect();
         let (_, created) = self
             .db
-            .call(move |s| s.subscribe(guild, channel_id, &wanted, &[], by, now))
+            .call(move |s| s.subscribe(guild, channel_id, &wanted, &sources, by, now))
             .await?;
-        let filter = if categories.is_empty() {
+        let mut filter = if categories.is_empty() {
             "every new briefing".to_string()
         } else {
             format!(
@@ -49,6 +61,12 @@ impl Handlers {
                 escape_markdown(&categories.join(", "))
             )
         };
+        if let Some(source) = &source {
+            filter.push_str(&format!(
+                " from {}",
+                escape_markdown(&truncate(source.label(), 80))
+            ));
+        }
         Ok(Reply::private(if created {
             format!("<#{channel_id}> will get {filter}. Briefings already in the library are not posted.")
         } else {
@@ -67,11 +85,15 @@ impl Handlers {
         let lines: Vec<String> = subscriptions
             .iter()
             .map(|s| {
-                let filter = if s.categories.is_empty() {
+                let mut filter = if s.categories.is_empty() {
                     "all briefings".to_string()
                 } else {
                     escape_markdown(&s.categories.join(", "))
                 };
+                if !s.sources.is_empty() {
+                    let ids: Vec<String> = s.sources.iter().map(|id| format!("#{id}")).collect();
+                    filter.push_str(&format!(" · from source {}", ids.join(", ")));
+                }
                 let state = match &s.paused_reason {
                     Some(why) => format!(" · **paused**: {why}"),
                     None => String::new(),

@@ -56,6 +56,7 @@ const CATEGORY: OptionSpec = optional(suggest(
     text("category", "Only briefings in this category", LOOKUP),
     Suggest::Category,
 ));
+const SOURCE: OptionSpec = suggest(text("source", "The source", 100), Suggest::Source);
 const CHANNEL: OptionSpec = of_kind("channel", "Where to post", Kind::Channel);
 const SCHEDULE: OptionSpec = suggest(text("schedule", "The schedule", 100), Suggest::Schedule);
 const ANSWER_NUMBER: OptionSpec = of_kind(
@@ -132,6 +133,12 @@ pub const GROUPS: &[Group] = &[
         name: "answer",
         description: "Answer a briefing's key questions",
         access: Access::Everyone,
+        guild_only: false,
+    },
+    Group {
+        name: "source",
+        description: "Feeds and sites the bot follows (the bot's owners)",
+        access: Access::Owner,
         guild_only: false,
     },
     Group {
@@ -232,13 +239,18 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "Only these categories, separated by commas (default: all)",
                 LOOKUP,
             )),
+            optional(suggest(
+                text("source", "Only briefings from this followed source (default: any)", 100),
+                Suggest::Source,
+            )),
         ],
         private: true,
         guild_only: true,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let channel = need_channel(&mut a)?;
-                h.subscribe_add(who, channel, a.text("categories")).await
+                h.subscribe_add(who, channel, a.text("categories"), a.text("source"))
+                    .await
             })
         },
     },
@@ -487,6 +499,64 @@ pub const COMMANDS: &[CommandSpec] = &[
             reply(c, |h, _, mut a| async move {
                 let briefing = a.need_text("briefing")?;
                 h.discussion(briefing, a.text("question"), 1).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "source add",
+        description: "Follow a feed (RSS, Atom, JSON Feed) or an article page",
+        options: &[
+            text("url", "The feed's or page's address (http or https)", 2048),
+            optional(text("name", "A name for lists (default: the site's own)", 100)),
+            optional(text(
+                "categories",
+                "Categories added to every article, separated by commas",
+                LOOKUP,
+            )),
+            optional(text("every", "How often to fetch: 10m, 2h, 1d (default 10m)", 16)),
+        ],
+        private: true,
+        guild_only: false,
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                let url = a.need_text("url")?;
+                h.source_add(who, url, a.text("name"), a.text("categories"), a.text("every"))
+                    .await
+            })
+        },
+    },
+    CommandSpec {
+        name: "source list",
+        description: "The followed sources and their state",
+        options: &[],
+        private: true,
+        guild_only: false,
+        run: |c| reply(c, |h, who, _| async move { h.source_list(who).await }),
+    },
+    CommandSpec {
+        name: "source remove",
+        description: "Stop following a source (its briefings stay)",
+        options: &[SOURCE],
+        private: true,
+        guild_only: false,
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.source_remove(who, a.need_text("source")?).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "source check",
+        description: "Fetch a source or any address now and show what would be imported (stores nothing)",
+        options: &[suggest(
+            text("source", "A followed source, or any feed or page address", 2048),
+            Suggest::Source,
+        )],
+        private: true,
+        guild_only: false,
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.source_check(who, a.need_text("source")?).await
             })
         },
     },

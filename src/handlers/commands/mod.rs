@@ -22,6 +22,9 @@ pub enum Access {
     ManageServer,
     /// Manage Messages (or the server's moderator role).
     ManageMessages,
+    /// The bot's owners (`discord.owners`); Discord shows it to server
+    /// administrators, and the handlers check the owner list.
+    Owner,
 }
 
 /// What an option takes.
@@ -52,6 +55,7 @@ pub enum Suggest {
     /// A question of the briefing named in the `briefing` option.
     Question,
     Schedule,
+    Source,
     TimeZone,
 }
 
@@ -263,6 +267,7 @@ pub fn markdown_table() -> String {
         let who = match command.group().and_then(group).map(|g| g.access) {
             Some(Access::ManageServer) => "moderators (Manage Server)",
             Some(Access::ManageMessages) => "moderators (Manage Messages)",
+            Some(Access::Owner) => "the bot's owners",
             _ if command.name == "briefing import" => "moderators",
             _ => "everyone",
         };
@@ -307,6 +312,7 @@ impl Handlers {
                 None => Ok(Vec::new()),
             },
             Suggest::Schedule => self.autocomplete_schedule(caller, partial).await,
+            Suggest::Source => self.autocomplete_source(partial).await,
             Suggest::TimeZone => Ok(self.autocomplete_timezone(&partial)),
         }
     }

@@ -1,0 +1,334 @@
+//! `briefbot source …`, `briefbot fetch` and `briefbot import-url`: following
+//! publishers from the command line (and from cron).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use super::{emit, open_store, text, CliError, CliResult};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::follow::{ArticleStatus, Follower, SourceReport};
+use crate::posting::Wake;
+use crate::store::{Db, FollowedSource, NewSource};
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Follow a feed (RSS, Atom, JSON Feed) or an article page.
+    ///
+    /// It is fetched at once: what it lists now is imported but not posted
+    /// (no flood of old articles); articles that appear later are posted to
+    /// the subscribed channels. --backfill N posts the N newest now too.
+    Add {
+        url: String,
+        /// A name for lists and reports (default: the site's own).
+        #[arg(long)]
+        name: Option<String>,
+        /// A category added to every article of this source (repeatable).
+        #[arg(long = "category", value_name = "CATEGORY")]
+        categories: Vec<String>,
+        /// How often to fetch it: 90s, 10m, 2h, 1d (at least 1m; default
+        /// sources.default_interval_minutes).
+        #[arg(long, value_parser = crate::follow::parse_interval, value_name = "INTERVAL")]
+        every: Option<Duration>,
+        /// Post the N newest articles of the first fetch.
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        backfill: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sources followed, with their state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop following a source; its briefings stay in the library.
+    Remove { id: i64 },
+    /// Follow a disabled source again (clears its failures; fetched at once).
+    Enable { id: i64 },
+    /// Stop fetching a source without forgetting it.
+    Disable { id: i64 },
+    /// Fetch a source (by id) or any URL now and print what would be
+    /// imported, storing nothing: a dry run for setting up.
+    Check {
+        /// A source id, or a URL.
+        source: String,
+    },
+}
+
+fn follower(config: &Config) -> Result<(Follower, tokio::runtime::Runtime), CliError> {
+    let store = open_store(config, config.load_samples)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let follower = {
+        let _inside = runtime.enter();
+        Follower::new(
+            Db::new(store),
+            Arc::new(SystemClock),
+            Wake::default(),
+            config.sources.to_config(),
+        )?
+    };
+    Ok((follower, runtime))
+}
+
+pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> CliResult {
+    match command {
+        SourceCommand::Add {
+            url,
+            name,
+            categories,
+            every,
+            backfill,
+            json,
+        } => {
+            let (follower, runtime) = follower(config)?;
+            let interval = every.unwrap_or(config.sources.default_interval());
+            let new = NewSource {
+                url,
+                name,
+                categories,
+                interval_seconds: interval.as_secs() as i64,
+                backfill: i64::from(backfill),
+            };
+            let report = runtime.block_on(async {
+                let added = follower.add(new).await.map_err(CliError)?;
+                follower
+                    .fetch_source(added)
+                    .await
+                    .map_err(CliError::from)
+            })?;
+            emit(out, json, &report, |out| {
+                writeln!(
+                    out,
+                    "Following source {}: {} (every {})",
+                    report.source_id,
+                    report.source,
+                    text::duration(interval)
+                )?;
+                write_report(out, &report)
+            })?;
+            if let Some(error) = &report.error {
+                eprintln!(
+                    "warning: the first fetch failed ({error}); it is retried on its interval. `briefbot source check {}` shows what the bot sees, `briefbot source remove {}` stops following it.",
+                    report.source_id, report.source_id
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SourceCommand::List { json } => {
+            let sources = open_store(config, false)?.sources()?;
+            emit(out, json, &sources, |out| write_sources(out, &sources))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SourceCommand::Remove { id } => {
+            let source = known(config, id)?;
+            open_store(config, false)?.remove_source(id)?;
+            writeln!(
+                out,
+                "No longer following source {id} ({}). Its briefings stay in the library.",
+                source.label()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        SourceCommand::Enable { id } | SourceCommand::Disable { id } => {
+            let enable = matches!(command, SourceCommand::Enable { .. });
+            let source = known(config, id)?;
+            let now = chrono::Utc::now().timestamp_millis();
+            open_store(config, false)?.set_source_enabled(
+                id,
+                enable,
+                (!enable).then_some("disabled by the operator"),
+                now,
+            )?;
+            if enable {
+                writeln!(out, "Source {id} ({}) is followed again; it is fetched at the next round.", source.label())?;
+            } else {
+                writeln!(out, "Source {id} ({}) is disabled; `briefbot source enable {id}` turns it back on.", source.label())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SourceCommand::Check { source } => {
+            let url = match source.trim().parse::<i64>() {
+                Ok(id) => known(config, id)?.url,
+                Err(_) => source.trim().to_string(),
+            };
+            let (follower, runtime) = follower(config)?;
+            let preview = runtime.block_on(follower.preview(&url)).map_err(CliError)?;
+            writeln!(
+                out,
+                "{url}: a {}, {} article{} read (nothing stored)\n",
+                preview.kind,
+                preview.articles.len(),
+                if preview.articles.len() == 1 { "" } else { "s" }
+            )?;
+            let mut failed = false;
+            for article in &preview.articles {
+                match article {
+                    Ok(extracted) => {
+                        text::write_any_briefing(out, &extracted.briefing, None, &[])?;
+                        for note in &extracted.notes {
+                            writeln!(out, "note: {note}")?;
+                        }
+                    }
+                    Err(reason) => {
+                        failed = true;
+                        writeln!(out, "failed: {reason}")?;
+                    }
+                }
+                writeln!(out, "\n{}\n", "-".repeat(40))?;
+            }
+            if preview.more > 0 {
+                writeln!(out, "… and {} more items in the feed.", preview.more)?;
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+/// `briefbot fetch`: one round, for cron. Non-zero when a source failed.
+pub fn fetch(config: &Config, all: bool, json: bool, out: &mut impl Write) -> CliResult {
+    let (follower, runtime) = follower(config)?;
+    let reports = runtime.block_on(follower.fetch_due(all))?;
+    emit(out, json, &reports, |out| {
+        if reports.is_empty() {
+            writeln!(
+                out,
+                "No source is due (`briefbot fetch --all` fetches every enabled one)."
+            )?;
+        }
+        for report in &reports {
+            write_report(out, report)?;
+        }
+        Ok(())
+    })?;
+    Ok(if reports.iter().any(SourceReport::failed) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `briefbot import-url`: one article page, imported (and posted to the
+/// subscribed channels like any new briefing).
+pub fn import_url(config: &Config, url: &str, out: &mut impl Write) -> CliResult {
+    let (follower, runtime) = follower(config)?;
+    let (outcome, id, extracted) = runtime.block_on(follower.import_page(url)).map_err(CliError)?;
+    let verb = serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{verb:<10} {url}  -> #{id} {}",
+        extracted.briefing.slug
+    )?;
+    for note in &extracted.notes {
+        writeln!(out, "{:<10}   note: {note}", "")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn known(config: &Config, id: i64) -> Result<FollowedSource, CliError> {
+    open_store(config, false)?
+        .source(id)?
+        .ok_or_else(|| CliError(format!("no source {id}; `briefbot source list` shows them")))
+}
+
+/// One line per article: imported / updated / unchanged / failed.
+fn write_report(out: &mut impl Write, report: &SourceReport) -> std::io::Result<()> {
+    if let Some(error) = &report.error {
+        writeln!(out, "{:<10} {}: {error}", "failed", report.source)?;
+        if let Some(disabled) = &report.disabled {
+            writeln!(out, "{:<10}   {disabled}", "")?;
+        }
+        return Ok(());
+    }
+    if report.not_modified {
+        return writeln!(out, "{:<10} {} (not modified)", "unchanged", report.source);
+    }
+    for article in &report.articles {
+        let url = article.url.as_deref().unwrap_or("-");
+        let title = article.title.as_deref().unwrap_or("");
+        match &article.status {
+            ArticleStatus::Imported {
+                briefing_id,
+                posted,
+            } => writeln!(
+                out,
+                "{:<10} {title} ({url}) -> #{briefing_id}{}",
+                "imported",
+                if *posted {
+                    ""
+                } else {
+                    ", not posted (listed when the source was added)"
+                }
+            )?,
+            ArticleStatus::Updated { briefing_id } => {
+                writeln!(out, "{:<10} {title} ({url}) -> #{briefing_id}", "updated")?
+            }
+            ArticleStatus::Unchanged => writeln!(out, "{:<10} {url}", "unchanged")?,
+            ArticleStatus::Failed { reason } => {
+                writeln!(out, "{:<10} {} {url}: {reason}", "failed", report.source)?
+            }
+        }
+        for note in &article.notes {
+            writeln!(out, "{:<10}   note: {note}", "")?;
+        }
+    }
+    Ok(())
+}
+
+fn write_sources(out: &mut impl Write, sources: &[FollowedSource]) -> std::io::Result<()> {
+    if sources.is_empty() {
+        return writeln!(
+            out,
+            "No sources. `briefbot source add <feed url>` follows one."
+        );
+    }
+    let when = |ms: Option<i64>| {
+        ms.map(|ms| crate::clock::from_ms(ms).format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "never".into())
+    };
+    for s in sources {
+        let state = if s.enabled {
+            "enabled".to_string()
+        } else {
+            format!(
+                "DISABLED: {}",
+                s.disabled_reason.as_deref().unwrap_or("by the operator")
+            )
+        };
+        writeln!(out, "#{:<4} {}  {}", s.id, s.label(), s.url)?;
+        writeln!(
+            out,
+            "       every {} · {state} · last fetch {} · last success {} · next {}",
+            text::duration(Duration::from_secs(s.interval_seconds.max(0) as u64)),
+            when(s.last_fetch_at),
+            when(s.last_success_at),
+            when(Some(s.next_fetch_at)),
+        )?;
+        if s.failures > 0 {
+            writeln!(
+                out,
+                "       {} failed fetch{} in a row; last error: {}",
+                s.failures,
+                if s.failures == 1 { "" } else { "es" },
+                s.last_error.as_deref().unwrap_or("-")
+            )?;
+        }
+        if !s.categories.is_empty() {
+            writeln!(out, "       categories added: {}", s.categories.join(", "))?;
+        }
+    }
+    Ok(())
+}
