@@ -237,7 +237,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     let refused = refusal(
         handlers
-            .subscribe_add(&caller, no_threads.clone(), None)
+            .subscribe_add(&caller, no_threads.clone(), None, None)
             .await,
     );
     assert!(
@@ -270,7 +270,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
         .await
         .unwrap();
     handlers
-        .subscribe_add(&caller, no_threads, None)
+        .subscribe_add(&caller, no_threads, None, None)
         .await
         .unwrap();
     handlers.subscribe_remove(&caller, news()).await.unwrap();
@@ -282,27 +282,32 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
         problem: Some("the bot lacks Send Messages".into()),
         ..news()
     };
-    assert!(
-        refusal(handlers.subscribe_add(&caller, locked.clone(), None).await)
-            .contains("I can't post in <#42>")
-    );
+    assert!(refusal(
+        handlers
+            .subscribe_add(&caller, locked.clone(), None, None)
+            .await
+    )
+    .contains("I can't post in <#42>"));
     assert!(
         refusal(handlers.set_log_channel(&caller, Some(locked)).await)
             .contains("lacks Send Messages")
     );
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, news(), Some("Enrgy".into()))
+            .subscribe_add(&caller, news(), Some("Enrgy".into()), None)
             .await
     )
     .contains("'Enrgy'"));
     assert!(refusal(handlers.subscribe_remove(&caller, news()).await).contains("is not subscribed"));
     let added = handlers
-        .subscribe_add(&caller, news(), Some("energy, europe".into()))
+        .subscribe_add(&caller, news(), Some("energy, europe".into()), None)
         .await
         .unwrap();
     assert!(said(&added).contains("new briefings in energy, europe"));
-    let again = handlers.subscribe_add(&caller, news(), None).await.unwrap();
+    let again = handlers
+        .subscribe_add(&caller, news(), None, None)
+        .await
+        .unwrap();
     assert!(said(&again).starts_with("Updated"));
     assert!(
         refusal(handlers.set_timezone(&caller, "Europe/Berln".into()).await)

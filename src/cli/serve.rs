@@ -33,7 +33,10 @@ pub fn bot(config: &Config) -> CliResult {
         let _inside = runtime.enter();
         Handlers::new(Db::new(store))
             .with_owners(config.discord.owners.clone())
-            .with_follower(config.sources.to_config(), config.sources.default_interval())?
+            .with_follower(
+                config.sources.to_config(),
+                config.sources.default_interval(),
+            )?
     };
     if config.discord.owners.is_empty() {
         tracing::info!("no discord.owners are set: /source is refused to everyone (briefbot source … works from the command line)");
@@ -56,7 +59,10 @@ pub fn console(config: &Config, store: Store) -> CliResult {
         let _inside = runtime.enter();
         Handlers::new(db.clone())
             .with_owners(vec![0])
-            .with_follower(config.sources.to_config(), config.sources.default_interval())?
+            .with_follower(
+                config.sources.to_config(),
+                config.sources.default_interval(),
+            )?
     };
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();

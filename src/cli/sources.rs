@@ -98,10 +98,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
             };
             let report = runtime.block_on(async {
                 let added = follower.add(new).await.map_err(CliError)?;
-                follower
-                    .fetch_source(added)
-                    .await
-                    .map_err(CliError::from)
+                follower.fetch_source(added).await.map_err(CliError::from)
             })?;
             emit(out, json, &report, |out| {
                 writeln!(
@@ -147,9 +144,17 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
                 now,
             )?;
             if enable {
-                writeln!(out, "Source {id} ({}) is followed again; it is fetched at the next round.", source.label())?;
+                writeln!(
+                    out,
+                    "Source {id} ({}) is followed again; it is fetched at the next round.",
+                    source.label()
+                )?;
             } else {
-                writeln!(out, "Source {id} ({}) is disabled; `briefbot source enable {id}` turns it back on.", source.label())?;
+                writeln!(
+                    out,
+                    "Source {id} ({}) is disabled; `briefbot source enable {id}` turns it back on.",
+                    source.label()
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -222,7 +227,9 @@ pub fn fetch(config: &Config, all: bool, json: bool, out: &mut impl Write) -> Cl
 /// subscribed channels like any new briefing).
 pub fn import_url(config: &Config, url: &str, out: &mut impl Write) -> CliResult {
     let (follower, runtime) = follower(config)?;
-    let (outcome, id, extracted) = runtime.block_on(follower.import_page(url)).map_err(CliError)?;
+    let (outcome, id, extracted) = runtime
+        .block_on(follower.import_page(url))
+        .map_err(CliError)?;
     let verb = serde_json::to_value(outcome)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -296,8 +303,12 @@ fn write_sources(out: &mut impl Write, sources: &[FollowedSource]) -> std::io::R
         );
     }
     let when = |ms: Option<i64>| {
-        ms.map(|ms| crate::clock::from_ms(ms).format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|| "never".into())
+        ms.map(|ms| {
+            crate::clock::from_ms(ms)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        })
+        .unwrap_or_else(|| "never".into())
     };
     for s in sources {
         let state = if s.enabled {

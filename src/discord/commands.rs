@@ -378,6 +378,7 @@ mod tests {
                 "settings",
                 "answer",
                 "discussion",
+                "source",
                 "moderate",
                 "forget-me"
             ]

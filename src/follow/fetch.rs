@@ -94,7 +94,10 @@ impl FetchError {
 /// Why an address may not be fetched, if it may not.
 pub fn address_problem(ip: IpAddr) -> Option<&'static str> {
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     match ip {
@@ -134,10 +137,10 @@ pub fn address_problem(ip: IpAddr) -> Option<&'static str> {
 impl FetchPolicy {
     fn host_allowed(&self, host: &str) -> bool {
         self.allow_private
-            || self
-                .allow_hosts
-                .iter()
-                .any(|h| h.trim_matches(['[', ']']).eq_ignore_ascii_case(host.trim_matches(['[', ']'])))
+            || self.allow_hosts.iter().any(|h| {
+                h.trim_matches(['[', ']'])
+                    .eq_ignore_ascii_case(host.trim_matches(['[', ']']))
+            })
     }
 
     /// Checks a URL before any connection: http(s), a host, and not a
@@ -149,7 +152,9 @@ impl FetchPolicy {
             )));
         }
         let Some(host) = url.host_str() else {
-            return Err(FetchError::Refused(format!("{url}: the address has no host")));
+            return Err(FetchError::Refused(format!(
+                "{url}: the address has no host"
+            )));
         };
         if self.host_allowed(host) {
             return Ok(());
@@ -183,9 +188,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let policy = Arc::clone(&self.policy);
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if policy.host_allowed(&host) {
                 return Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs);
             }
@@ -231,9 +235,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() > redirects.max_redirects {
                     let limit = redirects.max_redirects;
-                    return attempt.error(AddressRefused(format!(
-                        "more than {limit} redirects"
-                    )));
+                    return attempt.error(AddressRefused(format!("more than {limit} redirects")));
                 }
                 match redirects.check_url(attempt.url()) {
                     Ok(()) => attempt.follow(),
@@ -398,13 +400,21 @@ mod tests {
         let policy = FetchPolicy::default();
         let check = |u: &str| policy.check_url(&Url::parse(u).unwrap());
         assert!(check("https://example.org/feed").is_ok());
-        assert!(matches!(check("ftp://example.org/"), Err(FetchError::Refused(m)) if m.contains("only http and https")));
-        assert!(matches!(check("http://127.0.0.1:8080/"), Err(FetchError::Refused(m)) if m.contains("loopback")));
-        assert!(matches!(check("http://[::1]/"), Err(FetchError::Refused(m)) if m.contains("loopback")));
+        assert!(
+            matches!(check("ftp://example.org/"), Err(FetchError::Refused(m)) if m.contains("only http and https"))
+        );
+        assert!(
+            matches!(check("http://127.0.0.1:8080/"), Err(FetchError::Refused(m)) if m.contains("loopback"))
+        );
+        assert!(
+            matches!(check("http://[::1]/"), Err(FetchError::Refused(m)) if m.contains("loopback"))
+        );
         let lan = FetchPolicy {
             allow_hosts: vec!["10.0.0.5".into()],
             ..FetchPolicy::default()
         };
-        assert!(lan.check_url(&Url::parse("http://10.0.0.5/feed").unwrap()).is_ok());
+        assert!(lan
+            .check_url(&Url::parse("http://10.0.0.5/feed").unwrap())
+            .is_ok());
     }
 }

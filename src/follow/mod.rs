@@ -184,7 +184,10 @@ impl Follower {
     /// what changed. Several sources are fetched at once.
     pub async fn fetch_due(&self, all: bool) -> Result<Vec<SourceReport>, StoreError> {
         let now = self.clock.now_ms();
-        let due = self.db.read(move |s| s.due_sources(now, all, 10_000)).await?;
+        let due = self
+            .db
+            .read(move |s| s.due_sources(now, all, 10_000))
+            .await?;
         let limit = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for (order, source) in due.into_iter().enumerate() {
@@ -241,7 +244,9 @@ impl Follower {
                     next_fetch_at: now + wait.as_millis() as i64,
                 };
                 let id = source.id;
-                self.db.call(move |s| s.record_fetch(id, &record, now)).await?;
+                self.db
+                    .call(move |s| s.record_fetch(id, &record, now))
+                    .await?;
                 let posted = report
                     .articles
                     .iter()
@@ -279,14 +284,16 @@ impl Follower {
             next_fetch_at: now + wait.as_millis() as i64,
         };
         let id = source.id;
-        let failures = self.db.call(move |s| s.record_fetch(id, &record, now)).await?;
+        let failures = self
+            .db
+            .call(move |s| s.record_fetch(id, &record, now))
+            .await?;
         tracing::warn!(source = %source.label(), url = %source.url, failures, retry_in_s = wait.as_secs(), %error, "fetching a source failed");
         if failures < self.config.max_failures {
             return Ok(None);
         }
-        let reason = format!(
-            "disabled after {failures} failed fetches in a row; the last: {error}"
-        );
+        let reason =
+            format!("disabled after {failures} failed fetches in a row; the last: {error}");
         let notice = format!(
             "Briefbot stopped following **{}** ({}): {reason}. The bot's operator can turn it back on with `briefbot source enable {id}`.",
             source.label(),
@@ -395,7 +402,11 @@ impl Follower {
     /// structured article, else from its page.
     async fn item_briefing(&self, feed: &Feed, item: &FeedItem) -> Result<Extracted, String> {
         let hints = item.hints(feed);
-        if let Some(content) = item.content.clone().filter(|c| html::fragment_is_structured(c)) {
+        if let Some(content) = item
+            .content
+            .clone()
+            .filter(|c| html::fragment_is_structured(c))
+        {
             return extract_fragment(content, hints).await;
         }
         match &item.url {
@@ -425,7 +436,9 @@ impl Follower {
         articles: Vec<Article>,
     ) -> Result<Vec<ArticleReport>, StoreError> {
         let first_fetch = source.first_success_at.is_none();
-        let backfill_from = articles.len().saturating_sub(source.backfill.max(0) as usize);
+        let backfill_from = articles
+            .len()
+            .saturating_sub(source.backfill.max(0) as usize);
         let mut reports = Vec::new();
         for (index, article) in articles.into_iter().enumerate() {
             let Article {
@@ -467,7 +480,15 @@ impl Follower {
             let saved = self
                 .db
                 .call(move |s| {
-                    s.save_article(id, &guid, link.as_deref(), &fingerprint, &briefing, announce, now)
+                    s.save_article(
+                        id,
+                        &guid,
+                        link.as_deref(),
+                        &fingerprint,
+                        &briefing,
+                        announce,
+                        now,
+                    )
                 })
                 .await;
             let status = match saved {
@@ -499,7 +520,9 @@ impl Follower {
             .await
             .map_err(|e| e.to_string())?;
         match reading {
-            Reading::NotModified => Err("the server answered 304 Not Modified to a plain request".into()),
+            Reading::NotModified => {
+                Err("the server answered 304 Not Modified to a plain request".into())
+            }
             Reading::Page { html, url } => {
                 let hints = Hints {
                     url: Some(url),
@@ -534,7 +557,10 @@ impl Follower {
             .await
             .map_err(|e| e.to_string())?;
         let Reading::Page { html, url } = reading else {
-            return Err("that address is a feed, not an article page; follow it with `briefbot source add`".into());
+            return Err(
+                "that address is a feed, not an article page; follow it with `briefbot source add`"
+                    .into(),
+            );
         };
         let hints = Hints {
             url: Some(url),
@@ -592,9 +618,11 @@ impl Follower {
 }
 
 async fn extract_page(html: String, hints: Hints) -> Result<Extracted, String> {
-    tokio::task::spawn_blocking(move || html::article_page(&html, &hints).map_err(|e| e.to_string()))
-        .await
-        .map_err(|e| e.to_string())?
+    tokio::task::spawn_blocking(move || {
+        html::article_page(&html, &hints).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 async fn extract_fragment(html: String, hints: Hints) -> Result<Extracted, String> {
@@ -665,7 +693,9 @@ mod tests {
         assert_eq!(parse_interval("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_interval("2h"), Ok(Duration::from_secs(7200)));
         assert_eq!(parse_interval("15"), Ok(Duration::from_secs(900)));
-        assert!(parse_interval("30s").unwrap_err().contains("at least 1 minute"));
+        assert!(parse_interval("30s")
+            .unwrap_err()
+            .contains("at least 1 minute"));
         assert!(parse_interval("5w").is_err());
     }
 }

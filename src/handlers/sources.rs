@@ -16,9 +16,9 @@ impl Handlers {
                 "{command} is for the bot's owners only (discord.owners in its settings): a source feeds every server the bot is in. Moderators choose what their channels get with /subscribe add."
             )));
         }
-        self.follower.as_ref().ok_or_else(|| {
-            CommandError::User("This Briefbot does not follow sources.".into())
-        })
+        self.follower
+            .as_ref()
+            .ok_or_else(|| CommandError::User("This Briefbot does not follow sources.".into()))
     }
 
     pub async fn source_add(
@@ -104,7 +104,10 @@ impl Handlers {
                     (true, _) => "ok".to_string(),
                     (false, reason) => format!(
                         "**disabled**: {}",
-                        escape_markdown(&truncate(reason.as_deref().unwrap_or("by the operator"), 150))
+                        escape_markdown(&truncate(
+                            reason.as_deref().unwrap_or("by the operator"),
+                            150
+                        ))
                     ),
                 };
                 let last = s
@@ -161,14 +164,15 @@ impl Handlers {
                 .await?
                 .map(|s| s.url)
                 .ok_or_else(|| {
-                    CommandError::User(format!("There is no source #{id}. /source list shows them."))
+                    CommandError::User(format!(
+                        "There is no source #{id}. /source list shows them."
+                    ))
                 })?,
             Err(_) => source.trim().to_string(),
         };
-        let preview = follower
-            .preview(&url)
-            .await
-            .map_err(|e| CommandError::User(format!("Could not read {}: {e}", truncate(&url, 200))))?;
+        let preview = follower.preview(&url).await.map_err(|e| {
+            CommandError::User(format!("Could not read {}: {e}", truncate(&url, 200)))
+        })?;
         let lines: Vec<String> = preview
             .articles
             .iter()
@@ -179,15 +183,25 @@ impl Handlers {
                         "**{}** · {} highlights · {} · {} key questions",
                         escape_markdown(&truncate(&b.title, 120)),
                         b.highlights.len(),
-                        if b.implications.is_some() { "implications table" } else { "no table" },
+                        if b.implications.is_some() {
+                            "implications table"
+                        } else {
+                            "no table"
+                        },
                         b.key_questions.len()
                     );
                     for note in &extracted.notes {
-                        line.push_str(&format!("\n  note: {}", escape_markdown(&truncate(note, 200))));
+                        line.push_str(&format!(
+                            "\n  note: {}",
+                            escape_markdown(&truncate(note, 200))
+                        ));
                     }
                     line
                 }
-                Err(reason) => format!("could not be read: {}", escape_markdown(&truncate(reason, 200))),
+                Err(reason) => format!(
+                    "could not be read: {}",
+                    escape_markdown(&truncate(reason, 200))
+                ),
             })
             .collect();
         let more = if preview.more > 0 {
@@ -197,7 +211,10 @@ impl Handlers {
         };
         Ok(Reply::private_embed(Embed {
             title: Some(format!("Dry run: a {} (nothing stored)", preview.kind)),
-            description: Some(truncate(&format!("{}{more}", lines.join("\n")), limits::DESCRIPTION)),
+            description: Some(truncate(
+                &format!("{}{more}", lines.join("\n")),
+                limits::DESCRIPTION,
+            )),
             ..Embed::default()
         }))
     }
@@ -220,10 +237,12 @@ impl Handlers {
 
 /// "3" or "#3" (what autocomplete sends, or a typed id).
 pub(super) fn source_id(text: &str) -> CommandResult<i64> {
-    text.trim()
-        .trim_start_matches('#')
-        .parse()
-        .map_err(|_| CommandError::User(format!("'{}' is not a source number; pick one from the list.", truncate(text, 50))))
+    text.trim().trim_start_matches('#').parse().map_err(|_| {
+        CommandError::User(format!(
+            "'{}' is not a source number; pick one from the list.",
+            truncate(text, 50)
+        ))
+    })
 }
 
 fn describe_interval(seconds: u64) -> String {

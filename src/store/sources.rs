@@ -66,7 +66,8 @@ pub struct KnownArticle {
     pub fingerprint: Option<String>,
 }
 
-const COLUMNS: &str = "id, url, name, categories, interval_seconds, enabled, disabled_reason, backfill,
+const COLUMNS: &str =
+    "id, url, name, categories, interval_seconds, enabled, disabled_reason, backfill,
     first_success_at, last_fetch_at, last_success_at, etag, last_modified, failures, last_error,
     next_fetch_at, created_at";
 
@@ -157,7 +158,10 @@ impl Store {
 
     /// Removes a source; its briefings stay in the library.
     pub fn remove_source(&mut self, id: i64) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM sources WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn
+            .execute("DELETE FROM sources WHERE id = ?1", [id])?
+            > 0)
     }
 
     /// Enabling clears the failures and makes the source due at once;
@@ -273,7 +277,13 @@ impl Store {
     }
 
     /// Notes that an article's feed item is unchanged.
-    pub fn touch_article(&mut self, source_id: i64, guid: &str, fingerprint: &str, now: i64) -> Result<()> {
+    pub fn touch_article(
+        &mut self,
+        source_id: i64,
+        guid: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE source_articles SET fingerprint = ?3, updated_at = ?4 WHERE source_id = ?1 AND guid = ?2",
             params![source_id, guid, fingerprint, now],

@@ -126,7 +126,7 @@ impl Store {
                     scope.sql("guild_id", 1)
                 ))?;
                 let (only, except) = scope.params();
-                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(7)?)))?;
+                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(8)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;

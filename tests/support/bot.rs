@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use briefbot::clock::SharedClock;
 use briefbot::discord::{self, DiscordSettings};
+use briefbot::follow::{FollowConfig, Follower};
 use briefbot::handlers::Handlers;
 use briefbot::posting::PostingConfig;
 use briefbot::store::{Db, Store};
@@ -30,11 +31,17 @@ pub struct Options {
     pub dev_guild: Option<u64>,
     pub read_replies: bool,
     pub posting: Option<PostingConfig>,
+    /// Follow sources with these settings (the bot then fetches them).
+    pub follow: Option<FollowConfig>,
+    /// The bot's owners (who may use /source).
+    pub owners: Vec<u64>,
 }
 
 /// A running bot; `stop` shuts it down the way SIGTERM does.
 pub struct Bot {
     pub db: Db,
+    /// The bot's follower, when it follows sources.
+    pub follower: Option<Follower>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), String>>,
 }
@@ -56,10 +63,17 @@ impl Bot {
             posting: options.posting.unwrap_or_default(),
             ..DiscordSettings::default()
         };
-        let handlers = match options.clock {
+        let mut handlers = match options.clock {
             Some(clock) => Handlers::with_clock(db.clone(), clock),
             None => Handlers::new(db.clone()),
-        };
+        }
+        .with_owners(options.owners);
+        if let Some(follow) = options.follow {
+            handlers = handlers
+                .with_follower(follow, std::time::Duration::from_secs(600))
+                .expect("the fetcher starts");
+        }
+        let follower = handlers.follower().cloned();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(discord::run(settings, handlers, async move {
             let _ = stopped.await;
@@ -72,6 +86,7 @@ impl Bot {
             .unwrap();
         Bot {
             db,
+            follower,
             stop: Some(stop),
             task,
         }
