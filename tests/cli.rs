@@ -28,7 +28,12 @@ impl Cli {
     }
 
     fn run_with_samples(&self, args: &[&str], samples: bool) -> Output {
+        self.run_with_env(args, samples, &[])
+    }
+
+    fn run_with_env(&self, args: &[&str], samples: bool, env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .envs(env.iter().copied())
             .current_dir(self.dir.path())
             .env_remove("BRIEFBOT_CONFIG")
             .env_remove("BRIEFBOT_DB")
@@ -508,4 +513,141 @@ fn the_readme_command_table_matches_the_declarations() {
         readme[from..to] == expected,
         "the README's command table is out of date; replace it with:\n{expected}"
     );
+}
+
+/// `source add`, `fetch` and `source list` against a publisher on loopback
+/// (reachable because the test allows private addresses, as an operator
+/// with a LAN feed server would).
+#[test]
+fn following_a_feed_from_the_command_line() {
+    use support::site::{Resource, Site};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(Site::start());
+    let feed = site.fixture("feed-excerpt.xml");
+    let first = feed.find("<item>").unwrap();
+    let end = feed.find("</item>").unwrap() + "</item>".len();
+    site.serve(
+        "/feed/",
+        Resource::ok(
+            format!("{}{}", &feed[..first], &feed[end..]),
+            "application/rss+xml",
+        ),
+    );
+    for (path, page) in [
+        ("/2025/10/14/harbour-batteries/", "harbour-batteries.html"),
+        ("/ledger-to-mine/", "cobalt-ledger.html"),
+        ("/rivers-and-freight/", "plain-article.html"),
+    ] {
+        site.serve(path, Resource::ok(site.fixture(page), "text/html"));
+    }
+    let cli = Cli::new();
+    let private = [("BRIEFBOT_SOURCES_ALLOW_PRIVATE", "true")];
+    let url = site.url("/feed/");
+
+    // Without the setting, the bot's own machine is out of bounds.
+    let refused = cli.run(&["source", "add", &url]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("loopback") && stderr.contains("allow_private"),
+        "{stderr}"
+    );
+
+    let added = cli.run_with_env(
+        &[
+            "source",
+            "add",
+            &url,
+            "--name",
+            "Grid Desk",
+            "--every",
+            "15m",
+            "--category",
+            "Watched",
+        ],
+        false,
+        &private,
+    );
+    let stdout = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        added.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(
+        stdout.contains("Following source 1: Grid Desk (every 15 minutes)"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("not posted").count(), 2, "{stdout}");
+
+    // A dry run stores nothing and shows the article as `show` would.
+    let before = cli.json(&["list", "--json"])["total"].clone();
+    assert_eq!(before, 2, "the feed's two articles");
+    let check = cli.run_with_env(
+        &[
+            "source",
+            "check",
+            &site.url("/2025/10/14/harbour-batteries/"),
+        ],
+        false,
+        &private,
+    );
+    let shown = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{shown}");
+    assert!(
+        shown.contains("(not stored) harbour-batteries") && shown.contains("Key Questions"),
+        "{shown}"
+    );
+    assert_eq!(
+        cli.json(&["list", "--json"])["total"],
+        before,
+        "the dry run stored nothing"
+    );
+
+    // The publisher adds an article: `fetch` imports it (and only it).
+    site.serve("/feed/", Resource::ok(feed.clone(), "application/rss+xml"));
+    let fetched = cli.run_with_env(&["fetch", "--all"], false, &private);
+    let lines = String::from_utf8_lossy(&fetched.stdout).to_string();
+    assert!(fetched.status.success(), "{lines}");
+    assert!(
+        lines
+            .lines()
+            .any(|l| l.starts_with("imported") && l.contains("Harbour Batteries")),
+        "{lines}"
+    );
+    assert_eq!(
+        lines.lines().filter(|l| l.starts_with("unchanged")).count(),
+        2,
+        "{lines}"
+    );
+    let harbour = cli.json(&[
+        "show",
+        "harbour-batteries-coastal-grid-operators-race-to-store-offshore-wind-surplus",
+        "--json",
+    ]);
+    assert!(
+        harbour["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "Watched"),
+        "{harbour}"
+    );
+
+    // A failing source makes `fetch` exit non-zero, and `list` says why.
+    site.serve("/feed/", Resource::status(500));
+    let failed = cli.run_with_env(&["fetch", "--all"], false, &private);
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stdout).contains("the server answered 500"));
+    let list = cli.json(&["source", "list", "--json"]);
+    assert_eq!(list[0]["failures"], 1, "{list}");
+    assert_eq!(list[0]["interval_seconds"], 900);
+    cli.ok(&["source", "disable", "1"]);
+    assert_eq!(cli.json(&["source", "list", "--json"])[0]["enabled"], false);
+    cli.ok(&["source", "remove", "1"]);
+    assert_eq!(
+        cli.json(&["source", "list", "--json"]),
+        serde_json::json!([])
+    );
+    drop(runtime);
 }

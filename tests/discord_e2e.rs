@@ -81,6 +81,7 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
             "settings",
             "answer",
             "discussion",
+            "source",
             "moderate",
             "forget-me"
         ]

@@ -141,13 +141,11 @@ async fn a_new_feed_item_is_posted_once_and_the_backlog_never() {
     .await;
     let follower = bot.follower.clone().unwrap();
 
-    // Added: the bot fetches it at once and imports what it lists, unposted.
+    // Added (and fetched at once, as `source add` does): what it lists is
+    // imported, unposted.
     let added = add(&follower, site.url("/feed/")).await;
     let id = added.id;
-    until(&db, "the first fetch", move |s| {
-        s.source(id).unwrap().unwrap().first_success_at
-    })
-    .await;
+    follower.fetch_source(added).await.unwrap();
     let backlog = ["Ledger to Mine", "Why Rivers Matter to Freight"];
     for title in backlog {
         let title = title.to_string();
@@ -609,4 +607,112 @@ async fn one_article_page_imports_with_its_charset() {
         stored.briefing.source.url.as_deref(),
         Some(site.url("/cafe/").as_str())
     );
+}
+
+/// What the member saw in answer to `invocation`, and whether only they saw it.
+async fn shown(
+    double: &discord_double::Double,
+    invocation: &discord_double::Invocation,
+) -> (String, bool) {
+    let reply = double
+        .wait_for(LIMIT, "the reply", |d| {
+            d.shown_replies(invocation).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let mut text = reply.body["content"].as_str().unwrap_or("").to_string();
+    for embed in reply.body["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            text.push_str(embed[key].as_str().unwrap_or(""));
+            text.push('\n');
+        }
+    }
+    (text, reply.private)
+}
+
+fn subcommand(name: &str, options: serde_json::Value) -> serde_json::Value {
+    serde_json::json!([{ "name": name, "type": 1, "options": options }])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_bots_owners_manage_sources_and_moderators_filter_by_them() {
+    use discord_double::{resolved_channels, Invoker};
+    use serde_json::json;
+    const OWNER: u64 = 660_000_000_000_000_006;
+    let site = Site::start().await;
+    serve_pages(&site);
+    site.serve("/feed/", Resource::ok(yesterdays_feed(&site), RSS));
+    let double = double().await;
+    let db = library();
+    let bot = support::bot::Bot::start(
+        &double,
+        db.clone(),
+        Options {
+            follow: Some(loopback()),
+            owners: vec![OWNER],
+            ..Options::default()
+        },
+    )
+    .await;
+    let add = subcommand(
+        "add",
+        json!([{ "name": "url", "type": 3, "value": site.url("/feed/") }]),
+    );
+
+    // A server moderator is not an owner of the bot.
+    let refused = double
+        .send_command_as(&Invoker::moderator(), "source", add.clone(), json!({}))
+        .unwrap();
+    let (text, private) = shown(&double, &refused).await;
+    assert!(private && text.contains("owners only"), "{text}");
+    assert!(db.read(|s| s.sources()).await.unwrap().is_empty());
+
+    let owner = Invoker {
+        user_id: OWNER,
+        ..Invoker::moderator()
+    };
+    let added = double
+        .send_command_as(&owner, "source", add, json!({}))
+        .unwrap();
+    let (text, private) = shown(&double, &added).await;
+    assert!(private, "{text}");
+    assert!(
+        text.contains("Following source #1, **Grid Desk**")
+            && text.contains("2 articles it lists now were imported without being posted"),
+        "{text}"
+    );
+    let listed = double
+        .send_command_as(&owner, "source", subcommand("list", json!([])), json!({}))
+        .unwrap();
+    let (text, _) = shown(&double, &listed).await;
+    assert!(
+        text.contains("#1") && text.contains(&site.url("/feed/")),
+        "{text}"
+    );
+
+    // A moderator takes only that source's briefings into a channel.
+    let subscribe = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "subscribe",
+            subcommand(
+                "add",
+                json!([
+                    { "name": "channel", "type": 7, "value": CHANNEL_ID.to_string() },
+                    { "name": "source", "type": 3, "value": "1" }
+                ]),
+            ),
+            resolved_channels(&[CHANNEL_ID]),
+        )
+        .unwrap();
+    let (text, _) = shown(&double, &subscribe).await;
+    assert!(text.contains("every new briefing from Grid Desk"), "{text}");
+    let subscription = db
+        .read(|s| s.subscription(GUILD_ID, CHANNEL_ID))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(subscription.sources, vec![1]);
+    bot.stop().await;
+    assert!(double.problems().is_empty(), "{:?}", double.problems());
 }

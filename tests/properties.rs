@@ -429,3 +429,66 @@ proptest! {
         let _ = text.parse::<briefbot::domain::custom_id::CustomId>();
     }
 }
+
+/// Tag soup in the shapes article pages take, sections and all, with
+/// stray closing tags, unclosed tables and arbitrary text between.
+fn html_soup() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        Just("<h1>".to_string()),
+        Just("</h1>".to_string()),
+        Just("<h2>Highlights</h2>".to_string()),
+        Just("<p><strong>Key Questions</strong></p>".to_string()),
+        Just("<h3>".to_string()),
+        Just("<p>".to_string()),
+        Just("</p>".to_string()),
+        Just("<ul><li>".to_string()),
+        Just("<ol>".to_string()),
+        Just("<li>".to_string()),
+        Just("</li></ul>".to_string()),
+        Just("<table><tr><th>".to_string()),
+        Just("<td>".to_string()),
+        Just("</tr>".to_string()),
+        Just("<div class=\"entry-content\">".to_string()),
+        Just("<div class=\"share-toc widget\">".to_string()),
+        Just("</div>".to_string()),
+        Just("<script>var x = '<p>';</script>".to_string()),
+        Just("<br>".to_string()),
+        Just("&amp;&#8217;&nbsp;&bogus;".to_string()),
+        Just("<meta property=\"og:title\" content=\"T\">".to_string()),
+        Just("<meta charset=\"windows-1252\">".to_string()),
+        Just("<time datetime=\"99999-01-01\">".to_string()),
+        "\\PC{0,40}",
+    ];
+    proptest::collection::vec(token, 0..60).prop_map(|tokens| tokens.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// No page makes the article reader panic; what it accepts is within
+    /// the briefing bounds and has a title.
+    #[test]
+    fn no_html_makes_the_page_reader_panic(page in html_soup()) {
+        use briefbot::domain::html::{article_fragment, article_page, decode_page, fragment_is_structured, Hints};
+        let hints = Hints::default();
+        for extracted in [article_page(&page, &hints), article_fragment(&page, &hints)].into_iter().flatten() {
+            prop_assert!(!extracted.briefing.title.trim().is_empty());
+            prop_assert!(briefbot::domain::bounds::check(&extracted.briefing).is_ok());
+        }
+        let _ = fragment_is_structured(&page);
+        let _ = decode_page(page.as_bytes(), Some("text/html; charset=\u{0}bogus"));
+    }
+
+    /// Nor does any feed: it is read or refused with a reason.
+    #[test]
+    fn no_bytes_make_the_feed_reader_panic(
+        bytes in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..400),
+            html_soup().prop_map(|s| format!("<?xml version=\"1.0\"?><rss><channel><item><guid>{s}</guid><content:encoded>{s}</content:encoded></item></channel></rss>").into_bytes()),
+        ]
+    ) {
+        if let Ok(feed) = briefbot::domain::feed::parse(&bytes) {
+            prop_assert!(feed.items.len() <= briefbot::domain::feed::MAX_ITEMS);
+        }
+    }
+}

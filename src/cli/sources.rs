@@ -11,7 +11,7 @@ use clap::Subcommand;
 use super::{emit, open_store, text, CliError, CliResult};
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::follow::{ArticleStatus, Follower, SourceReport};
+use crate::follow::{describe_interval, ArticleStatus, Follower, SourceReport};
 use crate::posting::Wake;
 use crate::store::{Db, FollowedSource, NewSource};
 
@@ -106,7 +106,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
                     "Following source {}: {} (every {})",
                     report.source_id,
                     report.source,
-                    text::duration(interval)
+                    describe_interval(interval)
                 )?;
                 write_report(out, &report)
             })?;
@@ -323,7 +323,7 @@ fn write_sources(out: &mut impl Write, sources: &[FollowedSource]) -> std::io::R
         writeln!(
             out,
             "       every {} · {state} · last fetch {} · last success {} · next {}",
-            text::duration(Duration::from_secs(s.interval_seconds.max(0) as u64)),
+            describe_interval(Duration::from_secs(s.interval_seconds.max(0) as u64)),
             when(s.last_fetch_at),
             when(s.last_success_at),
             when(Some(s.next_fetch_at)),

@@ -163,18 +163,3 @@ pub fn write_any_briefing(
     }
     Ok(())
 }
-
-/// "10 minutes", "2 hours", "90 seconds".
-pub fn duration(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    let (n, unit) = if s % 86_400 == 0 && s > 0 {
-        (s / 86_400, "day")
-    } else if s % 3600 == 0 && s > 0 {
-        (s / 3600, "hour")
-    } else if s % 60 == 0 && s > 0 {
-        (s / 60, "minute")
-    } else {
-        (s, "second")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
-}

@@ -389,6 +389,8 @@ mod tests {
             let expected = match command["name"].as_str() {
                 Some("subscribe" | "schedule" | "settings") => Some(32),
                 Some("moderate") => Some(8192),
+                // Administrators; only the owners listed pass the handler.
+                Some("source") => Some(8),
                 _ => None,
             };
             assert_eq!(

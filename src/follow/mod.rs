@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::clock::SharedClock;
 use crate::domain::feed::{self, Feed, FeedItem};
@@ -127,7 +127,6 @@ pub struct Follower {
     wake: Wake,
     fetcher: Arc<Fetcher>,
     config: Arc<FollowConfig>,
-    changed: Arc<Notify>,
 }
 
 impl Follower {
@@ -143,7 +142,6 @@ impl Follower {
             clock,
             wake,
             config: Arc::new(config),
-            changed: Arc::default(),
         })
     }
 
@@ -151,8 +149,9 @@ impl Follower {
         &self.config
     }
 
-    /// Checks and adds a source; it is fetched at the next round (the
-    /// caller may fetch it at once with [`Self::fetch_source`]).
+    /// Checks and adds a source, due after its interval: the caller fetches
+    /// it at once with [`Self::fetch_source`] (so the running loop does not
+    /// fetch it a second time meanwhile).
     pub async fn add(&self, new: NewSource) -> Result<FollowedSource, String> {
         let url = normalise_url(&new.url)?;
         self.fetcher
@@ -176,7 +175,6 @@ impl Follower {
             .call(move |s| s.add_source(&new, now))
             .await
             .map_err(|e| e.to_string())?;
-        self.changed.notify_one();
         Ok(added)
     }
 
@@ -233,7 +231,27 @@ impl Follower {
                 match reading {
                     Reading::NotModified => report.not_modified = true,
                     reading => {
+                        let feed_title = match &reading {
+                            Reading::Feed(feed) => feed.title.clone(),
+                            _ => None,
+                        };
                         let articles = self.articles_of(&source, reading).await;
+                        if source.name.is_none() {
+                            // A source added without a name takes its site's:
+                            // the feed's title, else the page's site name.
+                            let site = feed_title.or_else(|| {
+                                articles.iter().find_map(|a| {
+                                    a.extracted.as_ref().ok()?.briefing.source.name.clone()
+                                })
+                            });
+                            if let Some(site) = site {
+                                let (id, name) = (source.id, site.clone());
+                                self.db
+                                    .call(move |s| s.name_source_if_unnamed(id, &name))
+                                    .await?;
+                                report.source = site;
+                            }
+                        }
                         report.articles = self.save(&source, articles).await?;
                     }
                 }
@@ -580,7 +598,8 @@ impl Follower {
     }
 
     /// Fetches sources as they fall due until `stop`: sleeps until the next
-    /// one is due (or a source is added), never polling an idle table.
+    /// one is due, looking again at least every minute for sources added or
+    /// enabled by another process (`briefbot source add`).
     pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         tracing::info!("following sources");
@@ -604,12 +623,9 @@ impl Follower {
             }
             let next = self.db.read(|s| s.next_source_due()).await.ok().flatten();
             let now = self.clock.now_ms();
-            // Idle with no source: wait for one to be added (checked now and
-            // then too, for sources added by `briefbot source add`).
             let wait_ms = next.map_or(60_000, |at| (at - now).clamp(0, 60_000));
             tokio::select! {
                 _ = &mut stop => break,
-                _ = self.changed.notified() => {}
                 _ = self.clock.sleep_until(crate::clock::from_ms(now + wait_ms)) => {}
             }
         }
@@ -677,6 +693,21 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
         return Err("the interval must be at least 1 minute".into());
     }
     Ok(Duration::from_secs(seconds))
+}
+
+/// "10 minutes", "2 hours", "90 seconds".
+pub fn describe_interval(interval: Duration) -> String {
+    let s = interval.as_secs();
+    let (n, unit) = if s > 0 && s.is_multiple_of(86_400) {
+        (s / 86_400, "day")
+    } else if s > 0 && s.is_multiple_of(3600) {
+        (s / 3600, "hour")
+    } else if s > 0 && s.is_multiple_of(60) {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -5,7 +5,7 @@
 use super::{Caller, Choice, CommandError, CommandResult, Handlers, MAX_CHOICES};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
-use crate::follow::{parse_interval, ArticleStatus, Follower};
+use crate::follow::{describe_interval, parse_interval, ArticleStatus, Follower};
 use crate::store::NewSource;
 
 impl Handlers {
@@ -80,7 +80,7 @@ impl Handlers {
         Ok(Reply::private(format!(
             "Following source #{id}, **{}**, every {}. {first}",
             escape_markdown(&truncate(&report.source, 100)),
-            describe_interval(interval.as_secs())
+            describe_interval(interval)
         )))
     }
 
@@ -118,7 +118,9 @@ impl Handlers {
                     "**#{}** {} · every {} · last success {last} · {state}\n{}",
                     s.id,
                     escape_markdown(&truncate(s.label(), 80)),
-                    describe_interval(s.interval_seconds.max(0) as u64),
+                    describe_interval(std::time::Duration::from_secs(
+                        s.interval_seconds.max(0) as u64
+                    )),
                     truncate(&s.url, 200)
                 )
             })
@@ -243,12 +245,4 @@ pub(super) fn source_id(text: &str) -> CommandResult<i64> {
             truncate(text, 50)
         ))
     })
-}
-
-fn describe_interval(seconds: u64) -> String {
-    match seconds {
-        s if s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
 }

@@ -95,7 +95,8 @@ fn read(row: &Row<'_>) -> rusqlite::Result<FollowedSource> {
 }
 
 impl Store {
-    /// Adds a source, due at once. A URL followed already is refused.
+    /// Adds a source, due one interval from `now` (whoever adds it fetches
+    /// it at once). A URL followed already is refused.
     pub fn add_source(&mut self, new: &NewSource, now: i64) -> Result<FollowedSource> {
         if let Some(existing) = self.source_by_url(&new.url)? {
             return Err(StoreError::Refused(format!(
@@ -106,8 +107,16 @@ impl Store {
         let categories = serde_json::to_string(&new.categories).expect("strings serialise");
         self.conn.execute(
             "INSERT INTO sources (url, name, categories, interval_seconds, backfill, next_fetch_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![new.url, new.name, categories, new.interval_seconds, new.backfill, now],
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                new.url,
+                new.name,
+                categories,
+                new.interval_seconds,
+                new.backfill,
+                now + new.interval_seconds * 1000,
+                now
+            ],
         )?;
         let id = self.conn.last_insert_rowid();
         Ok(self.source(id)?.expect("the source was just written"))
@@ -154,6 +163,16 @@ impl Store {
             .conn
             .prepare_cached("SELECT min(next_fetch_at) FROM sources WHERE enabled = 1")?
             .query_row([], |row| row.get(0))?)
+    }
+
+    /// Names a source that has no name (with its site's, once known).
+    pub fn name_source_if_unnamed(&mut self, id: i64, name: &str) -> Result<()> {
+        let name: String = name.chars().take(100).collect();
+        self.conn.execute(
+            "UPDATE sources SET name = ?2 WHERE id = ?1 AND name IS NULL",
+            params![id, name],
+        )?;
+        Ok(())
     }
 
     /// Removes a source; its briefings stay in the library.
