@@ -716,3 +716,68 @@ async fn only_the_bots_owners_manage_sources_and_moderators_filter_by_them() {
     bot.stop().await;
     assert!(double.problems().is_empty(), "{:?}", double.problems());
 }
+
+/// A feed listing more new articles than one round reads: the rest wait
+/// for the next round, and a first fetch's backlog stays unposted however
+/// late it is read.
+#[tokio::test]
+async fn many_new_articles_are_read_over_several_rounds() {
+    let site = Site::start().await;
+    let page = site.fixture("plain-article.html");
+    let mut items = String::new();
+    for n in 0..12 {
+        site.serve(
+            &format!("/story/{n}/"),
+            Resource::ok(
+                page.replace("Why Rivers Matter to Freight", &format!("Story {n}")),
+                HTML,
+            ),
+        );
+        items.push_str(&format!(
+            "<item><title>Story {n}</title><link>{}</link><guid>story-{n}</guid></item>",
+            site.url(&format!("/story/{n}/"))
+        ));
+    }
+    let feed = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
+    site.serve("/feed/", Resource::ok(feed, RSS));
+    let db = library();
+    db.call(|s| s.subscribe(LOCAL_GUILD, 9, &[], &[], 1, 0).map(|_| ()))
+        .await
+        .unwrap();
+    let clock = ManualClock::new(start_time());
+    let follower = follower(&db, &clock, loopback());
+    let added = add(&follower, site.url("/feed/")).await;
+    let first = follower.fetch_source(added.clone()).await.unwrap();
+    let count = |report: &SourceReport, f: fn(&ArticleStatus) -> bool| {
+        report.articles.iter().filter(|a| f(&a.status)).count()
+    };
+    assert_eq!(
+        count(&first, |s| matches!(s, ArticleStatus::Imported { .. })),
+        10
+    );
+    assert_eq!(count(&first, |s| matches!(s, ArticleStatus::Later)), 2);
+    let second = follower
+        .fetch_source(source(&db, added.id).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&second, |s| matches!(
+            s,
+            ArticleStatus::Imported { posted: false, .. }
+        )),
+        2,
+        "{second:?}"
+    );
+    assert_eq!(
+        count(&second, |s| matches!(s, ArticleStatus::Unchanged)),
+        10
+    );
+    let queued = db
+        .call(|s| s.queue_new_briefings(GuildScope::ALL, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        queued, 0,
+        "all twelve were listed when the source was added"
+    );
+}

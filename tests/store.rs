@@ -332,3 +332,128 @@ fn a_backup_finishes_while_another_connection_keeps_writing() {
     let copy = Store::open(&copied).unwrap();
     assert!(copy.briefing_count().unwrap() as usize <= written);
 }
+
+/// A subscription takes new briefings from the sources it names (any when
+/// it names none), never a source's backlog, and never a briefing twice.
+#[test]
+fn subscriptions_filter_by_source_and_never_take_a_backlog() {
+    use briefbot::store::{GuildScope, NewSource, Payload};
+    let mut store = Store::open_in_memory().unwrap();
+    let source = |store: &mut Store, url: &str| {
+        store
+            .add_source(
+                &NewSource {
+                    url: url.into(),
+                    interval_seconds: 600,
+                    ..NewSource::default()
+                },
+                0,
+            )
+            .unwrap()
+            .id
+    };
+    let (a, b) = (
+        source(&mut store, "https://a.example/feed"),
+        source(&mut store, "https://b.example/feed"),
+    );
+    store.subscribe(1, 10, &[], &[a], 0, 0).unwrap();
+    store.subscribe(1, 11, &[], &[], 0, 0).unwrap();
+    let save = |store: &mut Store, source: i64, slug: &str, announce: bool| {
+        store
+            .save_article(
+                source,
+                slug,
+                None,
+                "f",
+                &briefing(slug, slug, &["Q?"]),
+                announce,
+                0,
+            )
+            .unwrap()
+            .1
+    };
+    save(&mut store, a, "a-backlog", false);
+    let from_a = save(&mut store, a, "a-new", true);
+    let from_b = save(&mut store, b, "b-new", true);
+    let by_hand = store
+        .save_briefing(&briefing("by-hand", "By hand", &["Q?"]))
+        .unwrap()
+        .1;
+    assert_eq!(store.queue_new_briefings(GuildScope::ALL, 1).unwrap(), 4);
+    let posted = |store: &Store, channel: u64| -> Vec<i64> {
+        let mut ids: Vec<i64> = store
+            .delivery_log(
+                1,
+                briefbot::store::LogFilter {
+                    channel_id: Some(channel),
+                    schedule_id: None,
+                },
+                50,
+            )
+            .unwrap()
+            .into_iter()
+            .filter_map(|d| match d.payload {
+                Payload::Briefing(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(posted(&store, 10), vec![from_a]);
+    assert_eq!(posted(&store, 11), vec![from_a, from_b, by_hand]);
+    // The same article again (an update) is not new to anyone.
+    let again = store
+        .save_article(
+            a,
+            "a-new",
+            None,
+            "g",
+            &briefing("a-new", "A new, revised", &["Q?"]),
+            true,
+            5,
+        )
+        .unwrap();
+    assert_eq!(again, (SaveOutcome::Updated, from_a, true));
+    assert_eq!(store.queue_new_briefings(GuildScope::ALL, 2).unwrap(), 0);
+}
+
+/// Two sources' articles with the same title keep apart: the second gets
+/// the next free slug instead of overwriting the first.
+#[test]
+fn articles_with_the_same_title_from_two_sources_get_their_own_slugs() {
+    use briefbot::store::NewSource;
+    let mut store = Store::open_in_memory().unwrap();
+    let mut ids = Vec::new();
+    for url in ["https://a.example/feed", "https://b.example/feed"] {
+        let source = store
+            .add_source(
+                &NewSource {
+                    url: url.into(),
+                    interval_seconds: 600,
+                    ..NewSource::default()
+                },
+                0,
+            )
+            .unwrap();
+        let mut same = briefing("weekly-notes", "Weekly notes", &["Q?"]);
+        same.source.url = Some(format!("{url}/weekly"));
+        ids.push(
+            store
+                .save_article(source.id, "1", None, "f", &same, true, 0)
+                .unwrap(),
+        );
+    }
+    assert_eq!(ids[0].0, SaveOutcome::Imported);
+    assert_eq!(ids[1].0, SaveOutcome::Imported);
+    assert_ne!(ids[0].1, ids[1].1);
+    assert_eq!(
+        store
+            .briefing_by_id(ids[1].1)
+            .unwrap()
+            .unwrap()
+            .briefing
+            .slug,
+        "weekly-notes-2"
+    );
+}

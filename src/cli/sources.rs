@@ -284,6 +284,11 @@ fn write_report(out: &mut impl Write, report: &SourceReport) -> std::io::Result<
                 writeln!(out, "{:<10} {title} ({url}) -> #{briefing_id}", "updated")?
             }
             ArticleStatus::Unchanged => writeln!(out, "{:<10} {url}", "unchanged")?,
+            ArticleStatus::Later => writeln!(
+                out,
+                "{:<10} {url} (read at the next round: at most 10 article pages per fetch)",
+                "later"
+            )?,
             ArticleStatus::Failed { reason } => {
                 writeln!(out, "{:<10} {} {url}: {reason}", "failed", report.source)?
             }

@@ -161,6 +161,44 @@ mod tests {
     }
 
     #[test]
+    fn atom_and_json_feeds_too() {
+        let atom = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+        <title>Desk</title><id>urn:desk</id><updated>2025-10-14T08:00:00Z</updated>
+        <entry><title>One</title><id>urn:one</id><link href="https://example.org/one/"/>
+        <updated>2025-10-14T08:00:00Z</updated><category term="energy" label="Energy"/>
+        <content type="html">&lt;h2&gt;Key Questions&lt;/h2&gt;&lt;ul&gt;&lt;li&gt;Why?&lt;/li&gt;&lt;/ul&gt;</content></entry></feed>"#;
+        let feed = parse(atom.as_bytes()).unwrap();
+        let item = &feed.items[0];
+        assert_eq!(
+            (item.guid.as_str(), item.url.as_deref()),
+            ("urn:one", Some("https://example.org/one/"))
+        );
+        assert_eq!(item.categories, vec!["Energy"]);
+        assert!(crate::domain::html::fragment_is_structured(
+            item.content.as_deref().unwrap()
+        ));
+
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Desk",
+            "items": [{"id": "7", "url": "https://example.org/seven/", "title": "Seven",
+            "content_html": "<p>Text</p>", "tags": ["Energy"], "date_published": "2025-10-14T08:00:00Z"}]}"#;
+        assert!(looks_like_feed(
+            json.as_bytes(),
+            Some("application/feed+json")
+        ));
+        let feed = parse(json.as_bytes()).unwrap();
+        let item = &feed.items[0];
+        assert_eq!(
+            (item.guid.as_str(), item.title.as_deref()),
+            ("7", Some("Seven"))
+        );
+        assert_eq!(item.published, NaiveDate::from_ymd_opt(2025, 10, 14));
+        assert!(!looks_like_feed(
+            b"<!DOCTYPE html><html></html>",
+            Some("text/html")
+        ));
+    }
+
+    #[test]
     fn garbage_is_refused_with_a_reason() {
         assert!(parse(b"<html><body>no</body></html>").is_err());
         assert!(parse(b"\x00\x01\x02").is_err());

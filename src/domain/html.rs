@@ -199,6 +199,13 @@ fn build(
             ParseError::NotABriefing("the page has no title (no h1, og:title or <title>)".into())
         })?;
     let mut notes = Vec::new();
+    let url = hints.url.clone().filter(|url| {
+        let usable = bounds::check_url(url).is_ok();
+        if !usable {
+            notes.push("the page's address is not a usable http(s) address; it is left out".into());
+        }
+        usable
+    });
     let highlights_at = section_at(&blocks, "highlights");
     let questions_at = section_at(&blocks, "key questions");
     let structured = highlights_at.is_some() || questions_at.is_some();
@@ -209,7 +216,7 @@ fn build(
         source: Source {
             name: hints.site_name.clone(),
             tagline: hints.tagline.clone(),
-            url: hints.url.clone(),
+            url,
         },
         categories: hints.categories.clone(),
         highlights: Vec::new(),
@@ -437,12 +444,14 @@ impl PageMeta {
                     .and_then(|t| t.attr("datetime"))
                     .and_then(date_of)
             });
+        // An address that is not absolute http(s) is ignored, not fatal.
         let canonical = first(document, "link[rel=\"canonical\"]")
             .and_then(|l| l.attr("href"))
             .map(str::trim)
-            .filter(|h| h.starts_with("http://") || h.starts_with("https://"))
             .map(str::to_string)
-            .or_else(|| meta("og:url"));
+            .into_iter()
+            .chain(meta("og:url"))
+            .find(|url| bounds::check_url(url).is_ok());
         let mut categories: Vec<String> = Vec::new();
         if let Ok(selector) = Selector::parse("a[rel~=\"category\"]") {
             for link in document.select(&selector) {
@@ -796,6 +805,23 @@ mod tests {
         assert!(decode_page(bytes, None).contains("café “q”"));
         assert!(decode_page(b"caf\xe9", Some("text/html; charset=ISO-8859-1")).contains("café"));
         assert_eq!(decode_page("é".as_bytes(), Some("text/html")), "é");
+    }
+
+    #[test]
+    fn a_bad_canonical_address_is_left_out_not_fatal() {
+        let html = page("<h2>Key Questions</h2><ul><li>Why?</li></ul>").replace(
+            "<head>",
+            "<head><link rel=\"canonical\" href=\"/relative/\"><meta property=\"og:url\" content=\"javascript:alert(1)\">",
+        );
+        let got = article_page(&html, &Hints::default()).unwrap();
+        assert_eq!(got.briefing.source.url, None);
+        let hinted = Hints {
+            url: Some("ftp://example.org/x".into()),
+            ..Hints::default()
+        };
+        let got = article_page(&html, &hinted).unwrap();
+        assert_eq!(got.briefing.source.url, None);
+        assert!(got.notes.iter().any(|n| n.contains("not a usable")));
     }
 
     #[test]

@@ -61,10 +61,19 @@ impl Default for FollowConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum ArticleStatus {
-    Imported { briefing_id: i64, posted: bool },
-    Updated { briefing_id: i64 },
+    Imported {
+        briefing_id: i64,
+        posted: bool,
+    },
+    Updated {
+        briefing_id: i64,
+    },
     Unchanged,
-    Failed { reason: String },
+    /// Read at the next round: this one fetched its share of pages.
+    Later,
+    Failed {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,8 +126,32 @@ struct Article {
     guid: String,
     url: Option<String>,
     fingerprint: String,
-    extracted: Result<Extracted, String>,
+    read: Read,
 }
+
+/// What became of one article's text this round.
+enum Read {
+    Extracted(Extracted),
+    /// Its feed item is as it was: nothing fetched.
+    Unchanged,
+    /// Left for the next round (this round fetched its share of pages).
+    Later,
+    Failed(String),
+}
+
+impl From<Result<Extracted, String>> for Read {
+    fn from(result: Result<Extracted, String>) -> Self {
+        match result {
+            Ok(extracted) => Read::Extracted(extracted),
+            Err(reason) => Read::Failed(reason),
+        }
+    }
+}
+
+/// Article pages fetched per source and round, at most: a feed listing
+/// many new articles (or a hostile one pointing at a slow server) takes a
+/// few rounds instead of holding up the others.
+const PAGES_PER_ROUND: usize = 10;
 
 #[derive(Clone)]
 pub struct Follower {
@@ -179,28 +212,43 @@ impl Follower {
     }
 
     /// Fetches every due source (every enabled one with `all`) and imports
-    /// what changed. Several sources are fetched at once.
+    /// what changed. Hosts are fetched side by side (at most
+    /// `concurrency` requests at once), each host's sources one after the
+    /// other, so a slow host holds up only its own sources.
     pub async fn fetch_due(&self, all: bool) -> Result<Vec<SourceReport>, StoreError> {
         let now = self.clock.now_ms();
         let due = self
             .db
             .read(move |s| s.due_sources(now, all, 10_000))
             .await?;
+        let mut by_host: std::collections::BTreeMap<String, Vec<(usize, FollowedSource)>> =
+            Default::default();
+        for (order, source) in due.into_iter().enumerate() {
+            let host = reqwest::Url::parse(&source.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .unwrap_or_default();
+            by_host.entry(host).or_default().push((order, source));
+        }
         let limit = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
-        for (order, source) in due.into_iter().enumerate() {
+        for (_, sources) in by_host {
             let this = self.clone();
             let limit = Arc::clone(&limit);
             tasks.spawn(async move {
-                let _turn = limit.acquire_owned().await;
-                (order, this.fetch_source(source).await)
+                let mut reports = Vec::new();
+                for (order, source) in sources {
+                    let _turn = limit.acquire().await;
+                    reports.push((order, this.fetch_source(source).await?));
+                }
+                Ok::<_, StoreError>(reports)
             });
         }
         let mut reports = Vec::new();
         while let Some(done) = tasks.join_next().await {
             match done {
-                Ok((order, Ok(report))) => reports.push((order, report)),
-                Ok((_, Err(e))) => return Err(e),
+                Ok(Ok(host_reports)) => reports.extend(host_reports),
+                Ok(Err(e)) => return Err(e),
                 Err(e) => return Err(StoreError::Task(e.to_string())),
             }
         }
@@ -240,8 +288,9 @@ impl Follower {
                             // A source added without a name takes its site's:
                             // the feed's title, else the page's site name.
                             let site = feed_title.or_else(|| {
-                                articles.iter().find_map(|a| {
-                                    a.extracted.as_ref().ok()?.briefing.source.name.clone()
+                                articles.iter().find_map(|a| match &a.read {
+                                    Read::Extracted(e) => e.briefing.source.name.clone(),
+                                    _ => None,
                                 })
                             });
                             if let Some(site) = site {
@@ -313,8 +362,8 @@ impl Follower {
         let reason =
             format!("disabled after {failures} failed fetches in a row; the last: {error}");
         let notice = format!(
-            "Briefbot stopped following **{}** ({}): {reason}. The bot's operator can turn it back on with `briefbot source enable {id}`.",
-            source.label(),
+            "Briefbot stopped following **{}** (<{}>): {reason}. The bot's operator can turn it back on with `briefbot source enable {id}`.",
+            crate::domain::text::escape_markdown(source.label()),
             source.url
         );
         let why = reason.clone();
@@ -381,16 +430,17 @@ impl Follower {
                     url: Some(url.clone()),
                     ..Hints::default()
                 };
-                let extracted = extract_page(html, hints).await;
+                let read = extract_page(html, hints).await.into();
                 vec![Article {
                     guid: source.url.clone(),
                     url: Some(url),
                     fingerprint,
-                    extracted,
+                    read,
                 }]
             }
             Reading::Feed(feed) => {
                 let mut articles = Vec::new();
+                let mut pages = 0;
                 for item in feed.items.iter().rev() {
                     let (id, guid) = (source.id, item.guid.clone());
                     let known = self.db.read(move |s| s.known_article(id, &guid)).await;
@@ -400,15 +450,26 @@ impl Follower {
                             guid: item.guid.clone(),
                             url: item.url.clone(),
                             fingerprint: item.fingerprint.clone(),
-                            extracted: Err(String::new()),
+                            read: Read::Unchanged,
                         });
                         continue;
                     }
+                    let needs_page = !item
+                        .content
+                        .as_deref()
+                        .is_some_and(html::fragment_is_structured)
+                        && item.url.is_some();
+                    let read = if needs_page && pages >= PAGES_PER_ROUND {
+                        Read::Later
+                    } else {
+                        pages += usize::from(needs_page);
+                        self.item_briefing(&feed, item).await.into()
+                    };
                     articles.push(Article {
                         guid: item.guid.clone(),
                         url: item.url.clone(),
                         fingerprint: item.fingerprint.clone(),
-                        extracted: self.item_briefing(&feed, item).await,
+                        read,
                     });
                 }
                 articles
@@ -463,24 +524,32 @@ impl Follower {
                 guid,
                 url,
                 fingerprint,
-                extracted,
+                read,
             } = article;
-            let extracted = match extracted {
-                Ok(extracted) => extracted,
-                Err(reason) if reason.is_empty() => {
+            let announce = !first_fetch || index >= backfill_from;
+            let extracted = match read {
+                Read::Extracted(extracted) => extracted,
+                Read::Unchanged | Read::Later | Read::Failed(_) => {
+                    let status = match read {
+                        Read::Unchanged => ArticleStatus::Unchanged,
+                        Read::Failed(reason) => ArticleStatus::Failed { reason },
+                        _ => {
+                            // Listed now: on a first fetch it is backlog
+                            // however late it is read.
+                            let (id, guid, link, now) =
+                                (source.id, guid.clone(), url.clone(), self.clock.now_ms());
+                            self.db
+                                .call(move |s| {
+                                    s.remember_article(id, &guid, link.as_deref(), announce, now)
+                                })
+                                .await?;
+                            ArticleStatus::Later
+                        }
+                    };
                     reports.push(ArticleReport {
                         url,
                         title: None,
-                        status: ArticleStatus::Unchanged,
-                        notes: Vec::new(),
-                    });
-                    continue;
-                }
-                Err(reason) => {
-                    reports.push(ArticleReport {
-                        url,
-                        title: None,
-                        status: ArticleStatus::Failed { reason },
+                        status,
                         notes: Vec::new(),
                     });
                     continue;
@@ -491,7 +560,6 @@ impl Follower {
             if briefing.source.name.is_none() {
                 briefing.source.name = source.name.clone();
             }
-            let announce = !first_fetch || index >= backfill_from;
             let (id, now) = (source.id, self.clock.now_ms());
             let title = briefing.title.clone();
             let link = url.clone();
@@ -510,12 +578,14 @@ impl Follower {
                 })
                 .await;
             let status = match saved {
-                Ok((SaveOutcome::Imported, briefing_id)) => ArticleStatus::Imported {
+                Ok((SaveOutcome::Imported, briefing_id, posted)) => ArticleStatus::Imported {
                     briefing_id,
-                    posted: announce,
+                    posted,
                 },
-                Ok((SaveOutcome::Updated, briefing_id)) => ArticleStatus::Updated { briefing_id },
-                Ok((SaveOutcome::Unchanged, _)) => ArticleStatus::Unchanged,
+                Ok((SaveOutcome::Updated, briefing_id, _)) => {
+                    ArticleStatus::Updated { briefing_id }
+                }
+                Ok((SaveOutcome::Unchanged, ..)) => ArticleStatus::Unchanged,
                 Err(StoreError::Refused(reason)) => ArticleStatus::Failed { reason },
                 Err(e) => return Err(e),
             };

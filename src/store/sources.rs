@@ -258,7 +258,9 @@ impl Store {
     /// transaction. An article seen before updates its own briefing (same
     /// id, unchanged questions keep theirs) whatever its title became; a new
     /// one whose slug belongs to another article gets the next free slug.
-    /// `announce` false: imported without being posted.
+    /// `announce` false: imported without being posted. Returns whether it
+    /// is to be posted, as first decided (an article remembered unread on a
+    /// source's first fetch stays backlog).
     #[allow(clippy::too_many_arguments)]
     pub fn save_article(
         &mut self,
@@ -269,7 +271,7 @@ impl Store {
         briefing: &Briefing,
         announce: bool,
         now: i64,
-    ) -> Result<(SaveOutcome, i64)> {
+    ) -> Result<(SaveOutcome, i64, bool)> {
         self.in_transaction(|store| {
             let mut briefing = briefing.clone();
             let known = store.known_article(source_id, guid)?;
@@ -291,21 +293,29 @@ impl Store {
                      fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
                 params![source_id, guid, url, id, fingerprint, announce, now],
             )?;
-            Ok((outcome, id))
+            let announced = store.conn.query_row(
+                "SELECT announce FROM source_articles WHERE source_id = ?1 AND guid = ?2",
+                params![source_id, guid],
+                |row| row.get(0),
+            )?;
+            Ok((outcome, id, announced))
         })
     }
 
-    /// Notes that an article's feed item is unchanged.
-    pub fn touch_article(
+    /// Remembers an article listed but not read yet, so that whether it is
+    /// posted (`announce`) is decided by when it was first listed.
+    pub fn remember_article(
         &mut self,
         source_id: i64,
         guid: &str,
-        fingerprint: &str,
+        url: Option<&str>,
+        announce: bool,
         now: i64,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE source_articles SET fingerprint = ?3, updated_at = ?4 WHERE source_id = ?1 AND guid = ?2",
-            params![source_id, guid, fingerprint, now],
+            "INSERT OR IGNORE INTO source_articles (source_id, guid, url, announce, first_seen, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![source_id, guid, url, announce, now],
         )?;
         Ok(())
     }
