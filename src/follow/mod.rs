@@ -131,7 +131,7 @@ struct Article {
 
 /// What became of one article's text this round.
 enum Read {
-    Extracted(Extracted),
+    Extracted(Box<Extracted>),
     /// Its feed item is as it was: nothing fetched.
     Unchanged,
     /// Left for the next round (this round fetched its share of pages).
@@ -142,7 +142,7 @@ enum Read {
 impl From<Result<Extracted, String>> for Read {
     fn from(result: Result<Extracted, String>) -> Self {
         match result {
-            Ok(extracted) => Read::Extracted(extracted),
+            Ok(extracted) => Read::Extracted(Box::new(extracted)),
             Err(reason) => Read::Failed(reason),
         }
     }
@@ -528,7 +528,7 @@ impl Follower {
             } = article;
             let announce = !first_fetch || index >= backfill_from;
             let extracted = match read {
-                Read::Extracted(extracted) => extracted,
+                Read::Extracted(extracted) => *extracted,
                 Read::Unchanged | Read::Later | Read::Failed(_) => {
                     let status = match read {
                         Read::Unchanged => ArticleStatus::Unchanged,
