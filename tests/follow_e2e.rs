@@ -184,6 +184,21 @@ async fn a_new_feed_item_is_posted_once_and_the_backlog_never() {
     let last = site.seen("/feed/").pop().unwrap();
     assert_eq!(last.status, 304);
     assert_eq!(last.headers.get("if-none-match").unwrap(), "\"v2\"");
+    // The 304 did not repeat the ETag; the next request still sends it.
+    clock.advance(chrono::Duration::minutes(11));
+    let seen = site.clone();
+    until(&db, "another conditional fetch", move |_| {
+        (seen.seen("/feed/").len() == 4).then_some(())
+    })
+    .await;
+    let last = site.seen("/feed/").pop().unwrap();
+    assert_eq!(
+        (
+            last.status,
+            last.headers.get("if-none-match").unwrap().to_str().unwrap()
+        ),
+        (304, "\"v2\"")
+    );
     let article_pages = site.seen("/2025/10/14/harbour-batteries/").len();
     assert_eq!(
         article_pages, 1,

@@ -304,10 +304,21 @@ impl Follower {
                         report.articles = self.save(&source, articles).await?;
                     }
                 }
+                // A 304 need not repeat the validators: keep the ones it answered.
+                let kept = if report.not_modified {
+                    Validators {
+                        etag: fetched_validators.etag.or(validators.etag),
+                        last_modified: fetched_validators
+                            .last_modified
+                            .or(validators.last_modified),
+                    }
+                } else {
+                    fetched_validators
+                };
                 let now = self.clock.now_ms();
                 let record = FetchRecord::Success {
-                    etag: fetched_validators.etag,
-                    last_modified: fetched_validators.last_modified,
+                    etag: kept.etag,
+                    last_modified: kept.last_modified,
                     next_fetch_at: now + wait.as_millis() as i64,
                 };
                 let id = source.id;
@@ -676,7 +687,12 @@ impl Follower {
         loop {
             match self.fetch_due(false).await {
                 Ok(reports) => {
-                    for report in reports.iter().filter(|r| !r.articles.is_empty()) {
+                    let changed = |r: &&SourceReport| {
+                        r.articles
+                            .iter()
+                            .any(|a| !matches!(a.status, ArticleStatus::Unchanged))
+                    };
+                    for report in reports.iter().filter(changed) {
                         let count = |f: fn(&ArticleStatus) -> bool| {
                             report.articles.iter().filter(|a| f(&a.status)).count()
                         };

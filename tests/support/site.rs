@@ -180,7 +180,8 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Body>) -> Response<Bo
                 && headers.get("if-none-match").and_then(|v| v.to_str().ok())
                     == resource.etag.as_deref();
             let mut builder = Response::builder();
-            if let Some(etag) = &resource.etag {
+            // Like many servers, a 304 does not repeat the ETag.
+            if let Some(etag) = resource.etag.as_ref().filter(|_| !unchanged) {
                 builder = builder.header("etag", etag);
             }
             for (name, value) in &resource.headers {
