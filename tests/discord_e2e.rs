@@ -373,7 +373,7 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
     assert_eq!(guild.id.get(), GUILD_ID);
     assert_eq!(guild.channels.len(), 5);
     assert_eq!(guild.members.len(), 2);
-    assert_eq!(guild.roles.len(), 2);
+    assert_eq!(guild.roles.len(), 3);
     // The bot may post in #briefings but not in #announcements.
     let bot = &guild.members[&serenity::all::UserId::new(discord_double::BOT_USER_ID)];
     let posts = |channel: u64| {

@@ -12,7 +12,7 @@ use briefbot::clock::{Clock, ManualClock, SharedClock};
 use briefbot::follow::{ArticleStatus, FetchPolicy, FollowConfig, Follower, SourceReport};
 use briefbot::posting::{Wake, LOCAL_GUILD};
 use briefbot::samples::load_samples;
-use briefbot::store::{Db, FollowedSource, GuildScope, NewSource, Payload, Setting, Store};
+use briefbot::store::{Db, FollowedSource, GuildScope, NewSource, Payload, Setting, Store, Wants};
 use chrono::{DateTime, Utc};
 use discord_double::{CHANNEL_ID, GUILD_ID};
 use support::bot::{double, Options, LIMIT};
@@ -122,7 +122,7 @@ async fn a_new_feed_item_is_posted_once_and_the_backlog_never() {
     let double = double().await;
     let db = library();
     db.call(|s| {
-        s.subscribe(GUILD_ID, CHANNEL_ID, &[], &[], 1, 0)
+        s.subscribe(GUILD_ID, CHANNEL_ID, &Wants::default(), 1, 0)
             .map(|_| ())
     })
     .await
@@ -239,9 +239,12 @@ async fn an_updated_article_is_updated_in_place_without_a_post() {
     let empty = format!("{}{}", &full[..start], &full[end..]);
     site.serve("/feed/full/", Resource::ok(empty, RSS));
     let db = library();
-    db.call(|s| s.subscribe(LOCAL_GUILD, 9, &[], &[], 1, 0).map(|_| ()))
-        .await
-        .unwrap();
+    db.call(|s| {
+        s.subscribe(LOCAL_GUILD, 9, &Wants::default(), 1, 0)
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
     let clock = ManualClock::new(start_time());
     let follower = follower(&db, &clock, loopback());
     let added = add(&follower, site.url("/feed/full/")).await;
@@ -494,7 +497,7 @@ async fn a_failing_source_backs_off_then_is_disabled_and_servers_are_told_once()
     );
     let db = library();
     db.call(|s| {
-        s.subscribe(GUILD_ID, CHANNEL_ID, &[], &[], 1, 0)?;
+        s.subscribe(GUILD_ID, CHANNEL_ID, &Wants::default(), 1, 0)?;
         s.change_setting(GUILD_ID, &Setting::LogChannel(Some(77)), 0)
     })
     .await
@@ -756,9 +759,12 @@ async fn many_new_articles_are_read_over_several_rounds() {
     let feed = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
     site.serve("/feed/", Resource::ok(feed, RSS));
     let db = library();
-    db.call(|s| s.subscribe(LOCAL_GUILD, 9, &[], &[], 1, 0).map(|_| ()))
-        .await
-        .unwrap();
+    db.call(|s| {
+        s.subscribe(LOCAL_GUILD, 9, &Wants::default(), 1, 0)
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
     let clock = ManualClock::new(start_time());
     let follower = follower(&db, &clock, loopback());
     let added = add(&follower, site.url("/feed/")).await;

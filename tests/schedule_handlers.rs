@@ -237,7 +237,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     let refused = refusal(
         handlers
-            .subscribe_add(&caller, no_threads.clone(), None, None)
+            .subscribe_add(&caller, no_threads.clone(), None, None, None)
             .await,
     );
     assert!(
@@ -270,7 +270,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
         .await
         .unwrap();
     handlers
-        .subscribe_add(&caller, no_threads, None, None)
+        .subscribe_add(&caller, no_threads, None, None, None)
         .await
         .unwrap();
     handlers.subscribe_remove(&caller, news()).await.unwrap();
@@ -284,7 +284,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, locked.clone(), None, None)
+            .subscribe_add(&caller, locked.clone(), None, None, None)
             .await
     )
     .contains("I can't post in <#42>"));
@@ -294,18 +294,18 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     );
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, news(), Some("Enrgy".into()), None)
+            .subscribe_add(&caller, news(), Some("Enrgy".into()), None, None)
             .await
     )
     .contains("'Enrgy'"));
     assert!(refusal(handlers.subscribe_remove(&caller, news()).await).contains("is not subscribed"));
     let added = handlers
-        .subscribe_add(&caller, news(), Some("energy, europe".into()), None)
+        .subscribe_add(&caller, news(), Some("energy, europe".into()), None, None)
         .await
         .unwrap();
     assert!(said(&added).contains("new briefings in energy, europe"));
     let again = handlers
-        .subscribe_add(&caller, news(), None, None)
+        .subscribe_add(&caller, news(), None, None, None)
         .await
         .unwrap();
     assert!(said(&again).starts_with("Updated"));

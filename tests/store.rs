@@ -337,7 +337,7 @@ fn a_backup_finishes_while_another_connection_keeps_writing() {
 /// it names none), never a source's backlog, and never a briefing twice.
 #[test]
 fn subscriptions_filter_by_source_and_never_take_a_backlog() {
-    use briefbot::store::{GuildScope, NewSource, Payload};
+    use briefbot::store::{GuildScope, NewSource, Payload, Wants};
     let mut store = Store::open_in_memory().unwrap();
     let source = |store: &mut Store, url: &str| {
         store
@@ -356,8 +356,19 @@ fn subscriptions_filter_by_source_and_never_take_a_backlog() {
         source(&mut store, "https://a.example/feed"),
         source(&mut store, "https://b.example/feed"),
     );
-    store.subscribe(1, 10, &[], &[a], 0, 0).unwrap();
-    store.subscribe(1, 11, &[], &[], 0, 0).unwrap();
+    store
+        .subscribe(
+            1,
+            10,
+            &Wants {
+                sources: vec![a],
+                ..Wants::default()
+            },
+            0,
+            0,
+        )
+        .unwrap();
+    store.subscribe(1, 11, &Wants::default(), 0, 0).unwrap();
     let save = |store: &mut Store, source: i64, slug: &str, announce: bool| {
         store
             .save_article(

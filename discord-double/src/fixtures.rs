@@ -80,6 +80,54 @@ pub fn resolved_moderator_role() -> Value {
     json!({ "roles": { MODERATOR_ROLE_ID.to_string(): moderator_role() } })
 }
 
+/// A role members join to be pinged about new briefings (mentionable).
+pub(crate) fn readers_role() -> Value {
+    json!({
+        "id": READERS_ROLE_ID.to_string(), "name": "Briefing readers", "color": 0, "hoist": false, "icon": null,
+        "unicode_emoji": null, "position": 2, "permissions": "0", "managed": false,
+        "mentionable": true, "flags": 0,
+        "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
+    })
+}
+
+/// `data.resolved` for commands naming the readers' role.
+pub fn resolved_readers_role() -> Value {
+    json!({ "roles": { READERS_ROLE_ID.to_string(): readers_role() } })
+}
+
+/// The roles a message pings, by Discord's rule: a `<@&id>` in its content
+/// that `allowed_mentions` lets through (no `allowed_mentions` lets all),
+/// of a role that is mentionable or posted by a bot with Mention Everyone
+/// (docs: Allowed Mentions; Permissions, MENTION_EVERYONE).
+pub fn pinged_roles(body: &Value, bot_permissions: u64) -> Vec<u64> {
+    let content = body["content"].as_str().unwrap_or_default();
+    let mentions = &body["allowed_mentions"];
+    let allowed = |id: u64| {
+        mentions.is_null()
+            || mentions["parse"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|v| v == "roles"))
+            || mentions["roles"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|v| v == &json!(id.to_string())))
+    };
+    let roles = guild_json()["roles"].clone();
+    let mentionable = |id: u64| {
+        roles
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["id"] == json!(id.to_string()) && r["mentionable"] == json!(true))
+    };
+    content
+        .split("<@&")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>')?.0.parse::<u64>().ok())
+        .filter(|id| allowed(*id))
+        .filter(|id| mentionable(*id) || bot_permissions & MENTION_EVERYONE != 0)
+        .collect()
+}
+
 pub(crate) fn moderator_role() -> Value {
     json!({
         "id": MODERATOR_ROLE_ID.to_string(), "name": "Moderators", "color": 0, "hoist": false, "icon": null,
@@ -107,7 +155,7 @@ pub fn guild_json() -> Value {
             "unicode_emoji": null, "position": 0, "permissions": "2248473465835073", "managed": false,
             "mentionable": false, "flags": 0,
             "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null }
-        }, moderator_role()],
+        }, moderator_role(), readers_role()],
         "emojis": [],
         "features": [],
         "mfa_level": 0,

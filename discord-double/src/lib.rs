@@ -48,6 +48,10 @@ pub const NO_THREADS_CHANNEL_ID: u64 = 330_000_000_000_000_008;
 pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 /// A role a server can make its moderator role.
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
+/// A mentionable role (members join it to be pinged about new briefings).
+pub const READERS_ROLE_ID: u64 = 550_000_000_000_000_010;
+/// The permission to ping roles that are not mentionable (and @everyone).
+pub const MENTION_EVERYONE: u64 = 1 << 17;
 /// Manage Server.
 pub const MANAGE_GUILD: u64 = 1 << 5;
 /// How long Discord remembers a message nonce: "a few minutes"
@@ -464,6 +468,14 @@ impl Double {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// The roles `message` pinged, as Discord decides it (see
+    /// [`pinged_roles`]), with the bot's permissions in its channel.
+    pub fn pinged_roles(&self, message: &ChannelMessage) -> Vec<u64> {
+        let permissions =
+            rest::bot_permissions(&self.shared, message.channel_id).map_or(0, |(bits, _)| bits);
+        pinged_roles(&message.body, permissions)
     }
 
     /// Makes a file downloadable as an attachment, and returns the option

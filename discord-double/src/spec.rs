@@ -123,6 +123,21 @@ pub fn documented_limits(path: &str, body: &Value) -> Vec<String> {
     } else {
         body
     };
+    // Discord: `roles` may not be given beside "roles" in `parse`, and
+    // holds at most 100 ids (docs: Allowed Mentions Object).
+    let mentions = &message["allowed_mentions"];
+    let parse_roles = mentions["parse"]
+        .as_array()
+        .is_some_and(|p| p.iter().any(|v| v == "roles"));
+    let listed = mentions["roles"].as_array().map_or(0, Vec::len);
+    if parse_roles && listed > 0 {
+        problems.push("allowed_mentions gives \"roles\" in parse and a roles list".into());
+    }
+    if listed > 100 {
+        problems.push(format!(
+            "allowed_mentions lists {listed} roles, over Discord's 100"
+        ));
+    }
     if let Some(embeds) = message["embeds"].as_array() {
         let total: usize = embeds.iter().map(embed_chars).sum();
         if total > 6000 {

@@ -2,11 +2,12 @@
 //! and the cache. The decisions themselves are the handlers'.
 
 use serenity::all::{
-    ChannelId, Context as SerenityContext, GuildId, Member, PartialChannel, Permissions, UserId,
+    ChannelId, Context as SerenityContext, GuildId, Member, PartialChannel, Permissions, Role,
+    UserId,
 };
 
 use super::types::Context;
-use crate::handlers::{Caller, ChannelRef};
+use crate::handlers::{Caller, ChannelRef, RoleRef};
 
 /// Every permission the bot uses, with its name and why. The invite URL is
 /// computed from this list, so the two cannot drift apart.
@@ -134,6 +135,32 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> ChannelRef {
         threads_problem: ctx.guild_id().and_then(|guild| {
             missing_permissions(ctx.serenity_context(), guild, channel.id, &THREADS)
         }),
+    }
+}
+
+/// A role option, with the reason the bot could not ping it: @everyone is
+/// never offered, and a role that is not mentionable needs Mention Everyone.
+pub fn role_ref(ctx: Context<'_>, role: &Role) -> RoleRef {
+    let ping_problem = if Some(role.id.get()) == ctx.guild_id().map(GuildId::get) {
+        Some("@everyone is not offered; pick a role members can join or leave".to_string())
+    } else if role.mentionable {
+        None
+    } else {
+        let can_mention_everyone = ctx.guild_id().and_then(|guild| {
+            let cache = &ctx.serenity_context().cache;
+            let bot = cache.current_user().id;
+            let guild = cache.guild(guild)?;
+            let member = guild.members.get(&bot)?;
+            Some(guild.member_permissions(member).mention_everyone())
+        });
+        (can_mention_everyone != Some(true)).then(|| {
+            "the role is not mentionable and the bot lacks Mention Everyone; make the role mentionable (Server Settings, Roles) or give the bot Mention Everyone".to_string()
+        })
+    };
+    RoleRef {
+        id: role.id.get(),
+        name: role.name.clone(),
+        ping_problem,
     }
 }
 

@@ -7,7 +7,7 @@ use serenity::all::{
     AutocompleteChoice, CreateAttachment, CreateAutocompleteResponse, ResolvedOption, ResolvedValue,
 };
 
-use super::checks::{channel_ref, command_caller};
+use super::checks::{channel_ref, command_caller, role_ref};
 use super::reply::respond;
 use super::types::{Context, Data, Error};
 use crate::handlers::commands::{
@@ -151,7 +151,7 @@ fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> R
             (ResolvedValue::Integer(n), _) => Arg::Integer(*n),
             (ResolvedValue::Boolean(b), _) => Arg::Bool(*b),
             (ResolvedValue::Channel(channel), _) => Arg::Channel(channel_ref(ctx, channel)),
-            (ResolvedValue::Role(role), _) => Arg::Role(role.id.get()),
+            (ResolvedValue::Role(role), _) => Arg::Role(role_ref(ctx, role)),
             (ResolvedValue::Attachment(file), _) => {
                 let attachment = (*file).clone();
                 Arg::File(Upload {

@@ -164,8 +164,19 @@ fn message_id_of(text: &str) -> Result<MessageId, PostError> {
 /// What a fetched message says, as a view (its text and embeds).
 fn view_of(sent: &serenity::all::Message) -> Message {
     use crate::domain::view::{Embed, Field};
+    // A leading role mention is the ping `create_message` put there.
+    let (ping_role, content) = match sent
+        .content
+        .strip_prefix("<@&")
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(id, rest)| Some((id.parse::<u64>().ok()?, rest)))
+    {
+        Some((role, rest)) => (Some(role), rest.strip_prefix('\n').unwrap_or(rest)),
+        None => (None, sent.content.as_str()),
+    };
     Message {
-        content: (!sent.content.is_empty()).then(|| sent.content.clone()),
+        ping_role,
+        content: (!content.is_empty()).then(|| content.to_string()),
         embeds: sent
             .embeds
             .iter()

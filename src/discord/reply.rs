@@ -9,6 +9,7 @@ use serenity::all::{
     ActionRow, ActionRowComponent, ButtonStyle, CreateActionRow, CreateAllowedMentions,
     CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
     CreateInteractionResponseMessage, CreateMessage, CreateModal, EditMessage, InputTextStyle,
+    RoleId,
 };
 
 use super::types::{Context, Error};
@@ -96,13 +97,24 @@ pub fn modal_text(rows: &[ActionRow]) -> String {
         .unwrap_or_default()
 }
 
-/// A channel message (not an interaction reply) that pings nobody.
+/// A channel message (not an interaction reply) that pings nobody but the
+/// role it is asked to: that role's mention leads its content, and it is
+/// the only mention allowed to ping.
 pub fn create_message(message: &Message) -> CreateMessage {
+    let mentions = match message.ping_role {
+        Some(role) => no_mentions().roles([RoleId::new(role)]),
+        None => no_mentions(),
+    };
     let mut create = CreateMessage::new()
-        .allowed_mentions(no_mentions())
+        .allowed_mentions(mentions)
         .embeds(message.embeds.iter().map(embed).collect())
         .components(components(&message.buttons));
-    if let Some(content) = &message.content {
+    let content = match (message.ping_role, &message.content) {
+        (Some(role), Some(text)) => Some(format!("<@&{role}>\n{text}")),
+        (Some(role), None) => Some(format!("<@&{role}>")),
+        (None, text) => text.clone(),
+    };
+    if let Some(content) = content {
         create = create.content(content);
     }
     create

@@ -151,6 +151,7 @@ pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
         .iter()
         .enumerate()
         .map(|(i, (id, text))| Message {
+            ping_role: None,
             content: Some(truncate(
                 &format!("**Key question {}**\n{}", i + 1, escape_markdown(text)),
                 limits::CONTENT,
@@ -347,6 +348,7 @@ pub fn answer(id: i64, author: &str, question: &str, text: &str, edited: bool) -
 /// What replaces an answer a moderator removed: no author, no text.
 pub fn removed_answer(id: i64) -> Message {
     Message {
+        ping_role: None,
         content: Some(format!("*Answer #{id} was removed by a moderator.*")),
         embeds: Vec::new(),
         buttons: Vec::new(),

@@ -60,6 +60,9 @@ pub struct Message {
     pub content: Option<String>,
     pub embeds: Vec<Embed>,
     pub buttons: Vec<Button>,
+    /// A role this message pings (a subscription's or schedule's): its
+    /// mention leads the message, and nothing else in it can ping.
+    pub ping_role: Option<u64>,
 }
 
 impl Message {

@@ -39,6 +39,28 @@ pub struct ChannelRef {
     pub threads_problem: Option<String>,
 }
 
+/// A role named in a command. `ping_problem` is set by the transport when
+/// the bot could not ping it (it knows the role and the bot's permissions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleRef {
+    pub id: u64,
+    pub name: String,
+    pub ping_problem: Option<String>,
+}
+
+impl RoleRef {
+    /// The role, if the bot can ping it.
+    pub fn pingable(&self) -> CommandResult<u64> {
+        match &self.ping_problem {
+            Some(problem) => Err(CommandError::User(format!(
+                "I can't ping <@&{}>: {problem}.",
+                self.id
+            ))),
+            None => Ok(self.id),
+        }
+    }
+}
+
 impl ChannelRef {
     /// The channel, or a message saying why the bot cannot post in it.
     pub fn postable(&self) -> CommandResult<u64> {

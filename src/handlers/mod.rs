@@ -11,7 +11,7 @@ mod settings;
 mod sources;
 mod subscriptions;
 
-pub use access::{Caller, ChannelRef};
+pub use access::{Caller, ChannelRef, RoleRef};
 pub use discussion::{export_rows, AnswerLimit, Answered, Export, MAX_ANSWER_CHARS};
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
@@ -237,6 +237,7 @@ impl Handlers {
         };
         Ok(Reply {
             messages: vec![Message {
+                ping_role: None,
                 content: None,
                 embeds: vec![Embed {
                     title: Some(title),

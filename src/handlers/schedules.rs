@@ -5,7 +5,8 @@
 use chrono_tz::Tz;
 
 use super::{
-    Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, OrUserError, MAX_CHOICES,
+    Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, OrUserError, RoleRef,
+    MAX_CHOICES,
 };
 use crate::clock::from_ms;
 use crate::domain::custom_id::CustomId;
@@ -36,6 +37,8 @@ pub struct ScheduleRequest {
     pub count: Option<u32>,
     /// An IANA zone, or "server" to follow the server's.
     pub timezone: Option<String>,
+    /// A role each post pings.
+    pub role: Option<RoleRef>,
 }
 
 /// A Discord timestamp, absolute and relative: readers see their own time.
@@ -93,6 +96,7 @@ impl Handlers {
             }
         })?;
         let content = self.content_from(&request, None).await?;
+        let role = request.role.as_ref().map(RoleRef::pingable).transpose()?;
         let next = first_run(&rule, zone, now)?;
         let spec = ScheduleSpec {
             channel_id: channel,
@@ -103,7 +107,16 @@ impl Handlers {
         let by = caller.user_id;
         let schedule = self
             .db
-            .call(move |s| s.add_schedule(guild, &spec, next, by, now))
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    let added = s.add_schedule(guild, &spec, next, by, now)?;
+                    s.set_schedule_role(added.id, role)?;
+                    Ok(Schedule {
+                        role_id: role,
+                        ..added
+                    })
+                })
+            })
             .await?;
         self.wake.notify();
         tracing::info!(schedule = schedule.id, guild, channel, by, "schedule added");
@@ -188,6 +201,10 @@ impl Handlers {
         let content = self
             .content_from(&request, Some(current.spec.content))
             .await?;
+        let role = match &request.role {
+            Some(role) => Some(role.pingable()?),
+            None => current.role_id,
+        };
         let next = first_run(&rule, zone, now)?;
         let spec = ScheduleSpec {
             channel_id: channel,
@@ -200,6 +217,7 @@ impl Handlers {
             .db
             .call(move |s| {
                 s.update_schedule(id, &spec, Some(next), now)?;
+                s.set_schedule_role(id, role)?;
                 s.schedule(guild, id)
             })
             .await?
@@ -281,6 +299,7 @@ impl Handlers {
         let id = current.id;
         Ok(Reply {
             messages: vec![Message {
+                ping_role: None,
                 content: Some(format!(
                     "Cancel schedule #{id} ({})? It will not run again; its past posts stay in /schedule log.",
                     summary(&current)
@@ -358,7 +377,12 @@ impl Handlers {
             .moderated_schedule(caller, "/schedule run-now", &schedule)
             .await?;
         let now = self.clock.now_ms();
-        let (id, channel, content) = (current.id, current.spec.channel_id, current.spec.content);
+        let (id, channel, content, role) = (
+            current.id,
+            current.spec.channel_id,
+            current.spec.content,
+            current.role_id,
+        );
         let queued = self
             .db
             .call(move |s| {
@@ -366,7 +390,8 @@ impl Handlers {
                     Prepared::Ready(payload) => {
                         let delivery =
                             NewDelivery::pending(guild, channel, Origin::RunNow, payload, now)
-                                .from_schedule(id);
+                                .from_schedule(id)
+                                .pinging(role);
                         s.insert_delivery(&delivery, now)?;
                         Ok(Prepared::Ready(()))
                     }
@@ -621,8 +646,12 @@ fn summary(s: &Schedule) -> String {
         Some(zone) => zone.clone(),
         None => format!("{}, the server's zone", s.zone),
     };
+    let ping = s
+        .role_id
+        .map(|role| format!(", pinging <@&{role}>"))
+        .unwrap_or_default();
     format!(
-        "{} ({zone}) in <#{}>, posting {}",
+        "{} ({zone}) in <#{}>, posting {}{ping}",
         s.spec.rule.describe(),
         s.spec.channel_id,
         s.spec.content.describe()

@@ -1,9 +1,10 @@
 //! `/subscribe`: channels that get every new briefing (optionally only some
 //! categories).
 
-use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers, OrUserError};
+use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers, OrUserError, RoleRef};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
+use crate::store::Wants;
 
 impl Handlers {
     pub async fn subscribe_add(
@@ -12,8 +13,10 @@ impl Handlers {
         channel: ChannelRef,
         categories: Option<String>,
         source: Option<String>,
+        role: Option<RoleRef>,
     ) -> CommandResult<Reply> {
         let guild = self.moderator_guild(caller, "/subscribe add").await?;
+        let role_id = role.as_ref().map(RoleRef::pingable).transpose()?;
         let source = match source.filter(|s| !s.trim().is_empty()) {
             Some(typed) => {
                 let id = super::sources::source_id(&typed)?;
@@ -47,11 +50,14 @@ impl Handlers {
             )));
         }
         let (by, now) = (caller.user_id, self.clock.now_ms());
-        let wanted = categories.clone();
-        let sources: Vec<i64> = source.iter().map(|s| s.id).collect();
+        let wants = Wants {
+            categories: categories.clone(),
+            sources: source.iter().map(|s| s.id).collect(),
+            role_id,
+        };
         let (_, created) = self
             .db
-            .call(move |s| s.subscribe(guild, channel_id, &wanted, &sources, by, now))
+            .call(move |s| s.subscribe(guild, channel_id, &wants, by, now))
             .await?;
         let mut filter = if categories.is_empty() {
             "every new briefing".to_string()
@@ -66,6 +72,9 @@ impl Handlers {
                 " from {}",
                 escape_markdown(&truncate(source.label(), 80))
             ));
+        }
+        if let Some(role) = role_id {
+            filter.push_str(&format!(", pinging <@&{role}>"));
         }
         Ok(Reply::private(if created {
             format!("<#{channel_id}> will get {filter}. Briefings already in the library are not posted.")
@@ -93,6 +102,9 @@ impl Handlers {
                 if !s.sources.is_empty() {
                     let ids: Vec<String> = s.sources.iter().map(|id| format!("#{id}")).collect();
                     filter.push_str(&format!(" · from source {}", ids.join(", ")));
+                }
+                if let Some(role) = s.role_id {
+                    filter.push_str(&format!(" · pings <@&{role}>"));
                 }
                 let state = match &s.paused_reason {
                     Some(why) => format!(" · **paused**: {why}"),

@@ -52,6 +52,10 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         Prepared::Nothing(why) => return Ok(Prepared::Nothing(why)),
     };
     let mut steps: Vec<Step> = messages.into_iter().map(Step::Post).collect();
+    // The role is pinged once, by the post's first message.
+    if let (Some(Step::Post(first)), false) = (steps.first_mut(), d.origin == Origin::Notice) {
+        first.ping_role = d.ping_role;
+    }
     if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
         if store.guild_settings(d.guild_id)?.discussion_threads {
             if let Some(stored) = store.briefing_by_id(*id)? {

@@ -134,6 +134,7 @@ pub(super) fn plan_due_schedules(
                 at,
             )
             .from_schedule(schedule.id)
+            .pinging(schedule.role_id)
         };
         if let Some((at, reason)) = &plan.skipped {
             let skipped = base(Payload::Nothing, *at).skipped(reason.clone());

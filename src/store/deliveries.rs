@@ -111,6 +111,8 @@ pub struct NewDelivery {
     pub due_at: i64,
     /// Pending, or skipped with the reason.
     pub skipped: Option<String>,
+    /// A role its post pings.
+    pub ping_role: Option<u64>,
 }
 
 impl NewDelivery {
@@ -130,7 +132,14 @@ impl NewDelivery {
             payload,
             due_at,
             skipped: None,
+            ping_role: None,
         }
+    }
+
+    /// Its post pings `role` (none when `None`).
+    pub fn pinging(mut self, role: Option<u64>) -> Self {
+        self.ping_role = role;
+        self
     }
 
     pub fn from_schedule(mut self, schedule_id: i64) -> Self {
@@ -170,6 +179,8 @@ pub struct Delivery {
     /// Since when the next message's outcome is unknown (it may have been
     /// made although no answer said so).
     pub uncertain_since: Option<i64>,
+    /// A role its post pings.
+    pub ping_role: Option<u64>,
 }
 
 impl Delivery {
@@ -202,7 +213,7 @@ fn base36(mut n: u64) -> String {
 const COLUMNS: &str =
     "id, guild_id, channel_id, origin, schedule_id, subscription_id, content, due_at, state,
     attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at,
-    uncertain_since";
+    uncertain_since, ping_role_id";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
     let content: String = row.get(6)?;
@@ -228,6 +239,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
         uncertain_since: row.get(16)?,
+        ping_role: row.get::<_, Option<i64>>(17)?.map(|r| r as u64),
     })
 }
 
@@ -248,8 +260,8 @@ impl Store {
         };
         let inserted = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO deliveries (guild_id, channel_id, origin, schedule_id, subscription_id, content,
-                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
         )?
         .execute(params![
             new.guild_id as i64,
@@ -263,7 +275,8 @@ impl Store {
             state,
             next_attempt_at,
             new.skipped,
-            now
+            now,
+            new.ping_role.map(|r| r as i64)
         ])?;
         Ok((inserted > 0).then(|| self.conn.last_insert_rowid()))
     }
@@ -520,6 +533,7 @@ mod tests {
             created_at: 4_102_444_800_000, // year 2100
             updated_at: 0,
             uncertain_since: None,
+            ping_role: None,
         };
         let first = delivery.nonce(0);
         assert!(first.len() <= 25, "{first}");

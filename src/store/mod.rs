@@ -29,7 +29,7 @@ pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
 pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
 pub use settings::{GuildSettings, Setting};
 pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
-pub use subscriptions::Subscription;
+pub use subscriptions::{Subscription, Wants};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -75,6 +75,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0007_uncertain_posts.sql")),
         M::up(include_str!("../../migrations/0008_answer_displays.sql")),
         M::up(include_str!("../../migrations/0009_sources.sql")),
+        M::up(include_str!("../../migrations/0010_role_pings.sql")),
     ])
 }
 

@@ -76,11 +76,13 @@ pub struct Schedule {
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
+    /// A role each of its posts pings.
+    pub role_id: Option<u64>,
 }
 
 const SELECT: &str = "SELECT s.id, s.guild_id, s.channel_id, s.repeat, s.rule, s.timezone, s.content,
         s.briefing_id, s.digest_size, s.next_run_at, s.state, s.paused_reason, s.created_by, s.created_at,
-        coalesce(s.timezone, g.timezone, 'UTC')
+        coalesce(s.timezone, g.timezone, 'UTC'), s.role_id
     FROM schedules s LEFT JOIN guild_settings g ON g.guild_id = s.guild_id";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
@@ -110,6 +112,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
         created_by: row.get::<_, i64>(12)? as u64,
         created_at: row.get(13)?,
         zone: row.get(14)?,
+        role_id: row.get::<_, Option<i64>>(15)?.map(|r| r as u64),
     })
 }
 
@@ -122,6 +125,15 @@ fn content_columns(content: Content) -> (&'static str, Option<i64>, Option<u32>)
 }
 
 impl Store {
+    /// Sets (or, with `None`, clears) the role a schedule's posts ping.
+    pub fn set_schedule_role(&mut self, id: i64, role: Option<u64>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE schedules SET role_id = ?2 WHERE id = ?1",
+            params![id, role.map(|r| r as i64)],
+        )?;
+        Ok(())
+    }
+
     pub fn add_schedule(
         &mut self,
         guild_id: u64,

@@ -6,6 +6,16 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::deliveries::{NewDelivery, Origin, Payload};
 use super::{GuildScope, Result, Store};
 
+/// What a subscription takes, and whom its posts ping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wants {
+    /// Empty: every category.
+    pub categories: Vec<String>,
+    /// Empty: any source.
+    pub sources: Vec<i64>,
+    pub role_id: Option<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     pub id: i64,
@@ -15,13 +25,15 @@ pub struct Subscription {
     pub categories: Vec<String>,
     /// Source ids; empty: briefings from anywhere.
     pub sources: Vec<i64>,
+    /// A role each of its posts pings.
+    pub role_id: Option<u64>,
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str =
-    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources";
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let categories: String = row.get(3)?;
@@ -34,6 +46,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         created_by: row.get::<_, i64>(5)? as u64,
         created_at: row.get(6)?,
         sources: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
+        role_id: row.get::<_, Option<i64>>(8)?.map(|r| r as u64),
     })
 }
 
@@ -55,26 +68,28 @@ impl Store {
         &mut self,
         guild_id: u64,
         channel_id: u64,
-        categories: &[String],
-        sources: &[i64],
+        wants: &Wants,
         by: u64,
         now: i64,
     ) -> Result<(Subscription, bool)> {
         self.in_transaction(|store| {
-            let categories_json = serde_json::to_string(categories).expect("strings serialise");
-            let sources_json = serde_json::to_string(sources).expect("ids serialise");
+            let categories_json =
+                serde_json::to_string(&wants.categories).expect("strings serialise");
+            let sources_json = serde_json::to_string(&wants.sources).expect("ids serialise");
+            let role = wants.role_id.map(|r| r as i64);
             let existing = store.subscription(guild_id, channel_id)?;
             if existing.is_some() {
                 store.conn.execute(
-                    "UPDATE subscriptions SET categories = ?1, sources = ?3, paused_reason = NULL WHERE channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json],
+                    "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, paused_reason = NULL
+                     WHERE channel_id = ?2",
+                    params![categories_json, channel_id as i64, sources_json, role],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, after_briefing_id, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json],
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, after_briefing_id, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?7, ?8, ?4, ?5, ?6)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role],
                 )?;
             }
             let saved = store
@@ -126,7 +141,7 @@ impl Store {
                     scope.sql("guild_id", 1)
                 ))?;
                 let (only, except) = scope.params();
-                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(8)?)))?;
+                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(9)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;
@@ -169,7 +184,8 @@ impl Store {
                             Payload::Briefing(*briefing_id),
                             now,
                         )
-                        .from_subscription(subscription.id);
+                        .from_subscription(subscription.id)
+                        .pinging(subscription.role_id);
                         if store.insert_delivery(&delivery, now)?.is_some() {
                             queued += 1;
                         }

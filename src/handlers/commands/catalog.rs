@@ -56,6 +56,11 @@ const CATEGORY: OptionSpec = optional(suggest(
     text("category", "Only briefings in this category", LOOKUP),
     Suggest::Category,
 ));
+const PING: OptionSpec = optional(of_kind(
+    "role",
+    "Ping this role with each post (it alone; nothing else pings)",
+    Kind::Role,
+));
 const SOURCE: OptionSpec = suggest(text("source", "The source", 100), Suggest::Source);
 const CHANNEL: OptionSpec = of_kind("channel", "Where to post", Kind::Channel);
 const SCHEDULE: OptionSpec = suggest(text("schedule", "The schedule", 100), Suggest::Schedule);
@@ -243,13 +248,15 @@ pub const COMMANDS: &[CommandSpec] = &[
                 text("source", "Only briefings from this followed source (default: any)", 100),
                 Suggest::Source,
             )),
+            PING,
         ],
         private: true,
         guild_only: true,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let channel = need_channel(&mut a)?;
-                h.subscribe_add(who, channel, a.text("categories"), a.text("source"))
+                let (categories, source) = (a.text("categories"), a.text("source"));
+                h.subscribe_add(who, channel, categories, source, a.role("role"))
                     .await
             })
         },
@@ -292,6 +299,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             )),
             COUNT,
             TIMEZONE,
+            PING,
         ],
         private: true,
         guild_only: true,
@@ -327,6 +335,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 text("timezone", "Time zone ('server' follows the server's)", 64),
                 Suggest::TimeZone,
             )),
+            PING,
         ],
         private: true,
         guild_only: true,
@@ -393,7 +402,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         guild_only: true,
         run: |c| {
             reply(c, |h, who, mut a| async move {
-                h.set_moderator_role(who, a.role("role")).await
+                h.set_moderator_role(who, a.role("role").map(|r| r.id)).await
             })
         },
     },
@@ -632,6 +641,7 @@ fn schedule_request(args: &mut Args) -> CommandResult<ScheduleRequest> {
         briefing: args.text("briefing"),
         count,
         timezone: args.text("timezone"),
+        role: args.role("role"),
     })
 }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use super::{AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Export, Handlers};
+use super::{
+    AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Export, Handlers, RoleRef,
+};
 use crate::domain::view::Reply;
 use crate::import::ImportOptions;
 
@@ -177,7 +179,7 @@ pub enum Arg {
     Integer(i64),
     Bool(bool),
     Channel(ChannelRef),
-    Role(u64),
+    Role(RoleRef),
     File(Upload),
 }
 
@@ -220,7 +222,7 @@ impl Args {
 
     accessor!(channel, Channel, ChannelRef);
 
-    accessor!(role, Role, u64);
+    accessor!(role, Role, RoleRef);
 
     accessor!(file, File, Upload);
 

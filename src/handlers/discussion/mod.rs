@@ -370,6 +370,7 @@ impl Handlers {
     pub fn forget_me(&self, caller: &Caller) -> Reply {
         Reply {
             messages: vec![Message {
+                ping_role: None,
                 content: Some(
                     "Delete every answer you have given, with its history and your name? This cannot be undone.".into(),
                 ),

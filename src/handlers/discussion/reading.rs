@@ -61,6 +61,7 @@ impl Handlers {
         };
         Ok(Reply {
             messages: vec![Message {
+                ping_role: None,
                 content: None,
                 embeds: vec![Embed {
                     title: Some(truncate(&format!("Discussion: {title}"), limits::TITLE)),
