@@ -371,7 +371,7 @@ fn the_doubles_guild_create_is_a_guild_serenity_reads() {
     let guild: serenity::all::Guild =
         serde_json::from_value(discord_double::guild_json()).expect("serenity reads the guild");
     assert_eq!(guild.id.get(), GUILD_ID);
-    assert_eq!(guild.channels.len(), 5);
+    assert_eq!(guild.channels.len(), 6);
     assert_eq!(guild.members.len(), 2);
     assert_eq!(guild.roles.len(), 3);
     // The bot may post in #briefings but not in #announcements.

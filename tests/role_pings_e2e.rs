@@ -149,6 +149,7 @@ fn channel() -> ChannelRef {
         name: "briefings".into(),
         problem: None,
         threads_problem: None,
+        announcement: false,
     }
 }
 
@@ -163,7 +164,14 @@ async fn a_role_the_bot_cannot_ping_is_refused() {
         ping_problem: Some("the role is not mentionable and the bot lacks Mention Everyone".into()),
     };
     let refused = handlers
-        .subscribe_add(&moderator(), channel(), None, None, Some(locked.clone()))
+        .subscribe_add(
+            &moderator(),
+            channel(),
+            None,
+            None,
+            Some(locked.clone()),
+            None,
+        )
         .await
         .unwrap_err()
         .to_string();

@@ -36,6 +36,7 @@ fn news() -> ChannelRef {
         name: "news".into(),
         problem: None,
         threads_problem: None,
+        announcement: false,
     }
 }
 
@@ -233,11 +234,12 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     // the missing permission named; accepted once threads are off.
     let no_threads = ChannelRef {
         threads_problem: Some("the bot lacks Create Public Threads".into()),
+        announcement: false,
         ..news()
     };
     let refused = refusal(
         handlers
-            .subscribe_add(&caller, no_threads.clone(), None, None, None)
+            .subscribe_add(&caller, no_threads.clone(), None, None, None, None)
             .await,
     );
     assert!(
@@ -270,7 +272,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
         .await
         .unwrap();
     handlers
-        .subscribe_add(&caller, no_threads, None, None, None)
+        .subscribe_add(&caller, no_threads, None, None, None, None)
         .await
         .unwrap();
     handlers.subscribe_remove(&caller, news()).await.unwrap();
@@ -284,7 +286,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, locked.clone(), None, None, None)
+            .subscribe_add(&caller, locked.clone(), None, None, None, None)
             .await
     )
     .contains("I can't post in <#42>"));
@@ -294,18 +296,25 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     );
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, news(), Some("Enrgy".into()), None, None)
+            .subscribe_add(&caller, news(), Some("Enrgy".into()), None, None, None)
             .await
     )
     .contains("'Enrgy'"));
     assert!(refusal(handlers.subscribe_remove(&caller, news()).await).contains("is not subscribed"));
     let added = handlers
-        .subscribe_add(&caller, news(), Some("energy, europe".into()), None, None)
+        .subscribe_add(
+            &caller,
+            news(),
+            Some("energy, europe".into()),
+            None,
+            None,
+            None,
+        )
         .await
         .unwrap();
     assert!(said(&added).contains("new briefings in energy, europe"));
     let again = handlers
-        .subscribe_add(&caller, news(), None, None, None)
+        .subscribe_add(&caller, news(), None, None, None, None)
         .await
         .unwrap();
     assert!(said(&again).starts_with("Updated"));

@@ -67,9 +67,16 @@ pub fn resolved_channels(ids: &[u64]) -> Value {
                 LOG_CHANNEL_ID => "mod-log".to_string(),
                 LOCKED_CHANNEL_ID => "announcements".to_string(),
                 NO_THREADS_CHANNEL_ID => "no-threads".to_string(),
+                ANNOUNCEMENT_CHANNEL_ID => "briefing-news".to_string(),
+                FORUM_CHANNEL_ID => "briefing-forum".to_string(),
                 other => format!("channel-{other}"),
             };
-            (id.to_string(), json!({ "id": id.to_string(), "name": name, "type": 0, "permissions": "2147483647" }))
+            // The channel's type, as the server describes it.
+            let kind = guild_json()["channels"]
+                .as_array()
+                .and_then(|all| all.iter().find(|c| c["id"] == json!(id.to_string())))
+                .map_or(json!(0), |c| c["type"].clone());
+            (id.to_string(), json!({ "id": id.to_string(), "name": name, "type": kind, "permissions": "2147483647" }))
         })
         .collect();
     json!({ "channels": channels })
@@ -188,6 +195,7 @@ pub fn guild_json() -> Value {
                 { "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": CREATE_PUBLIC_THREADS.to_string() }
             ])),
             forum_channel(FORUM_CHANNEL_ID, "briefing-forum"),
+            announcement_channel(ANNOUNCEMENT_CHANNEL_ID, "briefing-news"),
         ],
         "threads": [],
         "presences": [],
@@ -216,6 +224,12 @@ pub(crate) fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
         "permission_overwrites": overwrites, "nsfw": false, "parent_id": null, "topic": null,
         "last_message_id": null, "rate_limit_per_user": 0, "flags": 0
     })
+}
+
+pub(crate) fn announcement_channel(id: u64, name: &str) -> Value {
+    let mut channel = text_channel(id, name, json!([]));
+    channel["type"] = json!(5);
+    channel
 }
 
 pub(crate) fn forum_channel(id: u64, name: &str) -> Value {

@@ -48,6 +48,10 @@ pub const NO_THREADS_CHANNEL_ID: u64 = 330_000_000_000_000_008;
 pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 /// A role a server can make its moderator role.
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
+/// An announcement channel (type 5): its messages can be published.
+pub const ANNOUNCEMENT_CHANNEL_ID: u64 = 330_000_000_000_000_011;
+/// Publishes Discord allows per announcement channel per hour.
+pub const PUBLISHES_PER_HOUR: usize = 10;
 /// A mentionable role (members join it to be pinged about new briefings).
 pub const READERS_ROLE_ID: u64 = 550_000_000_000_000_010;
 /// The permission to ping roles that are not mentionable (and @everyone).
@@ -121,6 +125,19 @@ struct Shared {
     shown: Mutex<Vec<ShownReply>>,
     gateway_url_override: Mutex<Option<String>>,
     refused_connections: AtomicUsize,
+    /// Messages published (crossposted) from announcement channels.
+    published: Mutex<Vec<Published>>,
+    /// Publishes refused for the hourly limit.
+    publish_refusals: AtomicUsize,
+}
+
+/// A message published to the servers following its announcement channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub channel_id: u64,
+    pub message_id: u64,
+    /// Still counts toward the channel's hourly limit.
+    pub in_window: bool,
 }
 
 impl Shared {
@@ -208,6 +225,8 @@ impl Double {
             shown: Mutex::default(),
             gateway_url_override: Mutex::default(),
             refused_connections: AtomicUsize::new(0),
+            published: Mutex::default(),
+            publish_refusals: AtomicUsize::new(0),
         });
         let app = Router::new()
             .route("/gateway-ws", any(gateway))
@@ -468,6 +487,24 @@ impl Double {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// Every message published so far, in order.
+    pub fn published(&self) -> Vec<Published> {
+        self.shared.published.lock().expect("published").clone()
+    }
+
+    /// Publishes refused because the channel had used its hourly limit.
+    pub fn publish_refusals(&self) -> usize {
+        self.shared.publish_refusals.load(Ordering::SeqCst)
+    }
+
+    /// As if an hour passed for the publish limit: earlier publishes no
+    /// longer count. (The double's clock is real time; tests move the bot's.)
+    pub fn forget_publishes(&self) {
+        for published in self.shared.published.lock().expect("published").iter_mut() {
+            published.in_window = false;
+        }
     }
 
     /// The roles `message` pinged, as Discord decides it (see

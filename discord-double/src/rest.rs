@@ -117,6 +117,62 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
     (granted & needed != needed).then(missing_permissions)
 }
 
+/// Publishing a message of an announcement channel (type 5) to the servers
+/// that follow it: only there (400, 50024 elsewhere), once per message (400,
+/// 40033), about 10 per channel per hour (429 past it). Sources: Discord's
+/// "Crosspost Message" docs and ../shared/docs/discord-notes.md.
+fn publish(shared: &Shared, channel: u64, message: u64) -> Response {
+    let bad = |code: u64, text: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": text, "code": code })),
+        )
+            .into_response()
+    };
+    if bot_permissions(shared, channel).map(|(_, kind)| kind) != Some(5) {
+        return bad(50024, "Cannot execute action on this channel type");
+    }
+    let found = shared
+        .messages
+        .lock()
+        .expect("messages")
+        .iter()
+        .find(|m| m.id == message && m.channel_id == channel)
+        .cloned();
+    let Some(found) = found else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({ "message": "Unknown Message", "code": 10008 })),
+        )
+            .into_response();
+    };
+    let mut published = shared.published.lock().expect("published");
+    if published.iter().any(|p| p.message_id == message) {
+        return bad(40033, "This message has already been crossposted.");
+    }
+    let in_window = published
+        .iter()
+        .filter(|p| p.channel_id == channel && p.in_window)
+        .count();
+    if in_window >= PUBLISHES_PER_HOUR {
+        shared.publish_refusals.fetch_add(1, Ordering::SeqCst);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(json!({ "message": "You are being rate limited.", "retry_after": 3600.0, "global": false })),
+        )
+            .into_response();
+    }
+    published.push(Published {
+        channel_id: channel,
+        message_id: message,
+        in_window: true,
+    });
+    let mut answer = message_json(message, &found.body);
+    answer["channel_id"] = json!(channel.to_string());
+    answer["flags"] = json!(1);
+    axum::Json(answer).into_response()
+}
+
 pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -303,6 +359,9 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(0);
             json(create_message(shared, channel, body))
+        }
+        ("POST", ["channels", channel, "messages", message, "crosspost"]) => {
+            publish(shared, channel.parse().unwrap_or(0), message.parse().unwrap_or(0))
         }
         ("PATCH", ["webhooks", _, _, "messages", _]) => json(message_json(shared.snowflake(), body)),
         // Newest first, at most 50 (Discord's default page), without the

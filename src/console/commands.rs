@@ -131,6 +131,7 @@ fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResul
                 name: channel_name(id).unwrap_or_default(),
                 problem: None,
                 threads_problem: None,
+                announcement: false,
             })
         }
         Kind::Role => {

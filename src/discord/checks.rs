@@ -2,8 +2,8 @@
 //! and the cache. The decisions themselves are the handlers'.
 
 use serenity::all::{
-    ChannelId, Context as SerenityContext, GuildId, Member, PartialChannel, Permissions, Role,
-    UserId,
+    ChannelId, ChannelType, Context as SerenityContext, GuildId, Member, PartialChannel,
+    Permissions, Role, UserId,
 };
 
 use super::types::Context;
@@ -135,6 +135,7 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> ChannelRef {
         threads_problem: ctx.guild_id().and_then(|guild| {
             missing_permissions(ctx.serenity_context(), guild, channel.id, &THREADS)
         }),
+        announcement: channel.kind == ChannelType::News,
     }
 }
 

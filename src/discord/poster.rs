@@ -112,6 +112,25 @@ impl Poster for DiscordPoster {
         })
     }
 
+    fn publish<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async move {
+            let id = message_id_of(message_id)?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            match ChannelId::new(channel_id).crosspost(&self.http, id).await {
+                Ok(_) => Ok(()),
+                // Published by an earlier attempt whose answer was lost.
+                Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(response)))
+                    if response.error.code == ALREADY_PUBLISHED =>
+                {
+                    Ok(())
+                }
+                Err(error) => Err(classify(error)),
+            }
+        })
+    }
+
     fn open_thread<'a>(
         &'a self,
         channel_id: u64,
@@ -199,6 +218,9 @@ fn view_of(sent: &serenity::all::Message) -> Message {
         buttons: Vec::new(),
     }
 }
+
+/// Discord's code for "this message has already been crossposted".
+const ALREADY_PUBLISHED: isize = 40_033;
 
 /// Discord's code for "a thread has already been created for this message".
 const THREAD_EXISTS: isize = 160_004;

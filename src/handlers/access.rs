@@ -37,6 +37,9 @@ pub struct ChannelRef {
     /// Set by the transport when the bot can post there but cannot open a
     /// discussion thread or post in it.
     pub threads_problem: Option<String>,
+    /// An announcement channel, whose posts can be published to the servers
+    /// that follow it.
+    pub announcement: bool,
 }
 
 /// A role named in a command. `ping_problem` is set by the transport when

@@ -14,9 +14,17 @@ impl Handlers {
         categories: Option<String>,
         source: Option<String>,
         role: Option<RoleRef>,
+        publish: Option<bool>,
     ) -> CommandResult<Reply> {
         let guild = self.moderator_guild(caller, "/subscribe add").await?;
         let role_id = role.as_ref().map(RoleRef::pingable).transpose()?;
+        let publish = publish.unwrap_or(false);
+        if publish && !channel.announcement {
+            return Err(CommandError::User(format!(
+                "<#{}> is not an announcement channel, so there is nothing to publish to. Pick an announcement channel, or leave publish off.",
+                channel.id
+            )));
+        }
         let source = match source.filter(|s| !s.trim().is_empty()) {
             Some(typed) => {
                 let id = super::sources::source_id(&typed)?;
@@ -54,6 +62,7 @@ impl Handlers {
             categories: categories.clone(),
             sources: source.iter().map(|s| s.id).collect(),
             role_id,
+            publish,
         };
         let (_, created) = self
             .db
@@ -75,6 +84,9 @@ impl Handlers {
         }
         if let Some(role) = role_id {
             filter.push_str(&format!(", pinging <@&{role}>"));
+        }
+        if publish {
+            filter.push_str(", each published to the servers that follow the channel");
         }
         Ok(Reply::private(if created {
             format!("<#{channel_id}> will get {filter}. Briefings already in the library are not posted.")
@@ -105,6 +117,9 @@ impl Handlers {
                 }
                 if let Some(role) = s.role_id {
                     filter.push_str(&format!(" · pings <@&{role}>"));
+                }
+                if s.publish {
+                    filter.push_str(" · published");
                 }
                 let state = match &s.paused_reason {
                     Some(why) => format!(" · **paused**: {why}"),

@@ -41,6 +41,11 @@ pub enum Step {
         name: String,
     },
     PostInThread(Message),
+    /// Publishes the message step `part` made to the servers following the
+    /// announcement channel.
+    Publish {
+        part: usize,
+    },
 }
 
 /// The steps of a delivery: its messages, then (for a briefing with key
@@ -55,6 +60,10 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
     // The role is pinged once, by the post's first message.
     if let (Some(Step::Post(first)), false) = (steps.first_mut(), d.origin == Origin::Notice) {
         first.ping_role = d.ping_role;
+    }
+    if d.publish && d.origin != Origin::Notice {
+        let parts = steps.len();
+        steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
     if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
         if store.guild_settings(d.guild_id)?.discussion_threads {

@@ -68,6 +68,10 @@ pub trait Poster: Send + Sync + 'static {
     /// Deletes message `message_id`; one that is already gone is no error.
     fn delete<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
 
+    /// Publishes message `message_id` of announcement channel `channel_id`
+    /// to the servers that follow it. One published already is no error.
+    fn publish<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
+
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
     /// thread (Discord's thread from a message shares the message's id).
@@ -184,6 +188,10 @@ impl Default for PostingConfig {
         }
     }
 }
+
+/// Publishes Discord allows per announcement channel in [`PUBLISH_WINDOW_MS`].
+pub const PUBLISHES_PER_WINDOW: usize = 10;
+pub const PUBLISH_WINDOW_MS: i64 = 3_600_000;
 
 /// How long a stop waits for the round in progress to finish.
 const DRAIN_ON_STOP: Duration = Duration::from_secs(10);

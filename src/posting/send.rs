@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use super::{delivery_steps, PostError, Posting, PostingConfig, Prepared, Step};
+use super::{
+    delivery_steps, PostError, Posting, PostingConfig, Prepared, Step, PUBLISHES_PER_WINDOW,
+    PUBLISH_WINDOW_MS,
+};
 use crate::domain::view::Message;
 use crate::store::{Delivery, NewDelivery, Origin, Payload, ScheduleState, StoreError};
 
@@ -42,10 +45,21 @@ impl Posting {
             .iter()
             .position(|s| matches!(s, Step::OpenThread { .. }));
         for (index, step) in steps.iter().enumerate().skip(d.parts_sent) {
+            if let Step::Publish { .. } = step {
+                if let Some(until) = self.publish_paced_until(d.channel_id).await? {
+                    return self.wait_for_pace(d, until).await;
+                }
+            }
             let result = self.run_step(d, index, step, &ids, thread_step).await;
             let now = self.clock.now_ms();
             match result {
                 Ok(message_id) => {
+                    if let Step::Publish { .. } = step {
+                        let (channel, published) = (d.channel_id, message_id.clone());
+                        self.db
+                            .call(move |s| s.record_publish(channel, &published, now))
+                            .await?;
+                    }
                     ids.push(message_id.clone());
                     self.db
                         .call(move |s| s.record_part(id, &message_id, now))
@@ -62,6 +76,11 @@ impl Posting {
                 // The briefing itself is posted; only its discussion could
                 // not be opened or filled. The post stays sent and the
                 // channel keeps receiving posts; the log channel is told.
+                Err(PostError::Refused { reason } | PostError::Rejected { reason })
+                    if matches!(step, Step::Publish { .. }) =>
+                {
+                    return self.publish_failed(d, reason).await;
+                }
                 Err(PostError::Refused { reason } | PostError::Rejected { reason })
                     if !matches!(step, Step::Post(_)) =>
                 {
@@ -121,6 +140,13 @@ impl Posting {
             });
         let (channel, message) = match step {
             Step::Post(message) => (d.channel_id, message),
+            Step::Publish { part } => {
+                let message_id = ids.get(*part).ok_or_else(|| PostError::Rejected {
+                    reason: "the message to publish is missing".into(),
+                })?;
+                self.poster.publish(d.channel_id, message_id).await?;
+                return Ok(message_id.clone());
+            }
             Step::OpenThread { name } => {
                 return match ids.first() {
                     Some(first) => self.poster.open_thread(d.channel_id, first, name).await,
@@ -144,6 +170,54 @@ impl Posting {
         } else {
             self.poster.post(channel, message, &nonce).await
         }
+    }
+
+    /// The post is made but Discord would not publish it (not an
+    /// announcement channel any more, or a permission taken away): the
+    /// post stays sent with a note, and the log channel is told.
+    async fn publish_failed(&self, d: &Delivery, reason: String) -> Result<Sent, StoreError> {
+        let (id, channel) = (d.id, d.channel_id);
+        let note = format!("posted, but not published: {reason}");
+        tracing::warn!(delivery = id, channel, %reason, "posted without publishing");
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| s.mark_sent_with_note(id, &note, now))
+            .await?;
+        self.notice(
+            d,
+            format!(
+                "I posted a briefing in <#{channel}> but could not publish it to the servers following that channel: {reason}."
+            ),
+        )
+        .await?;
+        Ok(Sent::Done)
+    }
+
+    /// When the channel may publish again, if it has used its share of
+    /// Discord's publish limit.
+    async fn publish_paced_until(&self, channel: u64) -> Result<Option<i64>, StoreError> {
+        let now = self.clock.now_ms();
+        let recent = self
+            .db
+            .read(move |s| s.publishes_since(channel, now - PUBLISH_WINDOW_MS))
+            .await?;
+        Ok((recent.len() >= PUBLISHES_PER_WINDOW)
+            .then(|| recent[recent.len() - PUBLISHES_PER_WINDOW] + PUBLISH_WINDOW_MS))
+    }
+
+    /// Puts the delivery off until the channel may publish again; its post
+    /// stays as it is and nothing counts as a failed attempt.
+    async fn wait_for_pace(&self, d: &Delivery, until: i64) -> Result<Sent, StoreError> {
+        let (id, now) = (d.id, self.clock.now_ms());
+        let reason = format!(
+            "publish waits for Discord's limit of {PUBLISHES_PER_WINDOW} publishes an hour in this channel, until {}",
+            super::utc(until)
+        );
+        tracing::info!(delivery = id, channel = d.channel_id, until = %super::utc(until), "publish waits for Discord's hourly limit");
+        self.db
+            .call(move |s| s.mark_waiting(id, until, &reason, now))
+            .await?;
+        Ok(Sent::Later)
     }
 
     /// Posts `message` unless the channel already shows it (made by an

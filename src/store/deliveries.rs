@@ -113,6 +113,8 @@ pub struct NewDelivery {
     pub skipped: Option<String>,
     /// A role its post pings.
     pub ping_role: Option<u64>,
+    /// Publish its post (announcement channels).
+    pub publish: bool,
 }
 
 impl NewDelivery {
@@ -133,7 +135,14 @@ impl NewDelivery {
             due_at,
             skipped: None,
             ping_role: None,
+            publish: false,
         }
+    }
+
+    /// Its post is published to the servers following the channel.
+    pub fn publishing(mut self, publish: bool) -> Self {
+        self.publish = publish;
+        self
     }
 
     /// Its post pings `role` (none when `None`).
@@ -181,6 +190,8 @@ pub struct Delivery {
     pub uncertain_since: Option<i64>,
     /// A role its post pings.
     pub ping_role: Option<u64>,
+    /// Its post is published (announcement channels).
+    pub publish: bool,
 }
 
 impl Delivery {
@@ -213,7 +224,7 @@ fn base36(mut n: u64) -> String {
 const COLUMNS: &str =
     "id, guild_id, channel_id, origin, schedule_id, subscription_id, content, due_at, state,
     attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at,
-    uncertain_since, ping_role_id";
+    uncertain_since, ping_role_id, publish";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
     let content: String = row.get(6)?;
@@ -240,6 +251,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         updated_at: row.get(15)?,
         uncertain_since: row.get(16)?,
         ping_role: row.get::<_, Option<i64>>(17)?.map(|r| r as u64),
+        publish: row.get(18)?,
     })
 }
 
@@ -260,8 +272,8 @@ impl Store {
         };
         let inserted = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO deliveries (guild_id, channel_id, origin, schedule_id, subscription_id, content,
-                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id, publish)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
         )?
         .execute(params![
             new.guild_id as i64,
@@ -276,7 +288,8 @@ impl Store {
             next_attempt_at,
             new.skipped,
             now,
-            new.ping_role.map(|r| r as i64)
+            new.ping_role.map(|r| r as i64),
+            new.publish
         ])?;
         Ok((inserted > 0).then(|| self.conn.last_insert_rowid()))
     }
@@ -499,6 +512,35 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// When the publishes in `channel_id` since `since` were made, oldest first.
+    pub fn publishes_since(&self, channel_id: u64, since: i64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at FROM publishes WHERE channel_id = ?1 AND at >= ?2 ORDER BY at",
+        )?;
+        let rows = stmt.query_map(params![channel_id as i64, since], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn record_publish(&mut self, channel_id: u64, message_id: &str, at: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO publishes (channel_id, message_id, at) VALUES (?1, ?2, ?3)",
+            params![channel_id as i64, message_id, at],
+        )?;
+        Ok(())
+    }
+
+    /// Puts a delivery off until `at` without counting the attempt: waiting
+    /// for a pace Discord sets is not a failure.
+    pub fn mark_waiting(&mut self, id: i64, at: i64, reason: &str, now: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE deliveries SET state = 'retrying', next_attempt_at = ?2, reason = ?3, updated_at = ?4,
+                 attempts = max(attempts - 1, 0)
+             WHERE id = ?1",
+            params![id, at, reason, now],
+        )?;
+        Ok(())
+    }
+
     /// Deliveries per state, for status output and tests.
     pub fn delivery_counts(&self) -> Result<Vec<(String, u64)>> {
         let mut stmt = self.conn.prepare_cached(
@@ -534,6 +576,7 @@ mod tests {
             updated_at: 0,
             uncertain_since: None,
             ping_role: None,
+            publish: false,
         };
         let first = delivery.nonce(0);
         assert!(first.len() <= 25, "{first}");

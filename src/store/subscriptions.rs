@@ -14,6 +14,8 @@ pub struct Wants {
     /// Empty: any source.
     pub sources: Vec<i64>,
     pub role_id: Option<u64>,
+    /// Publish each post (announcement channels).
+    pub publish: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +29,15 @@ pub struct Subscription {
     pub sources: Vec<i64>,
     /// A role each of its posts pings.
     pub role_id: Option<u64>,
+    /// Each post is published to the servers following the channel.
+    pub publish: bool,
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str =
-    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id";
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let categories: String = row.get(3)?;
@@ -47,6 +51,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         created_at: row.get(6)?,
         sources: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
         role_id: row.get::<_, Option<i64>>(8)?.map(|r| r as u64),
+        publish: row.get(9)?,
     })
 }
 
@@ -80,16 +85,17 @@ impl Store {
             let existing = store.subscription(guild_id, channel_id)?;
             if existing.is_some() {
                 store.conn.execute(
-                    "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, paused_reason = NULL
+                    "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, publish = ?5,
+                         paused_reason = NULL
                      WHERE channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json, role],
+                    params![categories_json, channel_id as i64, sources_json, role, wants.publish],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, after_briefing_id, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?7, ?8, ?4, ?5, ?6)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role],
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, after_briefing_id, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?4, ?5, ?6)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish],
                 )?;
             }
             let saved = store
@@ -141,7 +147,7 @@ impl Store {
                     scope.sql("guild_id", 1)
                 ))?;
                 let (only, except) = scope.params();
-                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(9)?)))?;
+                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(10)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;
@@ -185,7 +191,8 @@ impl Store {
                             now,
                         )
                         .from_subscription(subscription.id)
-                        .pinging(subscription.role_id);
+                        .pinging(subscription.role_id)
+                        .publishing(subscription.publish);
                         if store.insert_delivery(&delivery, now)?.is_some() {
                             queued += 1;
                         }

@@ -249,6 +249,11 @@ pub const COMMANDS: &[CommandSpec] = &[
                 Suggest::Source,
             )),
             PING,
+            optional(of_kind(
+                "publish",
+                "Publish each post to the servers following this announcement channel",
+                Kind::Bool,
+            )),
         ],
         private: true,
         guild_only: true,
@@ -256,7 +261,8 @@ pub const COMMANDS: &[CommandSpec] = &[
             reply(c, |h, who, mut a| async move {
                 let channel = need_channel(&mut a)?;
                 let (categories, source) = (a.text("categories"), a.text("source"));
-                h.subscribe_add(who, channel, categories, source, a.role("role"))
+                let (role, publish) = (a.role("role"), a.bool("publish"));
+                h.subscribe_add(who, channel, categories, source, role, publish)
                     .await
             })
         },
