@@ -802,3 +802,77 @@ async fn many_new_articles_are_read_over_several_rounds() {
         "all twelve were listed when the source was added"
     );
 }
+
+/// Compressed answers are read (gzip), and the size cap holds on what they
+/// unpack to: a small gzip of a large body is refused. Redirect loops stop
+/// after five, a server that never answers times out, and `max-age` longer
+/// than the interval is honoured.
+#[tokio::test]
+async fn gzip_bombs_redirect_loops_slow_servers_and_max_age() {
+    use std::io::Write;
+    let site = Site::start().await;
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let feed = site.fixture("feed-full.xml");
+    site.serve(
+        "/gzipped/",
+        Resource::ok(gzip(feed.as_bytes()), RSS).with_header("content-encoding", "gzip"),
+    );
+    let bomb = gzip(&vec![b' '; 8 * 1024 * 1024]);
+    assert!(bomb.len() < 64 * 1024, "the bomb itself is small");
+    site.serve(
+        "/bomb/",
+        Resource::ok(bomb, RSS).with_header("content-encoding", "gzip"),
+    );
+    for n in 0..10 {
+        site.serve(
+            &format!("/loop/{n}"),
+            Resource::redirect(&format!("/loop/{}", n + 1)),
+        );
+    }
+    site.serve(
+        "/slow/",
+        Resource::ok(feed.clone(), RSS).with_delay(Duration::from_secs(5)),
+    );
+    site.serve(
+        "/cached/",
+        Resource::ok(feed, RSS).with_header("cache-control", "public, max-age=7200"),
+    );
+    let db = library();
+    let clock = ManualClock::new(start_time());
+    let config = FollowConfig {
+        fetch: FetchPolicy {
+            max_bytes: 1024 * 1024,
+            timeout: Duration::from_millis(500),
+            ..loopback().fetch
+        },
+        ..loopback()
+    };
+    let follower = follower(&db, &clock, config);
+    let gzipped = follower.preview(&site.url("/gzipped/")).await.unwrap();
+    assert_eq!(gzipped.articles.len(), 1);
+    assert!(gzipped.articles[0].is_ok());
+    let bomb = follower.preview(&site.url("/bomb/")).await.unwrap_err();
+    assert!(bomb.contains("over the limit of 1048576 bytes"), "{bomb}");
+    let looped = follower.preview(&site.url("/loop/0")).await.unwrap_err();
+    assert!(looped.contains("more than 5 redirects"), "{looped}");
+    assert_eq!(
+        site.seen("/loop/6").len(),
+        0,
+        "no sixth redirect was followed"
+    );
+    let slow = follower.preview(&site.url("/slow/")).await.unwrap_err();
+    assert!(slow.contains("timed out"), "{slow}");
+
+    let added = add(&follower, site.url("/cached/")).await;
+    let now = clock.now_ms();
+    follower.fetch_source(added.clone()).await.unwrap();
+    assert_eq!(
+        source(&db, added.id).await.next_fetch_at,
+        now + 120 * MINUTE,
+        "two hours of max-age, longer than the 10-minute interval"
+    );
+}
