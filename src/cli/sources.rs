@@ -167,7 +167,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
             let preview = runtime.block_on(follower.preview(&url)).map_err(CliError)?;
             writeln!(
                 out,
-                "{url}: a {}, {} article{} read (nothing stored)\n",
+                "{url}: {}, {} article{} read (nothing stored)\n",
                 preview.kind,
                 preview.articles.len(),
                 if preview.articles.len() == 1 { "" } else { "s" }

@@ -628,7 +628,7 @@ impl Follower {
                     ..Hints::default()
                 };
                 Ok(Preview {
-                    kind: "article page",
+                    kind: "an article page",
                     articles: vec![extract_page(html, hints).await],
                     more: 0,
                 })
@@ -639,7 +639,7 @@ impl Follower {
                     articles.push(self.item_briefing(&feed, item).await);
                 }
                 Ok(Preview {
-                    kind: "feed",
+                    kind: "a feed",
                     more: feed.items.len().saturating_sub(CHECK_PAGES),
                     articles,
                 })

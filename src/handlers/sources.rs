@@ -212,7 +212,7 @@ impl Handlers {
             String::new()
         };
         Ok(Reply::private_embed(Embed {
-            title: Some(format!("Dry run: a {} (nothing stored)", preview.kind)),
+            title: Some(format!("Dry run: {} (nothing stored)", preview.kind)),
             description: Some(truncate(
                 &format!("{}{more}", lines.join("\n")),
                 limits::DESCRIPTION,
