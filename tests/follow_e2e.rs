@@ -63,10 +63,23 @@ fn serve_pages(site: &Site) {
 
 /// The excerpt feed without its newest item (what it listed yesterday).
 fn yesterdays_feed(site: &Site) -> String {
-    let feed = site.fixture("feed-excerpt.xml");
-    let first = feed.find("<item>").unwrap();
-    let end = feed.find("</item>").unwrap() + "</item>".len();
-    format!("{}{}", &feed[..first], &feed[end..])
+    support::site::without_first_item(&site.fixture("feed-excerpt.xml"))
+}
+
+/// A library whose local server subscribes to everything, and a follower
+/// on a hand-moved clock that has just added (not yet fetched) `url`.
+async fn following(url: String) -> (Db, Arc<ManualClock>, Follower, FollowedSource) {
+    let db = library();
+    db.call(|s| {
+        s.subscribe(LOCAL_GUILD, 9, &Wants::default(), 1, 0)
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
+    let clock = ManualClock::new(start_time());
+    let follower = follower(&db, &clock, loopback());
+    let added = add(&follower, url).await;
+    (db, clock, follower, added)
 }
 
 async fn source(db: &Db, id: i64) -> FollowedSource {
@@ -234,20 +247,9 @@ async fn a_new_feed_item_is_posted_once_and_the_backlog_never() {
 async fn an_updated_article_is_updated_in_place_without_a_post() {
     let site = Site::start().await;
     let full = site.fixture("feed-full.xml");
-    let start = full.find("<item>").unwrap();
-    let end = full.find("</item>").unwrap() + "</item>".len();
-    let empty = format!("{}{}", &full[..start], &full[end..]);
+    let empty = support::site::without_first_item(&full);
     site.serve("/feed/full/", Resource::ok(empty, RSS));
-    let db = library();
-    db.call(|s| {
-        s.subscribe(LOCAL_GUILD, 9, &Wants::default(), 1, 0)
-            .map(|_| ())
-    })
-    .await
-    .unwrap();
-    let clock = ManualClock::new(start_time());
-    let follower = follower(&db, &clock, loopback());
-    let added = add(&follower, site.url("/feed/full/")).await;
+    let (db, _clock, follower, added) = following(site.url("/feed/full/")).await;
     let first = follower.fetch_source(added.clone()).await.unwrap();
     assert!(
         first.articles.is_empty() && first.error.is_none(),
@@ -758,16 +760,7 @@ async fn many_new_articles_are_read_over_several_rounds() {
     }
     let feed = format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
     site.serve("/feed/", Resource::ok(feed, RSS));
-    let db = library();
-    db.call(|s| {
-        s.subscribe(LOCAL_GUILD, 9, &Wants::default(), 1, 0)
-            .map(|_| ())
-    })
-    .await
-    .unwrap();
-    let clock = ManualClock::new(start_time());
-    let follower = follower(&db, &clock, loopback());
-    let added = add(&follower, site.url("/feed/")).await;
+    let (db, _clock, follower, added) = following(site.url("/feed/")).await;
     let first = follower.fetch_source(added.clone()).await.unwrap();
     let count = |report: &SourceReport, f: fn(&ArticleStatus) -> bool| {
         report.articles.iter().filter(|a| f(&a.status)).count()

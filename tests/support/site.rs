@@ -70,6 +70,13 @@ impl Resource {
     }
 }
 
+/// A feed as it was before its newest item appeared.
+pub fn without_first_item(feed: &str) -> String {
+    let start = feed.find("<item>").expect("the feed has an item");
+    let end = feed.find("</item>").expect("the item ends") + "</item>".len();
+    format!("{}{}", &feed[..start], &feed[end..])
+}
+
 /// One request the site answered.
 #[derive(Debug, Clone)]
 pub struct Seen {
