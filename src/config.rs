@@ -174,6 +174,31 @@ pub struct DiscordConfig {
     /// User ids of the bot's owners: only they may use /source, since a
     /// source feeds every server the bot is in.
     pub owners: Vec<u64>,
+    /// Shards in all; unset: as many as Discord recommends.
+    pub shards: Option<u32>,
+    /// The shards this process runs, `[first, last]`; empty: all of them.
+    pub shard_range: Vec<u32>,
+}
+
+impl DiscordConfig {
+    /// `shard_range` checked: two numbers, first ≤ last, within `shards`.
+    pub fn shard_range(&self) -> Result<Option<(u32, u32)>, String> {
+        match self.shard_range.as_slice() {
+            [] => Ok(None),
+            [first, last] if first <= last => {
+                if let Some(total) = self.shards {
+                    if *last >= total {
+                        return Err(format!(
+                            "discord.shard_range ends at shard {last}, but there are only {total} shards (0 to {})",
+                            total.saturating_sub(1)
+                        ));
+                    }
+                }
+                Ok(Some((*first, *last)))
+            }
+            _ => Err("discord.shard_range is two shard numbers, first and last: [0, 3]".into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -226,6 +226,17 @@ pub(crate) fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
     })
 }
 
+/// The second test server: the same bot and member, one text channel.
+pub fn second_guild_json() -> Value {
+    let mut guild = guild_json();
+    guild["id"] = json!(SECOND_GUILD_ID.to_string());
+    guild["name"] = json!("Briefbot Second Server");
+    guild["roles"][0]["id"] = json!(SECOND_GUILD_ID.to_string());
+    guild["roles"] = json!([guild["roles"][0].clone()]);
+    guild["channels"] = json!([text_channel(SECOND_CHANNEL_ID, "briefings", json!([]))]);
+    guild
+}
+
 pub(crate) fn announcement_channel(id: u64, name: &str) -> Value {
     let mut channel = text_channel(id, name, json!([]));
     channel["type"] = json!(5);

@@ -36,7 +36,6 @@ pub(crate) async fn gateway(
 
 pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
     let (sender, mut outgoing) = mpsc::unbounded_channel();
-    *shared.gateway.lock().expect("gateway") = Some(sender);
     let mut seq: u64 = 0;
     let hello = json!({ "op": 10, "d": { "heartbeat_interval": 41_250 }, "s": null, "t": null });
     if socket
@@ -56,6 +55,11 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                 };
                 let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
                 let replies = answer_gateway(&shared, &frame);
+                // Once it has identified (or resumed), this connection
+                // receives its shard's dispatches.
+                if let Some(shard) = shard_of_frame(&shared, &frame, &replies) {
+                    shared.gateways.lock().expect("gateways").insert(shard, sender.clone());
+                }
                 for (event, data) in replies {
                     let frame = match event {
                         Some(name) => { seq += 1; json!({ "op": 0, "t": name, "s": seq, "d": data }) }
@@ -78,6 +82,43 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
     }
 }
 
+/// The shard a connection serves, learnt from its IDENTIFY (`shard:
+/// [id, total]`) or, for a RESUME, from the session it resumes.
+fn shard_of_frame(
+    shared: &Shared,
+    frame: &Value,
+    replies: &[(Option<&'static str>, Value)],
+) -> Option<u64> {
+    match frame["op"].as_u64() {
+        Some(2) => {
+            let shard = frame["d"]["shard"][0].as_u64().unwrap_or(0);
+            if let Some((_, ready)) = replies.iter().find(|(event, _)| *event == Some("READY")) {
+                if let Some(session) = ready["session_id"].as_str() {
+                    shared
+                        .sessions
+                        .lock()
+                        .expect("sessions")
+                        .insert(session.to_string(), shard);
+                }
+            }
+            Some(shard)
+        }
+        Some(6) => {
+            let session = frame["d"]["session_id"].as_str().unwrap_or_default();
+            Some(
+                shared
+                    .sessions
+                    .lock()
+                    .expect("sessions")
+                    .get(session)
+                    .copied()
+                    .unwrap_or(0),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// Frames to send back for one frame the bot sent: `(Some(event), data)` is
 /// a dispatch, `(None, frame)` a raw frame.
 pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, Value)> {
@@ -89,19 +130,35 @@ pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'st
                 frame["d"]["intents"].as_u64().unwrap_or(0),
                 Ordering::SeqCst,
             );
+            // Each shard is told of, and sent, only its own servers.
+            let shard = frame["d"]["shard"][0].as_u64().unwrap_or(0);
+            let total = frame["d"]["shard"][1].as_u64().unwrap_or(1).max(1);
+            let guilds: Vec<Value> = shared
+                .guilds()
+                .into_iter()
+                .filter(|g| {
+                    let id = g["id"]
+                        .as_str()
+                        .and_then(|id| id.parse::<u64>().ok())
+                        .unwrap_or(0);
+                    (id >> 22) % total == shard
+                })
+                .collect();
             let ready = (
                 Some("READY"),
                 json!({
                     "v": 10,
                     "user": bot_user(),
-                    "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
+                    "guilds": guilds.iter().map(|g| json!({ "id": g["id"], "unavailable": true })).collect::<Vec<_>>(),
                     "session_id": format!("session-{}", shared.snowflake()),
                     "resume_gateway_url": shared.gateway_url(),
-                    "shard": [0, 1],
+                    "shard": [shard, total],
                     "application": { "id": APPLICATION_ID.to_string(), "flags": 0 }
                 }),
             );
-            vec![ready, (Some("GUILD_CREATE"), guild_json())]
+            let mut frames = vec![ready];
+            frames.extend(guilds.into_iter().map(|g| (Some("GUILD_CREATE"), g)));
+            frames
         }
         Some(6) => {
             shared.resumes.fetch_add(1, Ordering::SeqCst);

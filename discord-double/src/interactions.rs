@@ -6,11 +6,17 @@ use serde_json::{json, Value};
 use super::*;
 
 impl Double {
+    /// Sends an event to the shard its server belongs to (shard 0 without
+    /// a server), as Discord routes them.
     pub(crate) fn dispatch(&self, event: &'static str, data: Value) -> Result<(), String> {
-        let gateway = self.shared.gateway.lock().expect("gateway");
-        let sender = gateway
-            .as_ref()
-            .ok_or("no bot is connected to the gateway")?;
+        let shard = data["guild_id"]
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok())
+            .map_or(0, |guild| self.shared.shard_of(guild));
+        let gateways = self.shared.gateways.lock().expect("gateways");
+        let sender = gateways
+            .get(&shard)
+            .ok_or_else(|| format!("no bot is connected to the gateway on shard {shard}"))?;
         sender
             .send(Outgoing::Dispatch(event, data))
             .map_err(|_| "the gateway connection is gone".to_string())
@@ -74,6 +80,43 @@ impl Double {
         Ok(Invocation { id, token })
     }
 
+    /// Dispatches a slash command from `invoker` in another server's channel
+    /// (the second test server, say), which reaches that server's shard.
+    pub fn send_command_in(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        invoker: &Invoker,
+        name: &str,
+        options: Value,
+        resolved: Value,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.command_json(2, name, options);
+        interaction["data"]["resolved"] = resolved;
+        interaction["guild_id"] = json!(guild_id.to_string());
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        invoker.apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
+    /// Dispatches a button press in another server's channel.
+    pub fn press_button_in(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        custom_id: &str,
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.button_json(custom_id);
+        interaction["guild_id"] = json!(guild_id.to_string());
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        Invoker::moderator().apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
+    }
+
     /// Dispatches an autocomplete request; `options` mark the typed one `"focused": true`.
     pub fn send_autocomplete(&self, name: &str, options: Value) -> Result<Invocation, String> {
         let (id, token, interaction) = self.command_json(4, name, options);
@@ -116,6 +159,24 @@ impl Double {
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
         self.submit_form(&Invoker::moderator(), channel_id, None, custom_id, fields)
+    }
+
+    /// Dispatches a modal submit from a form opened in `channel_id` of
+    /// another server (which reaches that server's shard).
+    pub fn submit_modal_in_guild(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Invocation, String> {
+        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
+        interaction["guild_id"] = json!(guild_id.to_string());
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"]["id"] = json!(channel_id.to_string());
+        Invoker::moderator().apply(&mut interaction);
+        self.dispatch("INTERACTION_CREATE", interaction)?;
+        Ok(Invocation { id, token })
     }
 
     /// Dispatches a modal submit by `invoker` from a form opened in `channel_id`.

@@ -48,6 +48,11 @@ pub const NO_THREADS_CHANNEL_ID: u64 = 330_000_000_000_000_008;
 pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 /// A role a server can make its moderator role.
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
+/// A second server, on shard 1 of 2 (`GUILD_ID` is on shard 0):
+/// `(id >> 22) % shards`.
+pub const SECOND_GUILD_ID: u64 = 220_000_000_004_194_307;
+/// Its text channel.
+pub const SECOND_CHANNEL_ID: u64 = 330_000_000_000_000_012;
 /// An announcement channel (type 5): its messages can be published.
 pub const ANNOUNCEMENT_CHANNEL_ID: u64 = 330_000_000_000_000_011;
 /// Publishes Discord allows per announcement channel per hour.
@@ -99,7 +104,14 @@ struct Shared {
     ws_url: String,
     log: Mutex<Vec<Recorded>>,
     changed: Notify,
-    gateway: Mutex<Option<mpsc::UnboundedSender<Outgoing>>>,
+    /// The bot's gateway connections, by shard.
+    gateways: Mutex<std::collections::BTreeMap<u64, mpsc::UnboundedSender<Outgoing>>>,
+    /// Session id -> shard, so a RESUME finds its shard again.
+    sessions: Mutex<std::collections::HashMap<String, u64>>,
+    /// Shards `/gateway/bot` recommends.
+    shards: AtomicU64,
+    /// Whether the second test server exists (on the other shard of two).
+    second_guild: std::sync::atomic::AtomicBool,
     identifies: AtomicUsize,
     intents: AtomicU64,
     resumes: AtomicUsize,
@@ -147,6 +159,21 @@ impl Shared {
             .expect("override")
             .clone()
             .unwrap_or_else(|| self.ws_url.clone())
+    }
+
+    /// The servers the bot is in.
+    fn guilds(&self) -> Vec<Value> {
+        let mut guilds = vec![guild_json()];
+        if self.second_guild.load(Ordering::SeqCst) {
+            guilds.push(second_guild_json());
+        }
+        guilds
+    }
+
+    /// The shard a server's events go to: `(guild_id >> 22) % shards`
+    /// (Discord's sharding docs).
+    fn shard_of(&self, guild_id: u64) -> u64 {
+        (guild_id >> 22) % self.shards.load(Ordering::SeqCst).max(1)
     }
 
     fn snowflake(&self) -> u64 {
@@ -204,7 +231,10 @@ impl Double {
             ws_url: format!("ws://{addr}/gateway-ws"),
             log: Mutex::new(Vec::new()),
             changed: Notify::new(),
-            gateway: Mutex::new(None),
+            gateways: Mutex::default(),
+            sessions: Mutex::default(),
+            shards: AtomicU64::new(1),
+            second_guild: std::sync::atomic::AtomicBool::new(false),
             identifies: AtomicUsize::new(0),
             intents: AtomicU64::new(0),
             resumes: AtomicUsize::new(0),
@@ -540,9 +570,31 @@ impl Double {
 
     /// Cuts the gateway connection without a close frame, as a network drop would.
     pub fn drop_gateway(&self) {
-        if let Some(sender) = self.shared.gateway.lock().expect("gateway").as_ref() {
+        for sender in self.shared.gateways.lock().expect("gateways").values() {
             let _ = sender.send(Outgoing::Drop);
         }
+    }
+
+    /// Recommends `shards` shards in `/gateway/bot` (Discord: one per 1,000
+    /// servers or so; bots in more than 2,500 must shard).
+    pub fn set_shards(&self, shards: u64) {
+        self.shared.shards.store(shards.max(1), Ordering::SeqCst);
+    }
+
+    /// Adds the second test server (`SECOND_GUILD_ID`, on shard 1 of 2).
+    pub fn add_second_guild(&self) {
+        self.shared.second_guild.store(true, Ordering::SeqCst);
+    }
+
+    /// The shards the bot has identified on, by id.
+    pub fn identified_shards(&self) -> Vec<u64> {
+        self.shared
+            .gateways
+            .lock()
+            .expect("gateways")
+            .keys()
+            .copied()
+            .collect()
     }
 
     /// The bot's answer to an interaction: its callback.

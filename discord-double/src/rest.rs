@@ -290,7 +290,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
         ("GET", ["gateway"]) => json(json!({ "url": shared.gateway_url() })),
         ("GET", ["gateway", "bot"]) => json(json!({
             "url": shared.gateway_url(),
-            "shards": 1,
+            "shards": shared.shards.load(std::sync::atomic::Ordering::SeqCst),
             "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1 }
         })),
         ("GET", ["users", "@me"]) => json(bot_user()),

@@ -24,6 +24,8 @@ pub fn bot(config: &Config) -> CliResult {
         import: import_options(config),
         answer_limit: config.discussion.answer_limit(),
         read_replies: config.discord.read_replies,
+        shards: config.discord.shards,
+        shard_range: config.discord.shard_range().map_err(CliError)?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

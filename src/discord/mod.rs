@@ -43,6 +43,11 @@ pub struct DiscordSettings {
     /// Record plain replies to a question's message in a discussion thread
     /// as answers. Needs the privileged Message Content intent.
     pub read_replies: bool,
+    /// Shards in all; `None`: as many as Discord's `/gateway/bot` recommends.
+    pub shards: Option<u32>,
+    /// The shards this process runs (`first..=last`), of `shards`; `None`:
+    /// all of them.
+    pub shard_range: Option<(u32, u32)>,
 }
 
 /// What to tell someone who starts the bot without a token.
@@ -108,7 +113,14 @@ pub async fn run(
     } else {
         GatewayIntents::GUILDS
     };
+    // Only what the bot reads: servers, their channels and roles, and its
+    // own member (for permissions). No messages; without the presence and
+    // member intents Discord sends neither presences nor member lists.
+    let mut cache = serenity::cache::Settings::default();
+    cache.max_messages = 0;
+    cache.cache_users = false;
     let mut client = ClientBuilder::new_with_http(http.build(), intents)
+        .cache_settings(cache)
         .framework(framework)
         .await
         .map_err(|e| format!("cannot start the Discord client: {e}"))?;
@@ -129,7 +141,7 @@ pub async fn run(
     // A shard that cannot reach Discord keeps retrying and does not hear the
     // shutdown, so a requested stop waits for the gateway only so long.
     let result = tokio::select! {
-        result = client.start() => result.map_err(|e| format!("Discord connection failed: {e}")),
+        result = start_shards(&mut client, settings.shards, settings.shard_range) => result.map_err(|e| format!("Discord connection failed: {e}")),
         _ = async {
             requested.notified().await;
             tokio::time::sleep(GATEWAY_CLOSE_GRACE).await;
@@ -150,6 +162,23 @@ pub async fn run(
         }
     }
     result
+}
+
+/// Connects the shards: Discord's recommended count (`/gateway/bot`), or
+/// `total`; all of them, or the range this process runs.
+async fn start_shards(
+    client: &mut serenity::Client,
+    total: Option<u32>,
+    range: Option<(u32, u32)>,
+) -> serenity::Result<()> {
+    match (total, range) {
+        (None, None) => client.start_autosharded().await,
+        (Some(total), None) => client.start_shards(total).await,
+        (total, Some((first, last))) => {
+            let total = total.unwrap_or(last + 1);
+            client.start_shard_range(first..last + 1, total).await
+        }
+    }
 }
 
 /// Stops the delivery loop. On a requested stop it finishes its round
