@@ -150,6 +150,7 @@ fn channel() -> ChannelRef {
         problem: None,
         threads_problem: None,
         announcement: false,
+        forum: false,
     }
 }
 

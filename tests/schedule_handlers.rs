@@ -37,6 +37,7 @@ fn news() -> ChannelRef {
         problem: None,
         threads_problem: None,
         announcement: false,
+        forum: false,
     }
 }
 
@@ -235,6 +236,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     let no_threads = ChannelRef {
         threads_problem: Some("the bot lacks Create Public Threads".into()),
         announcement: false,
+        forum: false,
         ..news()
     };
     let refused = refusal(

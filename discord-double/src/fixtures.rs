@@ -247,8 +247,12 @@ pub(crate) fn forum_channel(id: u64, name: &str) -> Value {
     json!({
         "id": id.to_string(), "type": 15, "name": name, "position": 0,
         "permission_overwrites": [], "nsfw": false, "parent_id": null, "topic": null,
-        "last_message_id": null, "rate_limit_per_user": 0, "flags": 0,
-        "available_tags": [], "default_reaction_emoji": null, "default_sort_order": null,
+        "last_message_id": null, "rate_limit_per_user": 0, "flags": REQUIRE_TAG,
+        "available_tags": [
+            { "id": ENERGY_TAG_ID.to_string(), "name": "Energy", "moderated": false, "emoji_id": null, "emoji_name": null },
+            { "id": POLICY_TAG_ID.to_string(), "name": "Policy", "moderated": false, "emoji_id": null, "emoji_name": null }
+        ],
+        "default_reaction_emoji": null, "default_sort_order": null,
         "default_forum_layout": 0
     })
 }

@@ -48,6 +48,11 @@ pub const NO_THREADS_CHANNEL_ID: u64 = 330_000_000_000_000_008;
 pub const FORUM_CHANNEL_ID: u64 = 330_000_000_000_000_009;
 /// A role a server can make its moderator role.
 pub const MODERATOR_ROLE_ID: u64 = 550_000_000_000_000_005;
+/// The forum's tags: "Energy" and "Policy". The forum requires a tag.
+pub const ENERGY_TAG_ID: u64 = 660_000_000_000_000_001;
+pub const POLICY_TAG_ID: u64 = 660_000_000_000_000_002;
+/// A forum's flag: a post must carry a tag.
+pub const REQUIRE_TAG: u64 = 1 << 4;
 /// A second server, on shard 1 of 2 (`GUILD_ID` is on shard 0):
 /// `(id >> 22) % shards`.
 pub const SECOND_GUILD_ID: u64 = 220_000_000_004_194_307;
@@ -96,6 +101,8 @@ pub struct ChannelMessage {
 pub struct Thread {
     pub id: u64,
     pub parent_id: u64,
+    /// A forum post's tags.
+    pub applied_tags: Vec<u64>,
     pub name: String,
 }
 

@@ -100,7 +100,8 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
         .iter()
         .any(|t| t.id == channel);
     let (granted, kind) = bot_permissions(shared, channel)?;
-    if kind == 15 && !is_thread_create {
+    // A forum takes posts (threads), not messages; inside a post is fine.
+    if kind == 15 && !is_thread_create && !in_thread {
         return Some(
             (
                 StatusCode::BAD_REQUEST,
@@ -115,6 +116,76 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
         needed
     } | VIEW_CHANNEL;
     (granted & needed != needed).then(missing_permissions)
+}
+
+/// A post in a forum channel (type 15): a thread with its starter message,
+/// whose id is the thread's. Discord refuses it elsewhere (400, 50024), a
+/// tag the forum does not have or more than 5 tags (400, 50035), and a post
+/// without a tag in a forum with REQUIRE_TAG (400, 40067). Sources:
+/// Discord's "Start Thread in Forum or Media Channel" docs and
+/// ../shared/docs/discord-notes.md.
+fn forum_post(shared: &Shared, forum: u64, body: &Value) -> Response {
+    let bad = |code: u64, text: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": text, "code": code })),
+        )
+            .into_response()
+    };
+    let channel = guild_json()["channels"].as_array().and_then(|all| {
+        all.iter()
+            .find(|c| c["id"] == json!(forum.to_string()))
+            .cloned()
+    });
+    let Some(channel) = channel.filter(|c| c["type"] == json!(15)) else {
+        return bad(50024, "Cannot execute action on this channel type");
+    };
+    let tags: Vec<Value> = body["applied_tags"].as_array().cloned().unwrap_or_default();
+    let available: Vec<Value> = channel["available_tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["id"].clone())
+        .collect();
+    if tags.len() > 5 || tags.iter().any(|t| !available.contains(t)) {
+        return bad(50035, "Invalid Form Body (applied_tags)");
+    }
+    let flags = channel["flags"].as_u64().unwrap_or(0);
+    if flags & REQUIRE_TAG != 0 && tags.is_empty() {
+        return bad(
+            40067,
+            "A tag is required to create a forum post in this channel",
+        );
+    }
+    let name = body["name"].as_str().unwrap_or_default().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return bad(50035, "Invalid Form Body (name)");
+    }
+    let starter = create_message(shared, forum, &body["message"]);
+    let id = starter["id"]
+        .as_str()
+        .and_then(|id| id.parse::<u64>().ok())
+        .unwrap_or(0);
+    // The starter message lives in the thread, which has its id.
+    {
+        let mut messages = shared.messages.lock().expect("messages");
+        if let Some(made) = messages.iter_mut().find(|m| m.id == id) {
+            made.channel_id = id;
+        }
+    }
+    shared.threads.lock().expect("threads").push(Thread {
+        id,
+        parent_id: forum,
+        name: name.clone(),
+        applied_tags: tags
+            .iter()
+            .filter_map(|t| t.as_str()?.parse().ok())
+            .collect(),
+    });
+    let mut thread = thread_json(id, forum, &name);
+    thread["applied_tags"] = json!(tags);
+    thread["message"] = starter;
+    axum::Json(thread).into_response()
 }
 
 /// Publishing a message of an announcement channel (type 5) to the servers
@@ -353,12 +424,35 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
                     .into_response();
             }
             let name = body["name"].as_str().unwrap_or("").to_string();
-            threads.push(Thread { id: message, parent_id: channel, name: name.clone() });
+            threads.push(Thread { id: message, parent_id: channel, name: name.clone(), applied_tags: Vec::new() });
             json(thread_json(message, channel, &name))
         }
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(0);
             json(create_message(shared, channel, body))
+        }
+        ("POST", ["channels", channel, "threads"]) => {
+            forum_post(shared, channel.parse().unwrap_or(0), body)
+        }
+        ("GET", ["channels", channel]) => {
+            let id = channel.parse::<u64>().unwrap_or(0);
+            let found = shared.guilds().into_iter().find_map(|guild| {
+                let mut channel = guild["channels"]
+                    .as_array()?
+                    .iter()
+                    .find(|c| c["id"] == json!(id.to_string()))?
+                    .clone();
+                channel["guild_id"] = guild["id"].clone();
+                Some(channel)
+            });
+            match found {
+                Some(channel) => json(channel),
+                None => (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(json!({ "message": "Unknown Channel", "code": 10003 })),
+                )
+                    .into_response(),
+            }
         }
         ("POST", ["channels", channel, "messages", message, "crosspost"]) => {
             publish(shared, channel.parse().unwrap_or(0), message.parse().unwrap_or(0))

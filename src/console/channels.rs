@@ -82,6 +82,17 @@ impl ConsolePoster {
 }
 
 impl Poster for ConsolePoster {
+    /// The console has no forums: a forum post is shown as a post.
+    fn create_forum_post<'a>(
+        &'a self,
+        forum_id: u64,
+        _name: &'a str,
+        message: &'a Message,
+        _tags: &'a [String],
+    ) -> PostFuture<'a, String> {
+        self.post(forum_id, message, "forum-post")
+    }
+
     /// The console's channels have no followers: publishing changes nothing.
     fn publish<'a>(&'a self, _channel_id: u64, _message_id: &'a str) -> PostFuture<'a, ()> {
         Box::pin(async { Ok(()) })

@@ -132,6 +132,7 @@ fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResul
                 problem: None,
                 threads_problem: None,
                 announcement: false,
+                forum: false,
             })
         }
         Kind::Role => {

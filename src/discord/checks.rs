@@ -132,10 +132,18 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> ChannelRef {
         problem: ctx.guild_id().and_then(|guild| {
             missing_permissions(ctx.serenity_context(), guild, channel.id, &POSTING)
         }),
+        // A forum post is made with Send Messages; only posting inside it
+        // needs a thread permission.
         threads_problem: ctx.guild_id().and_then(|guild| {
-            missing_permissions(ctx.serenity_context(), guild, channel.id, &THREADS)
+            let needed = if channel.kind == ChannelType::Forum {
+                &THREADS[1..]
+            } else {
+                &THREADS[..]
+            };
+            missing_permissions(ctx.serenity_context(), guild, channel.id, needed)
         }),
         announcement: channel.kind == ChannelType::News,
+        forum: channel.kind == ChannelType::Forum,
     }
 }
 

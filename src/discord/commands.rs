@@ -332,7 +332,7 @@ fn option_json(option: &OptionSpec) -> Value {
         // Text and announcement channels.
         Kind::Channel => {
             out["type"] = json!(7);
-            out["channel_types"] = json!([0, 5]);
+            out["channel_types"] = json!([0, 5, 15]);
         }
         Kind::Role => out["type"] = json!(8),
         Kind::File => out["type"] = json!(11),

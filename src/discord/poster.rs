@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, CreateThread, GetMessages, Http, HttpError, MessageId, Nonce,
+    AutoArchiveDuration, ChannelFlags, ChannelId, CreateForumPost, CreateThread, ForumTagId,
+    GetMessages, Http, HttpError, MessageId, Nonce,
 };
 
 use super::rate_gate::RateGate;
@@ -109,6 +110,39 @@ impl Poster for DiscordPoster {
                 }
                 Err(error) => Err(classify(error)),
             }
+        })
+    }
+
+    fn create_forum_post<'a>(
+        &'a self,
+        forum_id: u64,
+        name: &'a str,
+        message: &'a Message,
+        tags: &'a [String],
+    ) -> PostFuture<'a, String> {
+        Box::pin(async move {
+            let forum = ChannelId::new(forum_id);
+            let channel = forum.to_channel(&self.http).await.map_err(classify)?;
+            let available = match channel {
+                serenity::all::Channel::Guild(guild_channel) => guild_channel,
+                _ => {
+                    return Err(PostError::Refused {
+                        reason: "the channel is not a forum".into(),
+                    })
+                }
+            };
+            let applied = forum_tags(&available, tags);
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(forum_id).await;
+            }
+            forum
+                .create_forum_post(
+                    &self.http,
+                    CreateForumPost::new(name, create_message(message)).set_applied_tags(applied),
+                )
+                .await
+                .map(|thread| thread.id.to_string())
+                .map_err(classify)
         })
     }
 
@@ -217,6 +251,24 @@ fn view_of(sent: &serenity::all::Message) -> Message {
             .collect(),
         buttons: Vec::new(),
     }
+}
+
+/// The forum's tags named like `categories` (any case, at most 5, in the
+/// forum's order); when the forum requires a tag and none matches, its
+/// first tag, so the post is accepted.
+fn forum_tags(forum: &serenity::all::GuildChannel, categories: &[String]) -> Vec<ForumTagId> {
+    let mut tags: Vec<ForumTagId> = forum
+        .available_tags
+        .iter()
+        .filter(|tag| categories.iter().any(|c| c.eq_ignore_ascii_case(&tag.name)))
+        .map(|tag| tag.id)
+        .take(5)
+        .collect();
+    let requires_tag = forum.flags.contains(ChannelFlags::REQUIRE_TAG);
+    if tags.is_empty() && requires_tag {
+        tags.extend(forum.available_tags.first().map(|tag| tag.id));
+    }
+    tags
 }
 
 /// Discord's code for "this message has already been crossposted".

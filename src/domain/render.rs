@@ -167,6 +167,18 @@ pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
 }
 
 /// The name of a briefing's discussion thread (1-100 characters).
+/// A forum post's name: the title, at most 100 characters (Discord's
+/// limit), cut at a word.
+pub fn forum_post_name(title: &str) -> String {
+    let title = title.trim();
+    if title.chars().count() <= 100 {
+        return title.to_string();
+    }
+    let cut: String = title.chars().take(99).collect();
+    let at_word = cut.rfind(' ').filter(|&at| at > 40).unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end())
+}
+
 pub fn thread_name(title: &str) -> String {
     let name = truncate(title.trim(), 100);
     if name.is_empty() {

@@ -40,6 +40,8 @@ pub struct ChannelRef {
     /// An announcement channel, whose posts can be published to the servers
     /// that follow it.
     pub announcement: bool,
+    /// A forum: each briefing becomes its own post there.
+    pub forum: bool,
 }
 
 /// A role named in a command. `ping_problem` is set by the transport when

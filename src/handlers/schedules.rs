@@ -97,6 +97,7 @@ impl Handlers {
         })?;
         let content = self.content_from(&request, None).await?;
         let role = request.role.as_ref().map(RoleRef::pingable).transpose()?;
+        let forum = request.channel.as_ref().is_some_and(|c| c.forum);
         let next = first_run(&rule, zone, now)?;
         let spec = ScheduleSpec {
             channel_id: channel,
@@ -110,9 +111,10 @@ impl Handlers {
             .call(move |s| {
                 s.in_transaction(|s| {
                     let added = s.add_schedule(guild, &spec, next, by, now)?;
-                    s.set_schedule_role(added.id, role)?;
+                    s.set_schedule_delivery(added.id, role, forum)?;
                     Ok(Schedule {
                         role_id: role,
+                        forum,
                         ..added
                     })
                 })
@@ -205,6 +207,10 @@ impl Handlers {
             Some(role) => Some(role.pingable()?),
             None => current.role_id,
         };
+        let forum = match &request.channel {
+            Some(channel) => channel.forum,
+            None => current.forum,
+        };
         let next = first_run(&rule, zone, now)?;
         let spec = ScheduleSpec {
             channel_id: channel,
@@ -217,7 +223,7 @@ impl Handlers {
             .db
             .call(move |s| {
                 s.update_schedule(id, &spec, Some(next), now)?;
-                s.set_schedule_role(id, role)?;
+                s.set_schedule_delivery(id, role, forum)?;
                 s.schedule(guild, id)
             })
             .await?
@@ -377,11 +383,12 @@ impl Handlers {
             .moderated_schedule(caller, "/schedule run-now", &schedule)
             .await?;
         let now = self.clock.now_ms();
-        let (id, channel, content, role) = (
+        let (id, channel, content, role, forum) = (
             current.id,
             current.spec.channel_id,
             current.spec.content,
             current.role_id,
+            current.forum,
         );
         let queued = self
             .db
@@ -391,7 +398,8 @@ impl Handlers {
                         let delivery =
                             NewDelivery::pending(guild, channel, Origin::RunNow, payload, now)
                                 .from_schedule(id)
-                                .pinging(role);
+                                .pinging(role)
+                                .in_forum(forum);
                         s.insert_delivery(&delivery, now)?;
                         Ok(Prepared::Ready(()))
                     }

@@ -118,6 +118,12 @@ impl Handlers {
         let guild = self
             .moderator_guild(caller, "/settings log-channel")
             .await?;
+        if let Some(forum) = channel.as_ref().filter(|c| c.forum) {
+            return Err(CommandError::User(format!(
+                "<#{}> is a forum, which takes posts, not the bot's reports. Pick a text channel.",
+                forum.id
+            )));
+        }
         let channel = channel.map(|c| c.postable()).transpose()?;
         let now = self.clock.now_ms();
         self.db

@@ -63,6 +63,7 @@ impl Handlers {
             sources: source.iter().map(|s| s.id).collect(),
             role_id,
             publish,
+            forum: channel.forum,
         };
         let (_, created) = self
             .db

@@ -41,6 +41,14 @@ pub enum Step {
         name: String,
     },
     PostInThread(Message),
+    /// A forum post: a thread named `name` whose starter message is
+    /// `message`, tagged with the forum's tags named like `tags` (the
+    /// briefing's categories). Later messages and the questions go inside.
+    ForumPost {
+        name: String,
+        message: Message,
+        tags: Vec<String>,
+    },
     /// Publishes the message step `part` made to the servers following the
     /// announcement channel.
     Publish {
@@ -65,6 +73,9 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         let parts = steps.len();
         steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
+    if d.forum && d.origin != Origin::Notice {
+        return forum_steps(store, d, steps).map(Prepared::Ready);
+    }
     if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
         if store.guild_settings(d.guild_id)?.discussion_threads {
             if let Some(stored) = store.briefing_by_id(*id)? {
@@ -87,6 +98,51 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         }
     }
     Ok(Prepared::Ready(steps))
+}
+
+/// A post in a forum channel: the first message starts the forum post, the
+/// rest of the post and the key questions go inside it (the post is the
+/// briefing's discussion; no second thread).
+fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step>, StoreError> {
+    let stored = match &d.payload {
+        Payload::Briefing(id) => store.briefing_by_id(*id)?,
+        _ => None,
+    };
+    let (name, tags) = match &stored {
+        Some(stored) => (
+            render::forum_post_name(&stored.briefing.title),
+            stored.briefing.categories.clone(),
+        ),
+        None => ("Briefing digest".to_string(), Vec::new()),
+    };
+    let mut messages = posts.into_iter().filter_map(|step| match step {
+        Step::Post(message) => Some(message),
+        _ => None,
+    });
+    let mut steps = Vec::new();
+    if let Some(first) = messages.next() {
+        steps.push(Step::ForumPost {
+            name,
+            message: first,
+            tags,
+        });
+    }
+    steps.extend(messages.map(Step::PostInThread));
+    if let Some(stored) = stored.filter(|_| !steps.is_empty()) {
+        if store.guild_settings(d.guild_id)?.discussion_threads {
+            let questions: Vec<(i64, String)> = stored
+                .questions
+                .iter()
+                .map(|q| (q.id, q.text.clone()))
+                .collect();
+            steps.extend(
+                render::question_prompts(&questions)
+                    .into_iter()
+                    .map(Step::PostInThread),
+            );
+        }
+    }
+    Ok(steps)
 }
 
 /// What a payload looks like in a channel (also used by previews).

@@ -72,6 +72,18 @@ pub trait Poster: Send + Sync + 'static {
     /// to the servers that follow it. One published already is no error.
     fn publish<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
 
+    /// Starts a forum post named `name` in forum `forum_id` with `message`
+    /// as its starter, tagged with the forum's tags whose names match
+    /// `tags` (any case, at most 5; a forum that requires a tag and has no
+    /// match gets its first). Returns the post's (thread's) id.
+    fn create_forum_post<'a>(
+        &'a self,
+        forum_id: u64,
+        name: &'a str,
+        message: &'a Message,
+        tags: &'a [String],
+    ) -> PostFuture<'a, String>;
+
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
     /// thread (Discord's thread from a message shares the message's id).

@@ -135,6 +135,7 @@ pub(super) fn plan_due_schedules(
             )
             .from_schedule(schedule.id)
             .pinging(schedule.role_id)
+            .in_forum(schedule.forum)
         };
         if let Some((at, reason)) = &plan.skipped {
             let skipped = base(Payload::Nothing, *at).skipped(reason.clone());

@@ -43,7 +43,7 @@ impl Posting {
         let mut ids = d.message_ids.clone();
         let thread_step = steps
             .iter()
-            .position(|s| matches!(s, Step::OpenThread { .. }));
+            .position(|s| matches!(s, Step::OpenThread { .. } | Step::ForumPost { .. }));
         for (index, step) in steps.iter().enumerate().skip(d.parts_sent) {
             if let Step::Publish { .. } = step {
                 if let Some(until) = self.publish_paced_until(d.channel_id).await? {
@@ -82,7 +82,7 @@ impl Posting {
                     return self.publish_failed(d, reason).await;
                 }
                 Err(PostError::Refused { reason } | PostError::Rejected { reason })
-                    if !matches!(step, Step::Post(_)) =>
+                    if !matches!(step, Step::Post(_) | Step::ForumPost { .. }) =>
                 {
                     return self.discussion_failed(d, steps.len(), reason).await;
                 }
@@ -140,6 +140,16 @@ impl Posting {
             });
         let (channel, message) = match step {
             Step::Post(message) => (d.channel_id, message),
+            Step::ForumPost {
+                name,
+                message,
+                tags,
+            } => {
+                return self
+                    .poster
+                    .create_forum_post(d.channel_id, name, message, tags)
+                    .await;
+            }
             Step::Publish { part } => {
                 let message_id = ids.get(*part).ok_or_else(|| PostError::Rejected {
                     reason: "the message to publish is missing".into(),

@@ -115,6 +115,8 @@ pub struct NewDelivery {
     pub ping_role: Option<u64>,
     /// Publish its post (announcement channels).
     pub publish: bool,
+    /// Its channel is a forum: the post is a forum post.
+    pub forum: bool,
 }
 
 impl NewDelivery {
@@ -136,7 +138,14 @@ impl NewDelivery {
             skipped: None,
             ping_role: None,
             publish: false,
+            forum: false,
         }
+    }
+
+    /// Its channel is a forum.
+    pub fn in_forum(mut self, forum: bool) -> Self {
+        self.forum = forum;
+        self
     }
 
     /// Its post is published to the servers following the channel.
@@ -192,6 +201,8 @@ pub struct Delivery {
     pub ping_role: Option<u64>,
     /// Its post is published (announcement channels).
     pub publish: bool,
+    /// Its channel is a forum: the post is a forum post.
+    pub forum: bool,
 }
 
 impl Delivery {
@@ -224,7 +235,7 @@ fn base36(mut n: u64) -> String {
 const COLUMNS: &str =
     "id, guild_id, channel_id, origin, schedule_id, subscription_id, content, due_at, state,
     attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at,
-    uncertain_since, ping_role_id, publish";
+    uncertain_since, ping_role_id, publish, forum";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
     let content: String = row.get(6)?;
@@ -252,6 +263,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         uncertain_since: row.get(16)?,
         ping_role: row.get::<_, Option<i64>>(17)?.map(|r| r as u64),
         publish: row.get(18)?,
+        forum: row.get(19)?,
     })
 }
 
@@ -272,8 +284,8 @@ impl Store {
         };
         let inserted = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO deliveries (guild_id, channel_id, origin, schedule_id, subscription_id, content,
-                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id, publish)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
+                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id, publish, forum)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
         )?
         .execute(params![
             new.guild_id as i64,
@@ -289,7 +301,8 @@ impl Store {
             new.skipped,
             now,
             new.ping_role.map(|r| r as i64),
-            new.publish
+            new.publish,
+            new.forum
         ])?;
         Ok((inserted > 0).then(|| self.conn.last_insert_rowid()))
     }
@@ -577,6 +590,7 @@ mod tests {
             uncertain_since: None,
             ping_role: None,
             publish: false,
+            forum: false,
         };
         let first = delivery.nonce(0);
         assert!(first.len() <= 25, "{first}");

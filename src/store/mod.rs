@@ -77,6 +77,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0009_sources.sql")),
         M::up(include_str!("../../migrations/0010_role_pings.sql")),
         M::up(include_str!("../../migrations/0011_publishing.sql")),
+        M::up(include_str!("../../migrations/0012_forums.sql")),
     ])
 }
 

@@ -78,11 +78,13 @@ pub struct Schedule {
     pub created_at: i64,
     /// A role each of its posts pings.
     pub role_id: Option<u64>,
+    /// Its channel is a forum: each post is a forum post.
+    pub forum: bool,
 }
 
 const SELECT: &str = "SELECT s.id, s.guild_id, s.channel_id, s.repeat, s.rule, s.timezone, s.content,
         s.briefing_id, s.digest_size, s.next_run_at, s.state, s.paused_reason, s.created_by, s.created_at,
-        coalesce(s.timezone, g.timezone, 'UTC'), s.role_id
+        coalesce(s.timezone, g.timezone, 'UTC'), s.role_id, s.forum
     FROM schedules s LEFT JOIN guild_settings g ON g.guild_id = s.guild_id";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
@@ -113,6 +115,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
         created_at: row.get(13)?,
         zone: row.get(14)?,
         role_id: row.get::<_, Option<i64>>(15)?.map(|r| r as u64),
+        forum: row.get(16)?,
     })
 }
 
@@ -125,11 +128,12 @@ fn content_columns(content: Content) -> (&'static str, Option<i64>, Option<u32>)
 }
 
 impl Store {
-    /// Sets (or, with `None`, clears) the role a schedule's posts ping.
-    pub fn set_schedule_role(&mut self, id: i64, role: Option<u64>) -> Result<()> {
+    /// Sets (or, with `None`, clears) the role a schedule's posts ping,
+    /// and whether its channel is a forum.
+    pub fn set_schedule_delivery(&mut self, id: i64, role: Option<u64>, forum: bool) -> Result<()> {
         self.conn.execute(
-            "UPDATE schedules SET role_id = ?2 WHERE id = ?1",
-            params![id, role.map(|r| r as i64)],
+            "UPDATE schedules SET role_id = ?2, forum = ?3 WHERE id = ?1",
+            params![id, role.map(|r| r as i64), forum],
         )?;
         Ok(())
     }

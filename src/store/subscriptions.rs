@@ -16,6 +16,8 @@ pub struct Wants {
     pub role_id: Option<u64>,
     /// Publish each post (announcement channels).
     pub publish: bool,
+    /// The channel is a forum: each briefing is a forum post.
+    pub forum: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +33,15 @@ pub struct Subscription {
     pub role_id: Option<u64>,
     /// Each post is published to the servers following the channel.
     pub publish: bool,
+    /// The channel is a forum: each briefing is a forum post.
+    pub forum: bool,
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
 }
 
 const COLUMNS: &str =
-    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish";
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     let categories: String = row.get(3)?;
@@ -52,6 +56,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         sources: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
         role_id: row.get::<_, Option<i64>>(8)?.map(|r| r as u64),
         publish: row.get(9)?,
+        forum: row.get(10)?,
     })
 }
 
@@ -86,16 +91,16 @@ impl Store {
             if existing.is_some() {
                 store.conn.execute(
                     "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, publish = ?5,
-                         paused_reason = NULL
+                         forum = ?6, paused_reason = NULL
                      WHERE channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json, role, wants.publish],
+                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, after_briefing_id, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?4, ?5, ?6)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish],
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, forum, after_briefing_id, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?4, ?5, ?6)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish, wants.forum],
                 )?;
             }
             let saved = store
@@ -147,7 +152,7 @@ impl Store {
                     scope.sql("guild_id", 1)
                 ))?;
                 let (only, except) = scope.params();
-                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(10)?)))?;
+                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(11)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;
@@ -192,7 +197,8 @@ impl Store {
                         )
                         .from_subscription(subscription.id)
                         .pinging(subscription.role_id)
-                        .publishing(subscription.publish);
+                        .publishing(subscription.publish)
+                        .in_forum(subscription.forum);
                         if store.insert_delivery(&delivery, now)?.is_some() {
                             queued += 1;
                         }

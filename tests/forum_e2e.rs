@@ -1,0 +1,195 @@
+//! Forum channels: each briefing becomes its own forum post, named after
+//! it, tagged with the forum's tags that match its categories, with its key
+//! questions inside (the post is its discussion). The bot never sends a
+//! plain message to a forum, which Discord refuses.
+
+mod support;
+
+use std::time::Duration;
+
+use briefbot::domain::{BodyBlock, Briefing, Source};
+use briefbot::posting::PostingConfig;
+use briefbot::samples::load_samples;
+use briefbot::store::{Db, Store};
+use discord_double::{resolved_channels, Invoker, ENERGY_TAG_ID, FORUM_CHANNEL_ID};
+use serde_json::json;
+use support::bot::{double, Options, LIMIT};
+
+fn briefing(slug: &str, title: &str, categories: &[&str]) -> Briefing {
+    Briefing {
+        slug: slug.into(),
+        title: title.into(),
+        published: None,
+        source: Source::default(),
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        highlights: vec!["One line.".into()],
+        body: vec![BodyBlock::paragraph("A body paragraph.")],
+        implications: None,
+        key_questions: vec![
+            "Who pays for the cables?".into(),
+            "Who owns the data?".into(),
+        ],
+        closing: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
+    let double = double().await;
+    let mut store = Store::open_in_memory().unwrap();
+    load_samples(&mut store).unwrap();
+    let db = Db::new(store);
+    let bot = support::bot::Bot::start(
+        &double,
+        db.clone(),
+        Options {
+            posting: Some(PostingConfig {
+                watch_interval: Duration::from_millis(100),
+                ..PostingConfig::default()
+            }),
+            ..Options::default()
+        },
+    )
+    .await;
+    let subscribe = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "subscribe",
+            json!([{ "name": "add", "type": 1, "options": [
+                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
+            ]}]),
+            resolved_channels(&[FORUM_CHANNEL_ID]),
+        )
+        .unwrap();
+    let shown = double
+        .wait_for(LIMIT, "the reply", |d| {
+            d.shown_replies(&subscribe).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(
+        shown.body["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("will get every new briefing"),
+        "{:?}",
+        shown.body
+    );
+
+    let title = "Subsea Cables: Who Pays When the Wind Farm Grid Goes Offshore";
+    db.call(move |s| {
+        s.save_briefing(&briefing("subsea-cables", title, &["energy", "Europe"]))
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
+    let post = double
+        .wait_for(LIMIT, "the forum post with its questions", |d| {
+            let post = d
+                .threads()
+                .into_iter()
+                .find(|t| t.parent_id == FORUM_CHANNEL_ID)?;
+            (d.channel_messages(post.id).len() >= 3).then_some(post)
+        })
+        .await
+        .unwrap();
+    assert_eq!(post.name, title);
+    assert_eq!(
+        post.applied_tags,
+        vec![ENERGY_TAG_ID],
+        "the tag named like a category"
+    );
+    let inside = double.channel_messages(post.id);
+    assert!(
+        inside[0].body.to_string().contains("Subsea Cables"),
+        "the starter is the briefing"
+    );
+    assert!(inside[1]
+        .body
+        .to_string()
+        .contains("Who pays for the cables?"));
+
+    // Its discussion is the post: the Answer button there takes an answer
+    // that shows there.
+    let button = inside[1].body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let press = double.press_button(&button).unwrap();
+    let form = double.callback(&press, LIMIT).await.unwrap();
+    assert_eq!(form.body["type"], 9, "{:?}", form.body);
+    let form_id = form.body["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = double
+        .submit_modal_in(post.id, &form_id, &[("text", "The operators, then us.")])
+        .unwrap();
+    double.callback(&submit, LIMIT).await.unwrap();
+    double
+        .wait_for(LIMIT, "the answer inside the post", |d| {
+            d.channel_messages(post.id)
+                .iter()
+                .any(|m| m.body.to_string().contains("The operators, then us."))
+                .then_some(())
+        })
+        .await
+        .unwrap();
+
+    // The forum requires a tag: a briefing with no matching category gets
+    // the forum's first tag rather than being refused.
+    db.call(|s| {
+        s.save_briefing(&briefing(
+            "river-ports",
+            "River Ports Plan for Low Water",
+            &["Logistics"],
+        ))
+        .map(|_| ())
+    })
+    .await
+    .unwrap();
+    let second = double
+        .wait_for(LIMIT, "the second post", |d| {
+            d.threads()
+                .into_iter()
+                .find(|t| t.parent_id == FORUM_CHANNEL_ID && t.name.starts_with("River Ports"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(second.applied_tags, vec![ENERGY_TAG_ID]);
+
+    // Nor is a forum taken as the log channel, where plain reports go.
+    let log_channel = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "settings",
+            json!([{ "name": "log-channel", "type": 1, "options": [
+                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
+            ]}]),
+            resolved_channels(&[FORUM_CHANNEL_ID]),
+        )
+        .unwrap();
+    let refused = double
+        .wait_for(LIMIT, "the refusal", |d| {
+            d.shown_replies(&log_channel).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(
+        refused.private
+            && refused.body["content"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("is a forum"),
+        "{:?}",
+        refused.body
+    );
+
+    bot.stop().await;
+    let plain_posts = double.with_requests(|log| {
+        log.iter()
+            .filter(|r| {
+                r.method == "POST" && r.path == format!("channels/{FORUM_CHANNEL_ID}/messages")
+            })
+            .count()
+    });
+    assert_eq!(plain_posts, 0, "no plain message to the forum");
+    assert!(double.problems().is_empty(), "{:?}", double.problems());
+}
