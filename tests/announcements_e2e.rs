@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use briefbot::clock::{ManualClock, SharedClock};
 use briefbot::domain::{BodyBlock, Briefing, Source};
-use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, DeliveryState, LogFilter, Payload, Store};
 use chrono::{DateTime, Utc};
@@ -70,11 +69,7 @@ async fn the_eleventh_publish_in_an_hour_waits_and_then_goes_out() {
         db.clone(),
         Options {
             clock: Some(shared),
-            posting: Some(PostingConfig {
-                watch_interval: Duration::from_millis(100),
-                ..PostingConfig::default()
-            }),
-            ..Options::default()
+            ..Options::prompt()
         },
     )
     .await;

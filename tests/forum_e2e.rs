@@ -5,10 +5,7 @@
 
 mod support;
 
-use std::time::Duration;
-
 use briefbot::domain::{BodyBlock, Briefing, Source};
-use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{resolved_channels, Invoker, ENERGY_TAG_ID, FORUM_CHANNEL_ID};
@@ -39,18 +36,7 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
     let mut store = Store::open_in_memory().unwrap();
     load_samples(&mut store).unwrap();
     let db = Db::new(store);
-    let bot = support::bot::Bot::start(
-        &double,
-        db.clone(),
-        Options {
-            posting: Some(PostingConfig {
-                watch_interval: Duration::from_millis(100),
-                ..PostingConfig::default()
-            }),
-            ..Options::default()
-        },
-    )
-    .await;
+    let bot = support::bot::Bot::start(&double, db.clone(), Options::prompt()).await;
     let subscribe = double
         .send_command_as(
             &Invoker::moderator(),

@@ -5,11 +5,8 @@
 
 mod support;
 
-use std::time::Duration;
-
 use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::handlers::{Caller, ChannelRef, Handlers, RoleRef};
-use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{
@@ -46,18 +43,7 @@ fn new_briefing() -> Briefing {
 async fn a_subscription_pings_its_role_and_nothing_else_pings() {
     let double = double().await;
     let db = library();
-    let bot = support::bot::Bot::start(
-        &double,
-        db.clone(),
-        Options {
-            posting: Some(PostingConfig {
-                watch_interval: Duration::from_millis(100),
-                ..PostingConfig::default()
-            }),
-            ..Options::default()
-        },
-    )
-    .await;
+    let bot = support::bot::Bot::start(&double, db.clone(), Options::prompt()).await;
     let mut resolved = resolved_channels(&[CHANNEL_ID]);
     resolved["roles"] = resolved_readers_role()["roles"].clone();
     let subscribe = double

@@ -5,10 +5,7 @@
 
 mod support;
 
-use std::time::Duration;
-
 use briefbot::domain::{BodyBlock, Briefing, Source};
-use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store, Wants};
 use discord_double::{Invoker, CHANNEL_ID, GUILD_ID, SECOND_CHANNEL_ID, SECOND_GUILD_ID};
@@ -62,18 +59,7 @@ async fn two_shards_serve_a_server_each() {
             .unwrap();
     }
     let db = Db::new(store);
-    let bot = support::bot::Bot::start(
-        &double,
-        db.clone(),
-        Options {
-            posting: Some(PostingConfig {
-                watch_interval: Duration::from_millis(100),
-                ..PostingConfig::default()
-            }),
-            ..Options::default()
-        },
-    )
-    .await;
+    let bot = support::bot::Bot::start(&double, db.clone(), Options::prompt()).await;
     // serenity starts shards a few seconds apart, as Discord asks.
     double
         .wait_for(LIMIT, "both shards", |d| {

@@ -73,11 +73,7 @@ impl Double {
         options: Value,
         resolved: Value,
     ) -> Result<Invocation, String> {
-        let (id, token, mut interaction) = self.command_json(2, name, options);
-        interaction["data"]["resolved"] = resolved;
-        invoker.apply(&mut interaction);
-        self.dispatch("INTERACTION_CREATE", interaction)?;
-        Ok(Invocation { id, token })
+        self.send_command_in(GUILD_ID, CHANNEL_ID, invoker, name, options, resolved)
     }
 
     /// Dispatches a slash command from `invoker` in another server's channel
@@ -93,9 +89,7 @@ impl Double {
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.command_json(2, name, options);
         interaction["data"]["resolved"] = resolved;
-        interaction["guild_id"] = json!(guild_id.to_string());
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
+        place(&mut interaction, guild_id, channel_id);
         invoker.apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
@@ -109,9 +103,7 @@ impl Double {
         custom_id: &str,
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.button_json(custom_id);
-        interaction["guild_id"] = json!(guild_id.to_string());
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
+        place(&mut interaction, guild_id, channel_id);
         Invoker::moderator().apply(&mut interaction);
         self.dispatch("INTERACTION_CREATE", interaction)?;
         Ok(Invocation { id, token })
@@ -158,7 +150,14 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
-        self.submit_form(&Invoker::moderator(), channel_id, None, custom_id, fields)
+        self.submit_form(
+            &Invoker::moderator(),
+            GUILD_ID,
+            channel_id,
+            None,
+            custom_id,
+            fields,
+        )
     }
 
     /// Dispatches a modal submit from a form opened in `channel_id` of
@@ -170,13 +169,14 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
-        let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
-        interaction["guild_id"] = json!(guild_id.to_string());
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
-        Invoker::moderator().apply(&mut interaction);
-        self.dispatch("INTERACTION_CREATE", interaction)?;
-        Ok(Invocation { id, token })
+        self.submit_form(
+            &Invoker::moderator(),
+            guild_id,
+            channel_id,
+            None,
+            custom_id,
+            fields,
+        )
     }
 
     /// Dispatches a modal submit by `invoker` from a form opened in `channel_id`.
@@ -187,7 +187,7 @@ impl Double {
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
-        self.submit_form(invoker, channel_id, None, custom_id, fields)
+        self.submit_form(invoker, GUILD_ID, channel_id, None, custom_id, fields)
     }
 
     /// Dispatches a modal submit from a form opened by a button on message
@@ -201,6 +201,7 @@ impl Double {
     ) -> Result<Invocation, String> {
         self.submit_form(
             &Invoker::moderator(),
+            GUILD_ID,
             channel_id,
             Some(message_id),
             custom_id,
@@ -213,14 +214,14 @@ impl Double {
     fn submit_form(
         &self,
         invoker: &Invoker,
+        guild_id: u64,
         channel_id: u64,
         message_id: Option<u64>,
         custom_id: &str,
         fields: &[(&str, &str)],
     ) -> Result<Invocation, String> {
         let (id, token, mut interaction) = self.modal_submit_json(custom_id, fields);
-        interaction["channel_id"] = json!(channel_id.to_string());
-        interaction["channel"]["id"] = json!(channel_id.to_string());
+        place(&mut interaction, guild_id, channel_id);
         if let Some(message_id) = message_id {
             interaction["message"]["id"] = json!(message_id.to_string());
             interaction["message"]["channel_id"] = json!(channel_id.to_string());
@@ -264,4 +265,12 @@ impl Double {
         let message = message_json(self.shared.snowflake(), &json!({}));
         self.interaction(3, data, json!({ "message": message }))
     }
+}
+
+/// Makes an interaction come from `channel_id` of server `guild_id` (which
+/// also decides the shard it reaches).
+fn place(interaction: &mut Value, guild_id: u64, channel_id: u64) {
+    interaction["guild_id"] = json!(guild_id.to_string());
+    interaction["channel_id"] = json!(channel_id.to_string());
+    interaction["channel"]["id"] = json!(channel_id.to_string());
 }

@@ -37,6 +37,20 @@ pub struct Options {
     pub owners: Vec<u64>,
 }
 
+impl Options {
+    /// As `briefbot run`, but noticing new briefings within 100 ms, for
+    /// tests that import one and wait for its post.
+    pub fn prompt() -> Self {
+        Options {
+            posting: Some(PostingConfig {
+                watch_interval: std::time::Duration::from_millis(100),
+                ..PostingConfig::default()
+            }),
+            ..Options::default()
+        }
+    }
+}
+
 /// A running bot; `stop` shuts it down the way SIGTERM does.
 pub struct Bot {
     pub db: Db,
