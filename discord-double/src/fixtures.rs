@@ -237,6 +237,72 @@ pub fn second_guild_json() -> Value {
     guild
 }
 
+/// Channels and roles of each server [`crate::Double::add_generated_guilds`]
+/// makes (the @everyone role included).
+pub const GENERATED_CHANNELS: u64 = 20;
+pub const GENERATED_ROLES: u64 = 10;
+
+/// The `n`th made-up server: ids spread over the shards as real ones are
+/// (`(id >> 22) % shards`), a category holding text, voice and
+/// announcement channels, roles with permissions, and the bot as member.
+pub fn generated_guild_json(n: u64) -> Value {
+    let id = 230_000_000_000_000_000 + (n << 22);
+    let snowflake = |k: u64| (id + 64 + k).to_string();
+    let mut guild = guild_json();
+    guild["id"] = json!(id.to_string());
+    guild["name"] = json!(format!("Community {n}"));
+    guild["owner_id"] = json!((id + 1).to_string());
+    guild["member_count"] = json!(100 + n % 5_000);
+    guild["members"] = json!([
+        { "user": bot_user(), "roles": [snowflake(1)], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 }
+    ]);
+    let roles: Vec<Value> = (0..GENERATED_ROLES)
+        .map(|k| {
+            let mut role = readers_role();
+            role["id"] = json!(if k == 0 { id.to_string() } else { snowflake(k) });
+            role["name"] = json!(if k == 0 {
+                "@everyone".to_string()
+            } else {
+                format!("role {k}")
+            });
+            role["position"] = json!(k);
+            role["permissions"] = json!(if k == 0 { "2248473465835073" } else { "68608" });
+            role
+        })
+        .collect();
+    guild["roles"] = json!(roles);
+    let channels: Vec<Value> = (0..GENERATED_CHANNELS)
+        .map(|k| {
+            let channel_id = snowflake(100 + k);
+            let mut channel = text_channel(
+                0,
+                &format!("channel-{k}"),
+                json!([
+                    { "id": snowflake(2), "type": 0, "allow": "1024", "deny": "2048" }
+                ]),
+            );
+            channel["id"] = json!(channel_id);
+            channel["position"] = json!(k);
+            match k {
+                0 => channel["type"] = json!(4),
+                1..=3 => {
+                    channel["type"] = json!(2);
+                    channel["bitrate"] = json!(64_000);
+                    channel["user_limit"] = json!(0);
+                }
+                4 => channel["type"] = json!(5),
+                _ => channel["topic"] = json!(format!("Talk about topic {k} here")),
+            }
+            if k != 0 {
+                channel["parent_id"] = json!(snowflake(100));
+            }
+            channel
+        })
+        .collect();
+    guild["channels"] = json!(channels);
+    guild
+}
+
 pub(crate) fn announcement_channel(id: u64, name: &str) -> Value {
     let mut channel = text_channel(id, name, json!([]));
     channel["type"] = json!(5);

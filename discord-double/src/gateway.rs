@@ -1,7 +1,7 @@
 //! The gateway: HELLO, READY after IDENTIFY, heartbeats, RESUME, and the
 //! dispatches a test asks for.
 
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -54,6 +54,12 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                     continue;
                 };
                 let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
+                if frame["op"] == 2 && shard_guilds(&shared, &frame).len() > MAX_GUILDS_PER_SHARD {
+                    let close = CloseFrame { code: 4011, reason: "Sharding required.".into() };
+                    let _ = socket.send(WsMessage::Close(Some(close))).await;
+                    shared.changed.notify_waiters();
+                    return;
+                }
                 let replies = answer_gateway(&shared, &frame);
                 // Once it has identified (or resumed), this connection
                 // receives its shard's dispatches.
@@ -119,6 +125,29 @@ fn shard_of_frame(
     }
 }
 
+/// Discord refuses to serve more servers than this on one shard: the
+/// connection is closed with 4011, "sharding required" (docs: Gateway, Close
+/// Event Codes; Sharding, "Sharding Requirements").
+const MAX_GUILDS_PER_SHARD: usize = 2_500;
+
+/// The servers the shard an IDENTIFY names is told of, and sent: only its
+/// own (`(guild_id >> 22) % shards`).
+fn shard_guilds(shared: &Shared, identify: &Value) -> Vec<Value> {
+    let shard = identify["d"]["shard"][0].as_u64().unwrap_or(0);
+    let total = identify["d"]["shard"][1].as_u64().unwrap_or(1).max(1);
+    shared
+        .guilds()
+        .into_iter()
+        .filter(|g| {
+            let id = g["id"]
+                .as_str()
+                .and_then(|id| id.parse::<u64>().ok())
+                .unwrap_or(0);
+            (id >> 22) % total == shard
+        })
+        .collect()
+}
+
 /// Frames to send back for one frame the bot sent: `(Some(event), data)` is
 /// a dispatch, `(None, frame)` a raw frame.
 pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, Value)> {
@@ -130,20 +159,9 @@ pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'st
                 frame["d"]["intents"].as_u64().unwrap_or(0),
                 Ordering::SeqCst,
             );
-            // Each shard is told of, and sent, only its own servers.
             let shard = frame["d"]["shard"][0].as_u64().unwrap_or(0);
             let total = frame["d"]["shard"][1].as_u64().unwrap_or(1).max(1);
-            let guilds: Vec<Value> = shared
-                .guilds()
-                .into_iter()
-                .filter(|g| {
-                    let id = g["id"]
-                        .as_str()
-                        .and_then(|id| id.parse::<u64>().ok())
-                        .unwrap_or(0);
-                    (id >> 22) % total == shard
-                })
-                .collect();
+            let guilds = shard_guilds(shared, frame);
             let ready = (
                 Some("READY"),
                 json!({

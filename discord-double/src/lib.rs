@@ -119,6 +119,8 @@ struct Shared {
     shards: AtomicU64,
     /// Whether the second test server exists (on the other shard of two).
     second_guild: std::sync::atomic::AtomicBool,
+    /// Servers made up for load benches, besides the test servers.
+    generated_guilds: AtomicU64,
     identifies: AtomicUsize,
     intents: AtomicU64,
     resumes: AtomicUsize,
@@ -174,6 +176,7 @@ impl Shared {
         if self.second_guild.load(Ordering::SeqCst) {
             guilds.push(second_guild_json());
         }
+        guilds.extend((0..self.generated_guilds.load(Ordering::SeqCst)).map(generated_guild_json));
         guilds
     }
 
@@ -184,7 +187,14 @@ impl Shared {
     }
 
     fn snowflake(&self) -> u64 {
-        900_000_000_000_000_000 + self.next_id.fetch_add(1, Ordering::Relaxed)
+        // As Discord's: milliseconds since 2015 in the high bits, so an id
+        // says when it was made (docs: Reference, Snowflakes).
+        const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let sequence = self.next_id.fetch_add(1, Ordering::Relaxed) & 0x3f_ffff;
+        (now_ms.saturating_sub(DISCORD_EPOCH_MS) << 22) | sequence
     }
 }
 
@@ -242,6 +252,7 @@ impl Double {
             sessions: Mutex::default(),
             shards: AtomicU64::new(1),
             second_guild: std::sync::atomic::AtomicBool::new(false),
+            generated_guilds: AtomicU64::new(0),
             identifies: AtomicUsize::new(0),
             intents: AtomicU64::new(0),
             resumes: AtomicUsize::new(0),
@@ -591,6 +602,15 @@ impl Double {
     /// Adds the second test server (`SECOND_GUILD_ID`, on shard 1 of 2).
     pub fn add_second_guild(&self) {
         self.shared.second_guild.store(true, Ordering::SeqCst);
+    }
+
+    /// Makes the bot a member of `count` more servers, each with
+    /// [`GENERATED_CHANNELS`] channels and [`GENERATED_ROLES`] roles, sent
+    /// to it as GUILD_CREATEs when its shards identify.
+    pub fn add_generated_guilds(&self, count: u64) {
+        self.shared
+            .generated_guilds
+            .fetch_add(count, Ordering::SeqCst);
     }
 
     /// The shards the bot has identified on, by id.

@@ -454,6 +454,34 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
                     .into_response(),
             }
         }
+        // The server's active threads, forum posts included (docs: Guild,
+        // List Active Guild Threads).
+        ("GET", ["guilds", guild, "threads", "active"]) => {
+            let in_guild: Vec<u64> = shared
+                .guilds()
+                .into_iter()
+                .filter(|g| g["id"] == json!(guild.to_string()))
+                .flat_map(|g| g["channels"].as_array().cloned().unwrap_or_default())
+                .filter_map(|c| c["id"].as_str()?.parse().ok())
+                .collect();
+            let threads: Vec<Value> = shared
+                .threads
+                .lock()
+                .expect("threads")
+                .iter()
+                .filter(|t| in_guild.contains(&t.parent_id))
+                .map(|t| {
+                    let mut thread = thread_json(t.id, t.parent_id, &t.name);
+                    thread["applied_tags"] = json!(t.applied_tags.iter().map(u64::to_string).collect::<Vec<_>>());
+                    thread
+                })
+                .collect();
+            json(json!({ "threads": threads, "members": [] }))
+        }
+        // The double never archives a thread, so there are none to list.
+        ("GET", ["channels", _, "threads", "archived", "public"]) => {
+            json(json!({ "threads": [], "members": [], "has_more": false }))
+        }
         ("POST", ["channels", channel, "messages", message, "crosspost"]) => {
             publish(shared, channel.parse().unwrap_or(0), message.parse().unwrap_or(0))
         }

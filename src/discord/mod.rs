@@ -343,6 +343,14 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
         FullEvent::Message { new_message } if data.read_replies => {
             answer_reply(ctx, new_message, data).await?;
         }
+        // Serenity's signal that no server a shard announced is still on
+        // its way (again after each server joined later).
+        FullEvent::CacheReady { guilds } => {
+            tracing::info!(
+                servers = guilds.len(),
+                "every server announced so far has arrived"
+            );
+        }
         _ => {}
     }
     Ok(())
