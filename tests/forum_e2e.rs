@@ -8,7 +8,9 @@ mod support;
 use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
-use discord_double::{resolved_channels, Invoker, ENERGY_TAG_ID, FORUM_CHANNEL_ID};
+use discord_double::{
+    resolved_channels, Fault, Invoker, ENERGY_TAG_ID, FORUM_CHANNEL_ID, GUILD_ID,
+};
 use serde_json::json;
 use support::bot::{double, Options, LIMIT};
 
@@ -177,5 +179,69 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
             .count()
     });
     assert_eq!(plain_posts, 0, "no plain message to the forum");
+    assert!(double.problems().is_empty(), "{:?}", double.problems());
+}
+
+/// A forum post takes no nonce. When Discord makes the post but its answer
+/// is lost, the retry finds the post (started by the bot, named after the
+/// briefing, made after the delivery was queued) instead of making a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forum_post_whose_answer_was_lost_is_found_not_made_again() {
+    let double = double().await;
+    let db = Db::new(Store::open_in_memory().unwrap());
+    let mut options = Options::prompt();
+    if let Some(posting) = options.posting.as_mut() {
+        posting.retry_base = std::time::Duration::from_millis(50);
+    }
+    let bot = support::bot::Bot::start(&double, db.clone(), options).await;
+    let subscribe = double
+        .send_command_as(
+            &Invoker::moderator(),
+            "subscribe",
+            json!([{ "name": "add", "type": 1, "options": [
+                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
+            ]}]),
+            resolved_channels(&[FORUM_CHANNEL_ID]),
+        )
+        .unwrap();
+    double.callback(&subscribe, LIMIT).await.unwrap();
+
+    let create = format!("channels/{FORUM_CHANNEL_ID}/threads");
+    double.inject(&create, Fault::LostResponse(502), 1);
+    let title = "Grid Fees Rise as Storage Spreads";
+    db.call(move |s| {
+        s.save_briefing(&briefing("grid-fees", title, &["Energy"]))
+            .map(|_| ())
+    })
+    .await
+    .unwrap();
+    let post = double
+        .wait_for(LIMIT, "the questions inside a forum post", |d| {
+            d.threads().into_iter().find(|t| {
+                t.parent_id == FORUM_CHANNEL_ID && d.channel_messages(t.id).len() >= 3
+            })
+        })
+        .await
+        .unwrap();
+    let db = bot.stop().await;
+
+    let posts: Vec<_> = double
+        .threads()
+        .into_iter()
+        .filter(|t| t.parent_id == FORUM_CHANNEL_ID)
+        .collect();
+    assert_eq!(posts.len(), 1, "one forum post, though its answer was lost");
+    assert_eq!(post.name, title);
+    let (creates, lookups) = double.with_requests(|log| {
+        let count = |path: &str| log.iter().filter(|r| r.path == path).count();
+        (
+            count(&create),
+            count(&format!("guilds/{GUILD_ID}/threads/active")),
+        )
+    });
+    assert_eq!(creates, 1, "the retry did not create again");
+    assert!(lookups >= 1, "the retry looked for the post");
+    let counts = db.call(|s| s.delivery_counts()).await.unwrap();
+    assert_eq!(counts, vec![("sent".to_string(), 1)]);
     assert!(double.problems().is_empty(), "{:?}", double.problems());
 }

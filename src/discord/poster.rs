@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serenity::all::{
     AutoArchiveDuration, ChannelFlags, ChannelId, CreateForumPost, CreateThread, ForumTagId,
-    GetMessages, Http, HttpError, MessageId, Nonce,
+    GetMessages, GuildChannel, GuildId, Http, HttpError, MessageId, Nonce,
 };
 
 use super::rate_gate::RateGate;
@@ -143,6 +143,42 @@ impl Poster for DiscordPoster {
                 .await
                 .map(|thread| thread.id.to_string())
                 .map_err(classify)
+        })
+    }
+
+    fn find_forum_post<'a>(
+        &'a self,
+        guild_id: u64,
+        forum_id: u64,
+        name: &'a str,
+        since_ms: i64,
+    ) -> PostFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let bot = self.http.get_current_user().await.map_err(classify)?.id;
+            // A post's id says when it was made.
+            let ours = |thread: &GuildChannel| {
+                thread.parent_id == Some(ChannelId::new(forum_id))
+                    && thread.owner_id == Some(bot)
+                    && thread.name == name
+                    && thread.id.created_at().unix_timestamp() * 1000 >= since_ms
+            };
+            let active = GuildId::new(guild_id)
+                .get_active_threads(&self.http)
+                .await
+                .map_err(classify)?;
+            if let Some(post) = active.threads.iter().find(|t| ours(t)) {
+                return Ok(Some(post.id.to_string()));
+            }
+            // After an outage long enough for the post to have been archived.
+            let archived = ChannelId::new(forum_id)
+                .get_archived_public_threads(&self.http, None, Some(50))
+                .await
+                .map_err(classify)?;
+            Ok(archived
+                .threads
+                .iter()
+                .find(|t| ours(t))
+                .map(|post| post.id.to_string()))
         })
     }
 

@@ -84,6 +84,19 @@ pub trait Poster: Send + Sync + 'static {
         tags: &'a [String],
     ) -> PostFuture<'a, String>;
 
+    /// The id of a forum post named `name` in forum `forum_id` of server
+    /// `guild_id` that the bot itself started at or after `since_ms` (Unix
+    /// ms), if Discord lists one among the server's active posts or the
+    /// forum's archived ones. Forum posts take no nonce, so this is how a
+    /// retry finds the post an attempt whose answer was lost made.
+    fn find_forum_post<'a>(
+        &'a self,
+        guild_id: u64,
+        forum_id: u64,
+        name: &'a str,
+        since_ms: i64,
+    ) -> PostFuture<'a, Option<String>>;
+
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
     /// thread (Discord's thread from a message shares the message's id).

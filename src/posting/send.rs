@@ -11,6 +11,10 @@ use super::{
 use crate::domain::view::Message;
 use crate::store::{Delivery, NewDelivery, Origin, Payload, ScheduleState, StoreError};
 
+/// How far Discord's clock (in a forum post's id) may be behind ours when
+/// looking for a post made after a delivery was queued.
+const FORUM_CLOCK_SKEW_MS: i64 = 60_000;
+
 impl Posting {
     pub(super) async fn send(&self, delivery: Delivery) -> Sent {
         match self.try_send(&delivery).await {
@@ -145,6 +149,20 @@ impl Posting {
                 message,
                 tags,
             } => {
+                // A forum post carries no nonce: after an attempt whose
+                // outcome is unknown, any resend could make a second post,
+                // so look for the first one (made after this delivery was).
+                if index == d.parts_sent && d.uncertain_since.is_some() {
+                    let since = d.created_at - FORUM_CLOCK_SKEW_MS;
+                    if let Some(post) = self
+                        .poster
+                        .find_forum_post(d.guild_id, d.channel_id, name, since)
+                        .await?
+                    {
+                        tracing::info!(delivery = d.id, channel = d.channel_id, post = %post, "found the forum post an earlier attempt made; not posting again");
+                        return Ok(post);
+                    }
+                }
                 return self
                     .poster
                     .create_forum_post(d.channel_id, name, message, tags)
