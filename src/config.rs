@@ -12,6 +12,7 @@ use crate::follow::{FetchPolicy, FollowConfig, DEFAULT_INTERVAL};
 use crate::handlers::AnswerLimit;
 use crate::import::DEFAULT_MAX_FILE_BYTES;
 use crate::posting::PostingConfig;
+use crate::store::MemoryUse;
 
 /// Read when no --config is given and it exists in the working folder.
 pub const DEFAULT_CONFIG_FILE: &str = "briefbot.toml";
@@ -28,6 +29,7 @@ pub struct Config {
     pub posting: PostingSection,
     pub discussion: DiscussionSection,
     pub sources: SourcesSection,
+    pub sqlite: SqliteSection,
     pub log: LogConfig,
 }
 
@@ -201,6 +203,37 @@ impl DiscordConfig {
     }
 }
 
+/// How much memory SQLite may use, per connection (the bot opens four: the
+/// writer and three readers).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SqliteSection {
+    /// Read the database through a memory map of at most this many MiB; 0
+    /// reads it with ordinary file reads.
+    pub memory_map_mb: u64,
+    /// SQLite's own page cache, in KiB.
+    pub page_cache_kb: u64,
+}
+
+impl Default for SqliteSection {
+    fn default() -> Self {
+        let memory = MemoryUse::DEFAULT;
+        Self {
+            memory_map_mb: memory.map_bytes >> 20,
+            page_cache_kb: memory.cache_kib,
+        }
+    }
+}
+
+impl SqliteSection {
+    pub fn memory_use(&self) -> MemoryUse {
+        MemoryUse {
+            map_bytes: self.memory_map_mb.saturating_mul(1 << 20),
+            cache_kib: self.page_cache_kb,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -218,6 +251,7 @@ impl Default for Config {
             posting: PostingSection::default(),
             discussion: DiscussionSection::default(),
             sources: SourcesSection::default(),
+            sqlite: SqliteSection::default(),
             log: LogConfig::default(),
         }
     }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use briefbot::store::Store;
+use briefbot::store::{MemoryUse, Store};
 
 use super::generate;
 
@@ -13,7 +13,7 @@ pub fn database(briefings: usize, vocabulary: usize) -> Store {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("search-{briefings}-v2.db"));
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open_with(&path, memory_use()).unwrap();
     let have = store.briefing_count().unwrap() as usize;
     if have < briefings {
         eprintln!(
@@ -36,4 +36,16 @@ pub fn database(briefings: usize, vocabulary: usize) -> Store {
         eprintln!("built in {:.1} s", started.elapsed().as_secs_f64());
     }
     store
+}
+
+/// SQLite's memory for the bench: the bot's defaults, or what the bot's own
+/// settings `BRIEFBOT_SQLITE_MEMORY_MAP_MB` and
+/// `BRIEFBOT_SQLITE_PAGE_CACHE_KB` ask for.
+pub fn memory_use() -> MemoryUse {
+    let setting = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    MemoryUse {
+        map_bytes: setting("BRIEFBOT_SQLITE_MEMORY_MAP_MB")
+            .map_or(MemoryUse::DEFAULT.map_bytes, |mb| mb << 20),
+        cache_kib: setting("BRIEFBOT_SQLITE_PAGE_CACHE_KB").unwrap_or(MemoryUse::DEFAULT.cache_kib),
+    }
 }

@@ -467,7 +467,7 @@ fn remove_database(path: &std::path::Path) {
 fn open_store(config: &Config, samples: bool) -> Result<Store, CliError> {
     let path = &config.database;
     let is_new = !path.exists();
-    let mut store = Store::open(path)
+    let mut store = Store::open_with(path, config.sqlite.memory_use())
         .map_err(|e| CliError(format!("cannot open database {}: {e}", path.display())))?;
     if is_new && samples && store.briefing_count()? == 0 {
         let report = load_samples(&mut store)?;

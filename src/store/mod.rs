@@ -81,33 +81,73 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// How much memory each SQLite connection may use (a [`Db`] has four).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryUse {
+    /// Read the file through a memory map of at most this many bytes
+    /// (0: no map, reads copy pages into the page cache instead).
+    pub map_bytes: u64,
+    /// SQLite's own page cache, in KiB.
+    pub cache_kib: u64,
+}
+
+impl MemoryUse {
+    /// No memory map (mapped pages would count in the bot's resident size,
+    /// up to the whole file) and a 256 KiB page cache: reads come from the
+    /// kernel's file cache at little cost. See BENCHMARKS.md, "The bot under
+    /// load", for what each costs and buys.
+    pub const DEFAULT: Self = Self {
+        map_bytes: 0,
+        cache_kib: 256,
+    };
+
+    fn apply(&self, conn: &Connection) -> Result<()> {
+        conn.pragma_update(None, "mmap_size", clamp(self.map_bytes))?;
+        conn.pragma_update(None, "cache_size", -clamp(self.cache_kib))?;
+        Ok(())
+    }
+}
+
+impl Default for MemoryUse {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 pub struct Store {
     conn: Connection,
+    memory: MemoryUse,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, MemoryUse::DEFAULT)
+    }
+
+    /// [`Store::open`] with `memory` for this connection and the readers a
+    /// [`Db`] opens beside it.
+    pub fn open_with(path: &Path, memory: MemoryUse) -> Result<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             // Best effort: a missing folder would otherwise give SQLite's
             // vaguer "unable to open database file".
             let _ = std::fs::create_dir_all(parent);
         }
-        Self::setup(Connection::open(path)?)
+        Self::setup(Connection::open(path)?, memory)
     }
 
     /// A read-only connection to an existing database, for reads that run
     /// beside the writer (WAL lets readers and one writer work at once).
-    pub fn open_reader(path: &Path) -> Result<Self> {
+    pub fn open_reader(path: &Path, memory: MemoryUse) -> Result<Self> {
         use rusqlite::OpenFlags;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
-        Ok(Self { conn })
+        memory.apply(&conn)?;
+        Ok(Self { conn, memory })
     }
 
     /// The database file, when the store has one (not in memory).
@@ -119,19 +159,17 @@ impl Store {
     }
 
     pub fn open_in_memory() -> Result<Self> {
-        Self::setup(Connection::open_in_memory()?)
+        Self::setup(Connection::open_in_memory()?, MemoryUse::DEFAULT)
     }
 
-    fn setup(mut conn: Connection) -> Result<Self> {
+    fn setup(mut conn: Connection, memory: MemoryUse) -> Result<Self> {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Read through a memory map (up to 256 MiB of the file): search walks
-        // many index pages, and this spares copying each into SQLite's cache.
-        conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
+        memory.apply(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, memory })
     }
 
     /// Copies the live database to `destination` in one step (`VACUUM
@@ -241,7 +279,7 @@ impl Db {
             .path()
             .map(|path| {
                 (0..READERS)
-                    .filter_map(|_| Store::open_reader(&path).ok())
+                    .filter_map(|_| Store::open_reader(&path, store.memory).ok())
                     .map(Mutex::new)
                     .collect()
             })
