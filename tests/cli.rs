@@ -470,11 +470,16 @@ fn backup_finishes_and_refuses_the_database_itself() {
 fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
     let cli = Cli::new();
     let url = cli.ok(&["invite-url", "--client-id", "123"]);
-    let expected = briefbot::discord::invite_permissions();
+    let expected = briefbot::discord::invite_permissions(false);
     assert_eq!(
         url.trim(),
         format!("https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions={expected}")
     );
+    let url = cli.ok(&["invite-url", "--client-id", "123", "--ping-any-role"]);
+    let mention_everyone = 1 << 17;
+    assert!(url
+        .trim()
+        .ends_with(&format!("permissions={}", expected | mention_everyone)));
     let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .current_dir(cli.dir.path())
         .env(

@@ -172,6 +172,10 @@ enum Command {
         /// The application id, when there is no token to read it from.
         #[arg(long, value_name = "ID")]
         client_id: Option<u64>,
+        /// Also ask for Mention Everyone, so subscriptions can ping roles that
+        /// are not mentionable (mentionable roles need nothing more).
+        #[arg(long)]
+        ping_any_role: bool,
     },
     /// Follow publishers: feeds and article pages that become briefings on their own.
     ///
@@ -242,7 +246,10 @@ fn run(cli: Cli) -> CliResult {
     let store = || open_store(&config, config.load_samples);
     match cli.command {
         // Needs no database.
-        Command::InviteUrl { client_id } => invite_url(client_id, config.discord.token.as_deref()),
+        Command::InviteUrl {
+            client_id,
+            ping_any_role,
+        } => invite_url(client_id, ping_any_role, config.discord.token.as_deref()),
         Command::Run => serve::bot(&config),
         Command::Console => serve::console(&config, store()?),
         Command::Import { paths, title, json } => import(&config, &paths, title, json, out),
@@ -410,7 +417,7 @@ fn write_out(
     }
 }
 
-fn invite_url(client_id: Option<u64>, token: Option<&str>) -> CliResult {
+fn invite_url(client_id: Option<u64>, ping_any_role: bool, token: Option<&str>) -> CliResult {
     let id = client_id
         .or_else(|| token.and_then(discord::application_id_from_token))
         .ok_or_else(|| {
@@ -418,7 +425,7 @@ fn invite_url(client_id: Option<u64>, token: Option<&str>) -> CliResult {
                 "no application id: set DISCORD_TOKEN, or give --client-id (the Application ID on the developer portal's General Information page)".into(),
             )
         })?;
-    println!("{}", discord::invite_url(id));
+    println!("{}", discord::invite_url(id, ping_any_role));
     Ok(ExitCode::SUCCESS)
 }
 

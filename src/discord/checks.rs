@@ -49,20 +49,34 @@ pub const BOT_PERMISSIONS: &[(Permissions, &str, &str)] = &[
     ),
 ];
 
-/// The permission integer of an invite that grants [`BOT_PERMISSIONS`].
-pub fn invite_permissions() -> u64 {
+/// Asked for only on request (`invite-url --ping-any-role`): it lets the bot
+/// ping roles that are not mentionable, which is more than most servers
+/// want to hand a bot (the bot's own messages still allow no mention but
+/// the subscription's role).
+pub const PING_ANY_ROLE: (Permissions, &str, &str) = (
+    Permissions::MENTION_EVERYONE,
+    "Mention Everyone",
+    "ping a subscription's role when the role is not mentionable",
+);
+
+/// The permission integer of an invite that grants [`BOT_PERMISSIONS`], and
+/// [`PING_ANY_ROLE`] when `ping_any_role`.
+pub fn invite_permissions(ping_any_role: bool) -> u64 {
+    let extra = ping_any_role.then_some(PING_ANY_ROLE.0);
     BOT_PERMISSIONS
         .iter()
-        .fold(Permissions::empty(), |all, (p, _, _)| all | *p)
+        .map(|(p, _, _)| *p)
+        .chain(extra)
+        .fold(Permissions::empty(), |all, p| all | p)
         .bits()
 }
 
 /// The invite URL for application `client_id` with the bot and slash
 /// command scopes and every permission the bot uses.
-pub fn invite_url(client_id: u64) -> String {
+pub fn invite_url(client_id: u64, ping_any_role: bool) -> String {
     format!(
         "https://discord.com/oauth2/authorize?client_id={client_id}&scope=bot%20applications.commands&permissions={}",
-        invite_permissions()
+        invite_permissions(ping_any_role)
     )
 }
 
@@ -198,14 +212,17 @@ mod tests {
 
     #[test]
     fn the_invite_grants_every_permission_the_bot_uses() {
-        let bits = invite_permissions();
+        let bits = invite_permissions(false);
         for bit in [10, 11, 14, 15, 16, 35, 38] {
             assert_ne!(bits & (1 << bit), 0, "bit {bit}");
         }
         // Nothing more: no administrator, no managing anything.
         assert_eq!(bits.count_ones() as usize, BOT_PERMISSIONS.len());
-        assert!(invite_url(123)
+        assert!(invite_url(123, false)
             .contains("client_id=123&scope=bot%20applications.commands&permissions="));
+        // Mention Everyone (bit 17) only when asked for.
+        assert_eq!(bits & (1 << 17), 0);
+        assert_eq!(invite_permissions(true), bits | (1 << 17));
     }
 
     #[test]
