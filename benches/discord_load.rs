@@ -5,10 +5,14 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/memory.rs"]
+mod memory;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use briefbot::store::Store;
@@ -35,17 +39,6 @@ fn database() -> PathBuf {
             .unwrap();
     }
     path
-}
-
-/// A field of /proc/<pid>/status, in kB.
-fn status_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -91,7 +84,25 @@ async fn main() {
         .unwrap();
     // Let start-up allocations settle before reading the idle size.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let idle_rss = status_kb(bot.id(), "VmRSS:");
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_briefbot"));
+    let pid = bot.id();
+    let idle = memory::resident(pid, &binary);
+    // The largest size seen during the load, sampled, with where it went.
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (sampling, binary) = (Arc::clone(&sampling), binary.clone());
+        tokio::spawn(async move {
+            let mut largest = memory::Resident::default();
+            while sampling.load(Ordering::Relaxed) {
+                let now = memory::resident(pid, &binary);
+                if now.total_kb() > largest.total_kb() {
+                    largest = now;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            largest
+        })
+    };
 
     let vocabulary = generate::Vocabulary::new(50_000);
     let mut rng = generate::Rng::new(5);
@@ -133,11 +144,10 @@ async fn main() {
             (answered as u64 >= total).then_some(())
         })
         .await;
-    let peak_rss = status_kb(bot.id(), "VmHWM:");
-    let (anon, file) = (
-        status_kb(bot.id(), "RssAnon:"),
-        status_kb(bot.id(), "RssFile:"),
-    );
+    sampling.store(false, Ordering::Relaxed);
+    let largest = sampler.await.unwrap();
+    let peak_kb = memory::status_kb(pid, "VmHWM:");
+    let after = memory::resident(pid, &binary);
     let _ = bot.kill();
     let _ = bot.wait();
 
@@ -189,11 +199,9 @@ async fn main() {
             percentile(&times, 0.99)
         );
     }
-    println!(
-        "bot RSS with {BRIEFINGS} briefings: idle {:.1} MB, peak {:.1} MB; after the load {:.1} MB anonymous + {:.1} MB mapped database file",
-        idle_rss as f64 / 1024.0,
-        peak_rss as f64 / 1024.0,
-        anon as f64 / 1024.0,
-        file as f64 / 1024.0
-    );
+    println!("bot RSS with {BRIEFINGS} briefings:");
+    println!("  idle         {idle}");
+    println!("  under load   {largest} (largest sample, every 100 ms)");
+    println!("  after load   {after}");
+    println!("  peak (VmHWM) {:.1} MB", peak_kb as f64 / 1024.0);
 }

@@ -27,9 +27,7 @@ pub fn bot(config: &Config) -> CliResult {
         shards: config.discord.shards,
         shard_range: config.discord.shard_range().map_err(CliError)?,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = bot_runtime()?;
     let handlers = {
         // The fetcher's HTTP client is made inside the runtime.
         let _inside = runtime.enter();
@@ -46,6 +44,18 @@ pub fn bot(config: &Config) -> CliResult {
     runtime.block_on(discord::run(settings, handlers, discord::shutdown_signal()))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bot's runtime: two worker threads, however many cores the host has.
+/// They only route events and replies (SQLite runs on the blocking pool),
+/// two keep up with 200 commands a second, and each worker more costs
+/// memory (BENCHMARKS.md). `TOKIO_WORKER_THREADS` overrides it.
+fn bot_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        builder.worker_threads(2);
+    }
+    builder.enable_all().build()
 }
 
 /// `briefbot console`: the bot's commands answered in the terminal, or the
