@@ -8,6 +8,9 @@
 //! The second part takes about two minutes (the bot's shortest interval is
 //! one minute). Set ROUND=0 to run the extraction only.
 
+#[path = "support/memory.rs"]
+mod memory;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -154,16 +157,6 @@ async fn publisher(seen: Arc<Seen>) -> u16 {
     port
 }
 
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse().ok())
-        .unwrap_or(0)
-}
-
 /// User + system CPU time of a process (clock ticks of 10 ms).
 fn cpu(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -183,15 +176,9 @@ fn cpu(pid: u32) -> Duration {
     Duration::from_millis((field(14) + field(15)) * 10)
 }
 
-/// "35.6 MB (anonymous 20.1, database file 15.5)".
-fn memory(pid: u32) -> String {
-    let mb = |field| status_kb(pid, field) as f64 / 1024.0;
-    format!(
-        "{:.1} MB (anonymous {:.1}, mapped files {:.1})",
-        mb("VmRSS:"),
-        mb("RssAnon:"),
-        mb("RssFile:")
-    )
+/// "17.1 MB (binary 10.0, anonymous 4.9, database 0.0, libraries 2.1)".
+fn resident(pid: u32) -> String {
+    memory::resident(pid, std::path::Path::new(env!("CARGO_BIN_EXE_briefbot"))).to_string()
 }
 
 fn spawn_bot(db: &std::path::Path, double: &Double) -> std::process::Child {
@@ -248,7 +235,7 @@ async fn polling_round() {
     let pid = bot.id();
     registered(&double, 0).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle = memory(pid);
+    let idle = resident(pid);
 
     // 1,000 sources, as `briefbot source add` writes them, every minute.
     let mut store = Store::open(&db).unwrap();
@@ -278,7 +265,7 @@ async fn polling_round() {
     })
     .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let after_first = memory(pid);
+    let after_first = resident(pid);
     let before = cpu(pid);
     let started = Instant::now();
     wait_until("the 304 round", Duration::from_secs(150), || {
@@ -288,7 +275,7 @@ async fn polling_round() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let round_cpu = cpu(pid).saturating_sub(before);
     let measured_over = started.elapsed();
-    let after_round = memory(pid);
+    let after_round = resident(pid);
     let round: Vec<Instant> = seen
         .times
         .lock()
@@ -324,15 +311,15 @@ async fn polling_round() {
     let fresh_pid = fresh.id();
     registered(&double, 1).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let not_yet = memory(fresh_pid);
-    let not_yet_kb = status_kb(fresh_pid, "VmRSS:");
+    let not_yet = resident(fresh_pid);
+    let not_yet_kb = memory::status_kb(fresh_pid, "VmRSS:");
     wait_until("the fresh bot's 304 round", Duration::from_secs(60), || {
         seen.not_modified.load(Ordering::SeqCst) >= 2 * sources
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let following = memory(fresh_pid);
-    let following_kb = status_kb(fresh_pid, "VmRSS:");
+    let following = resident(fresh_pid);
+    let following_kb = memory::status_kb(fresh_pid, "VmRSS:");
     let _ = fresh.kill();
     let _ = fresh.wait();
 

@@ -9,7 +9,8 @@ use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{
-    resolved_channels, Fault, Invoker, ENERGY_TAG_ID, FORUM_CHANNEL_ID, GUILD_ID,
+    resolved_channels, Double, Fault, Invoker, ShownReply, ENERGY_TAG_ID, FORUM_CHANNEL_ID,
+    GUILD_ID,
 };
 use serde_json::json;
 use support::bot::{double, Options, LIMIT};
@@ -32,6 +33,27 @@ fn briefing(slug: &str, title: &str, categories: &[&str]) -> Briefing {
     }
 }
 
+/// A moderator's `/{command} {subcommand} channel:` naming the forum, and the
+/// reply it gets.
+async fn moderator_names_the_forum(double: &Double, command: &str, subcommand: &str) -> ShownReply {
+    let invocation = double
+        .send_command_as(
+            &Invoker::moderator(),
+            command,
+            json!([{ "name": subcommand, "type": 1, "options": [
+                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
+            ]}]),
+            resolved_channels(&[FORUM_CHANNEL_ID]),
+        )
+        .unwrap();
+    double
+        .wait_for(LIMIT, "the reply", |d| {
+            d.shown_replies(&invocation).into_iter().next()
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
     let double = double().await;
@@ -39,22 +61,7 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
     load_samples(&mut store).unwrap();
     let db = Db::new(store);
     let bot = support::bot::Bot::start(&double, db.clone(), Options::prompt()).await;
-    let subscribe = double
-        .send_command_as(
-            &Invoker::moderator(),
-            "subscribe",
-            json!([{ "name": "add", "type": 1, "options": [
-                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
-            ]}]),
-            resolved_channels(&[FORUM_CHANNEL_ID]),
-        )
-        .unwrap();
-    let shown = double
-        .wait_for(LIMIT, "the reply", |d| {
-            d.shown_replies(&subscribe).into_iter().next()
-        })
-        .await
-        .unwrap();
+    let shown = moderator_names_the_forum(&double, "subscribe", "add").await;
     assert!(
         shown.body["content"]
             .as_str()
@@ -144,22 +151,7 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
     assert_eq!(second.applied_tags, vec![ENERGY_TAG_ID]);
 
     // Nor is a forum taken as the log channel, where plain reports go.
-    let log_channel = double
-        .send_command_as(
-            &Invoker::moderator(),
-            "settings",
-            json!([{ "name": "log-channel", "type": 1, "options": [
-                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
-            ]}]),
-            resolved_channels(&[FORUM_CHANNEL_ID]),
-        )
-        .unwrap();
-    let refused = double
-        .wait_for(LIMIT, "the refusal", |d| {
-            d.shown_replies(&log_channel).into_iter().next()
-        })
-        .await
-        .unwrap();
+    let refused = moderator_names_the_forum(&double, "settings", "log-channel").await;
     assert!(
         refused.private
             && refused.body["content"]
@@ -194,17 +186,7 @@ async fn a_forum_post_whose_answer_was_lost_is_found_not_made_again() {
         posting.retry_base = std::time::Duration::from_millis(50);
     }
     let bot = support::bot::Bot::start(&double, db.clone(), options).await;
-    let subscribe = double
-        .send_command_as(
-            &Invoker::moderator(),
-            "subscribe",
-            json!([{ "name": "add", "type": 1, "options": [
-                { "name": "channel", "type": 7, "value": FORUM_CHANNEL_ID.to_string() }
-            ]}]),
-            resolved_channels(&[FORUM_CHANNEL_ID]),
-        )
-        .unwrap();
-    double.callback(&subscribe, LIMIT).await.unwrap();
+    moderator_names_the_forum(&double, "subscribe", "add").await;
 
     let create = format!("channels/{FORUM_CHANNEL_ID}/threads");
     double.inject(&create, Fault::LostResponse(502), 1);
@@ -217,9 +199,9 @@ async fn a_forum_post_whose_answer_was_lost_is_found_not_made_again() {
     .unwrap();
     let post = double
         .wait_for(LIMIT, "the questions inside a forum post", |d| {
-            d.threads().into_iter().find(|t| {
-                t.parent_id == FORUM_CHANNEL_ID && d.channel_messages(t.id).len() >= 3
-            })
+            d.threads()
+                .into_iter()
+                .find(|t| t.parent_id == FORUM_CHANNEL_ID && d.channel_messages(t.id).len() >= 3)
         })
         .await
         .unwrap();
