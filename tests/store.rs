@@ -113,6 +113,10 @@ fn search_ranks_title_matches_first_and_marks_matches_in_the_snippet() {
     // Typing ahead: the last word is a prefix.
     let typed = store.search_as_you_type("offsh", 10).unwrap();
     assert_eq!(typed.len(), 2);
+    for suggestion in &typed {
+        let stored = store.briefing_by_id(suggestion.id).unwrap().unwrap();
+        assert_eq!(suggestion.title, stored.briefing.title);
+    }
     assert!(store.search_as_you_type("", 10).unwrap().is_empty());
 }
 

@@ -26,7 +26,9 @@ pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredB
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use leases::{GuildScope, LeaseHolder};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
-pub use search::{highlight_snippet, SearchHit, MATCH_END, MATCH_START, RANKED_MATCHES};
+pub use search::{
+    highlight_snippet, SearchHit, Suggestion, MATCH_END, MATCH_START, RANKED_MATCHES,
+};
 pub use settings::{GuildSettings, Setting};
 pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
 pub use subscriptions::{Subscription, Wants};

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError};
+use super::{clamp, Result, Store, StoreError};
 
 /// Marks the start and end of a matched term inside [`SearchHit::snippet`].
 /// Private-use characters, so each adapter can escape the text first and then
@@ -33,6 +33,13 @@ pub struct SearchHit {
     pub snippet: String,
     /// bm25 score: lower is a better match.
     pub rank: f64,
+}
+
+/// A briefing suggested while a member types: its id and title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub id: i64,
+    pub title: String,
 }
 
 /// Replaces the match markers in a snippet with `open` / `close`.
@@ -74,12 +81,25 @@ impl Store {
     }
 
     /// Ranked matches while the person is still typing: the last word may be
-    /// unfinished. For autocomplete.
-    pub fn search_as_you_type(&self, partial: &str, limit: u64) -> Result<Vec<SearchHit>> {
-        match fts_query(partial, true) {
-            Some(fts) => self.run_search(&fts, limit),
-            None => Ok(Vec::new()),
-        }
+    /// unfinished. For autocomplete, so titles only: a snippet needs the
+    /// match run again for each hit, which for a short prefix (every word
+    /// starting "pen") costs as much as the search itself.
+    pub fn search_as_you_type(&self, partial: &str, limit: u64) -> Result<Vec<Suggestion>> {
+        let Some(fts) = fts_query(partial, true) else {
+            return Ok(Vec::new());
+        };
+        let mut title = self
+            .conn
+            .prepare_cached("SELECT title FROM briefings WHERE id = ?1")?;
+        self.ranked(&fts, limit)?
+            .into_iter()
+            .map(|(id, _)| {
+                Ok(Suggestion {
+                    id,
+                    title: title.query_row([id], |row| row.get(0))?,
+                })
+            })
+            .collect()
     }
 
     /// A briefing by id or slug, else the best title match for what was
@@ -97,30 +117,7 @@ impl Store {
     fn run_search(&self, fts: &str, limit: u64) -> Result<Vec<SearchHit>> {
         // Rank first, then build snippets for the winners only: SQLite would
         // otherwise compute a snippet for every match before sorting.
-        // bm25 scores every match, so a word found in most briefings would
-        // cost time in proportion to the library. Past RANKED_MATCHES, rank
-        // only the newest ones: finding where they start is a walk down the
-        // index in id order, with no scoring.
-        let oldest_ranked: i64 = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid FROM briefing_search WHERE briefing_search MATCH ?1
-                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-            )?
-            .query_row(params![fts, RANKED_MATCHES], |row| row.get(0))
-            .optional()?
-            .unwrap_or(0);
-        let ranked: Vec<(i64, f64)> = self
-            .conn
-            .prepare_cached(
-                "SELECT rowid, rank FROM briefing_search
-                 WHERE briefing_search MATCH ?1 AND rowid > ?3
-                 ORDER BY rank LIMIT ?2",
-            )?
-            .query_map(params![fts, limit as i64, oldest_ranked], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let ranked = self.ranked(fts, limit)?;
         let mut details = self.conn.prepare_cached(
             "SELECT b.slug, b.title, b.published,
                     snippet(briefing_search, -1, char(57344), char(57345), '…', 16)
@@ -144,6 +141,35 @@ impl Store {
             hits.push(hit);
         }
         Ok(hits)
+    }
+
+    /// The best `limit` matches of `fts` as (id, rank), best first.
+    fn ranked(&self, fts: &str, limit: u64) -> Result<Vec<(i64, f64)>> {
+        // bm25 scores every match, so a word found in most briefings would
+        // cost time in proportion to the library. Past RANKED_MATCHES, rank
+        // only the newest ones: finding where they start is a walk down the
+        // index in id order, with no scoring.
+        let oldest_ranked: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid FROM briefing_search WHERE briefing_search MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![fts, RANKED_MATCHES], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let ranked = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, rank FROM briefing_search
+                 WHERE briefing_search MATCH ?1 AND rowid > ?3
+                 ORDER BY rank LIMIT ?2",
+            )?
+            .query_map(params![fts, clamp(limit), oldest_ranked], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ranked)
     }
 }
 
