@@ -54,13 +54,14 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                     continue;
                 };
                 let Ok(frame) = serde_json::from_str::<Value>(text.as_str()) else { continue };
-                if frame["op"] == 2 && shard_guilds(&shared, &frame).len() > MAX_GUILDS_PER_SHARD {
-                    let close = CloseFrame { code: 4011, reason: "Sharding required.".into() };
-                    let _ = socket.send(WsMessage::Close(Some(close))).await;
-                    shared.changed.notify_waiters();
-                    return;
-                }
-                let replies = answer_gateway(&shared, &frame);
+                let replies = match answer_gateway(&shared, &frame) {
+                    Ok(replies) => replies,
+                    Err(close) => {
+                        let _ = socket.send(WsMessage::Close(Some(close))).await;
+                        shared.changed.notify_waiters();
+                        return;
+                    }
+                };
                 // Once it has identified (or resumed), this connection
                 // receives its shard's dispatches.
                 if let Some(shard) = shard_of_frame(&shared, &frame, &replies) {
@@ -149,9 +150,13 @@ fn shard_guilds(shared: &Shared, identify: &Value) -> Vec<Value> {
 }
 
 /// Frames to send back for one frame the bot sent: `(Some(event), data)` is
-/// a dispatch, `(None, frame)` a raw frame.
-pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'static str>, Value)> {
-    match frame["op"].as_u64() {
+/// a dispatch, `(None, frame)` a raw frame; or the close that ends the
+/// connection instead.
+pub(crate) fn answer_gateway(
+    shared: &Shared,
+    frame: &Value,
+) -> Result<Vec<(Option<&'static str>, Value)>, CloseFrame> {
+    Ok(match frame["op"].as_u64() {
         Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
         Some(2) => {
             shared.identifies.fetch_add(1, Ordering::SeqCst);
@@ -162,6 +167,12 @@ pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'st
             let shard = frame["d"]["shard"][0].as_u64().unwrap_or(0);
             let total = frame["d"]["shard"][1].as_u64().unwrap_or(1).max(1);
             let guilds = shard_guilds(shared, frame);
+            if guilds.len() > MAX_GUILDS_PER_SHARD {
+                return Err(CloseFrame {
+                    code: 4011,
+                    reason: "Sharding required.".into(),
+                });
+            }
             let ready = (
                 Some("READY"),
                 json!({
@@ -183,5 +194,5 @@ pub(crate) fn answer_gateway(shared: &Shared, frame: &Value) -> Vec<(Option<&'st
             vec![(Some("RESUMED"), json!({}))]
         }
         _ => Vec::new(),
-    }
+    })
 }
