@@ -469,6 +469,19 @@ fn remove_database(path: &std::path::Path) {
     }
 }
 
+/// The runtime of every command that runs async work (the bot, the console,
+/// fetching sources): two worker threads, however many cores the host has.
+/// They only route events and replies (SQLite runs on the blocking pool),
+/// two keep up with 200 commands a second, and each worker more costs
+/// memory (BENCHMARKS.md). `TOKIO_WORKER_THREADS` overrides it.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        builder.worker_threads(2);
+    }
+    builder.enable_all().build()
+}
+
 /// Opens the database; a brand-new one gets the sample briefings when
 /// `samples` is set.
 fn open_store(config: &Config, samples: bool) -> Result<Store, CliError> {

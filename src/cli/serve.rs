@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use super::{open_store, CliError, CliResult};
+use super::{open_store, runtime, CliError, CliResult};
 use crate::config::Config;
 use crate::console::{self, Console};
 use crate::discord::{self, DiscordSettings};
@@ -27,7 +27,7 @@ pub fn bot(config: &Config) -> CliResult {
         shards: config.discord.shards,
         shard_range: config.discord.shard_range().map_err(CliError)?,
     };
-    let runtime = bot_runtime()?;
+    let runtime = runtime()?;
     let handlers = {
         // The fetcher's HTTP client is made inside the runtime.
         let _inside = runtime.enter();
@@ -46,25 +46,10 @@ pub fn bot(config: &Config) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The bot's runtime: two worker threads, however many cores the host has.
-/// They only route events and replies (SQLite runs on the blocking pool),
-/// two keep up with 200 commands a second, and each worker more costs
-/// memory (BENCHMARKS.md). `TOKIO_WORKER_THREADS` overrides it.
-fn bot_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-        builder.worker_threads(2);
-    }
-    builder.enable_all().build()
-}
-
 /// `briefbot console`: the bot's commands answered in the terminal, or the
 /// piped lines run one by one (non-zero exit when any failed).
 pub fn console(config: &Config, store: Store) -> CliResult {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
     let db = Db::new(store);
     // The console's operator (user 0) owns the console's bot.
     let handlers = {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 
-use super::{emit, open_store, text, CliError, CliResult};
+use super::{emit, open_store, runtime, text, CliError, CliResult};
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::follow::{describe_interval, ArticleStatus, Follower, SourceReport};
@@ -61,10 +61,7 @@ pub enum SourceCommand {
 
 fn follower(config: &Config) -> Result<(Follower, tokio::runtime::Runtime), CliError> {
     let store = open_store(config, config.load_samples)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
     let follower = {
         let _inside = runtime.enter();
         Follower::new(
