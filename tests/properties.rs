@@ -492,3 +492,78 @@ proptest! {
         }
     }
 }
+
+/// Pages built to nest deep: a run of tags of the soup repeated hundreds
+/// or thousands of times, with text inside and closing tags (some) after.
+fn deep_soup() -> impl Strategy<Value = String> {
+    let opener = prop_oneof![
+        Just("<div>"),
+        Just("<section class=\"entry-content\">"),
+        Just("<ul><li>"),
+        Just("<table><tr><td>"),
+        Just("<blockquote>"),
+        Just("<span>"),
+        Just("<b><i>"),
+        Just("<svg><g>"),
+        Just("<div/>"),
+        Just("<p>"),
+    ];
+    (
+        proptest::collection::vec(opener, 1..4),
+        100usize..3_000,
+        html_soup(),
+        any::<bool>(),
+    )
+        .prop_map(|(run, times, inner, close)| {
+            let run = run.concat();
+            let mut page = format!("<html><body><h1>Deep</h1>{}{inner}", run.repeat(times));
+            if close {
+                page.push_str(&"</div></section></li></ul></td></tr></table>".repeat(times));
+            }
+            page.push_str("<p>after the deep part</p></body></html>");
+            page
+        })
+}
+
+/// Depth of the deepest element of a parsed page.
+fn tree_depth(document: &scraper::Html) -> usize {
+    document
+        .tree
+        .nodes()
+        .filter(|node| node.value().is_element())
+        .map(|node| node.ancestors().count())
+        .max()
+        .unwrap_or(0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// However deep a page nests, what reaches the parser nests no deeper
+    /// than the bound (give or take the elements HTML adds itself), its text after
+    /// the deep part survives, and the readers do not panic on it.
+    #[test]
+    fn deep_pages_reach_the_parser_bounded(page in deep_soup()) {
+        use briefbot::domain::nesting::{cap_nesting, MAX_NESTING};
+        let capped = cap_nesting(&page);
+        let document = scraper::Html::parse_document(&capped);
+        // HTML adds elements of its own (a `<tbody>` for every table's rows),
+        // up to one for every three tags kept.
+        prop_assert!(tree_depth(&document) <= MAX_NESTING * 4 / 3 + 8, "depth {}", tree_depth(&document));
+        prop_assert!(document.root_element().text().collect::<String>().contains("after the deep part"));
+        let hints = briefbot::domain::html::Hints::default();
+        let _ = briefbot::domain::html::article_page(&page, &hints);
+    }
+
+    /// A page that does not nest past the bound reaches the parser as it is.
+    #[test]
+    fn shallow_pages_pass_unchanged(page in html_soup(), times in 1usize..40) {
+        use briefbot::domain::nesting::{cap_nesting, MAX_NESTING};
+        let page = page.repeat(times);
+        let document = scraper::Html::parse_document(&page);
+        if tree_depth(&document) + 16 < MAX_NESTING {
+            let capped = cap_nesting(&page);
+            prop_assert_eq!(capped.as_ref(), page.as_str());
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod mojibake;
+pub mod nesting;
 pub mod render;
 pub mod schedule;
 pub mod text;
