@@ -108,7 +108,7 @@ async fn main() {
     latencies.sort();
     let stored = Store::open(&db)
         .unwrap()
-        .export_answers(None, None, None)
+        .export_answers(briefbot::store::AnswersOf::EveryRoom, None, None, None)
         .unwrap()
         .len();
     let elapsed = last.duration_since(started).as_secs_f64();

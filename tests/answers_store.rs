@@ -3,7 +3,9 @@
 
 mod support;
 
-use briefbot::store::{NewAnswer, Store};
+use briefbot::store::{AnswersOf, NewAnswer, Room, Store};
+
+const HERE: Room = Room::Server(9);
 
 fn answer(question_id: i64, user_id: u64, text: &str) -> NewAnswer {
     NewAnswer {
@@ -43,7 +45,7 @@ fn answers_stay_with_their_question_across_re_imports_and_a_dropped_question_kee
     // A new version drops "Who pays?" and adds another.
     briefing.key_questions = vec!["Will it last?".into(), "What comes next?".into()];
     store.save_briefing(&briefing).unwrap();
-    let counts = store.question_counts(id).unwrap();
+    let counts = store.question_counts(HERE, id).unwrap();
     let shown: Vec<(&str, Option<i64>, u64)> = counts
         .iter()
         .map(|c| (c.text.as_str(), c.position, c.answers))
@@ -60,7 +62,9 @@ fn answers_stay_with_their_question_across_re_imports_and_a_dropped_question_kee
         counts[0].question_id, lasting,
         "the unchanged question kept its id"
     );
-    let export = store.export_answers(Some(id), None, None).unwrap();
+    let export = store
+        .export_answers(AnswersOf::Room(HERE), Some(id), None, None)
+        .unwrap();
     assert_eq!(export.len(), 2);
     assert!(export[0].question_current);
     assert!(
@@ -95,7 +99,7 @@ fn edits_keep_history_removal_hides_and_forgetting_deletes() {
         .unwrap();
 
     store
-        .edit_answer(first.id, "Second thought", 4_000)
+        .edit_answer(HERE, first.id, "Second thought", 4_000)
         .unwrap();
     assert_eq!(
         store.answer(first.id).unwrap().unwrap().text,
@@ -106,15 +110,21 @@ fn edits_keep_history_removal_hides_and_forgetting_deletes() {
         vec![("First thought".to_string(), 4_000)]
     );
 
-    assert!(store.remove_answer(second.id, 77, "spam", 5_000).unwrap());
+    assert!(store
+        .remove_answer(9, second.id, 77, "spam", 5_000)
+        .unwrap());
     assert!(
-        !store.remove_answer(second.id, 77, "again", 5_001).unwrap(),
+        !store
+            .remove_answer(9, second.id, 77, "again", 5_001)
+            .unwrap(),
         "removed once"
     );
-    let page = store.answers_page(id, None, 0, 10).unwrap();
+    let page = store.answers_page(HERE, id, None, 0, 10).unwrap();
     assert_eq!(page.total, 2, "removed answers are hidden");
     assert_eq!(page.answers[0].text, "Another", "newest first");
-    let export = store.export_answers(Some(id), None, None).unwrap();
+    let export = store
+        .export_answers(AnswersOf::Room(HERE), Some(id), None, None)
+        .unwrap();
     assert_eq!(
         export.len(),
         3,
@@ -124,7 +134,7 @@ fn edits_keep_history_removal_hides_and_forgetting_deletes() {
     assert_eq!(export[0].earlier_versions, 1);
     assert_eq!(
         store
-            .export_answers(None, Some(2_000), Some(3_000))
+            .export_answers(AnswersOf::EveryRoom, None, Some(2_000), Some(3_000))
             .unwrap()
             .len(),
         1
@@ -132,7 +142,9 @@ fn edits_keep_history_removal_hides_and_forgetting_deletes() {
     assert_eq!(store.answers_since(1, 2_500).unwrap(), 1);
 
     assert_eq!(store.forget_user(1).unwrap(), 2);
-    let export = store.export_answers(Some(id), None, None).unwrap();
+    let export = store
+        .export_answers(AnswersOf::Room(HERE), Some(id), None, None)
+        .unwrap();
     assert!(export
         .iter()
         .all(|row| row.user_id != 1 && row.user_name != "user1"));
@@ -140,4 +152,88 @@ fn edits_keep_history_removal_hides_and_forgetting_deletes() {
         store.answer_history(first.id).unwrap().is_empty(),
         "history goes too"
     );
+}
+
+/// Two servers and a direct message share one briefing; each sees, counts,
+/// exports and changes only its own answers.
+#[test]
+fn every_query_of_answers_stays_in_its_room() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut briefing = support::numbered(4);
+    briefing.key_questions = vec!["Why?".into()];
+    let (_, id) = store.save_briefing(&briefing).unwrap();
+    let question = store
+        .find_briefing(&id.to_string())
+        .unwrap()
+        .unwrap()
+        .questions[0]
+        .id;
+    let in_room = |guild_id: Option<u64>, user_id: u64, text: &str| NewAnswer {
+        guild_id,
+        ..answer(question, user_id, text)
+    };
+    let ours = store
+        .add_answer(&in_room(Some(9), 1, "Ours"), 1_000)
+        .unwrap()
+        .unwrap();
+    let theirs = store
+        .add_answer(&in_room(Some(10), 2, "Theirs"), 1_001)
+        .unwrap()
+        .unwrap();
+    let direct = store
+        .add_answer(&in_room(None, 3, "In a DM"), 1_002)
+        .unwrap()
+        .unwrap();
+    let there = Room::Server(10);
+    let dm = Room::Direct { user: 3 };
+
+    let texts = |room: Room| -> Vec<String> {
+        store
+            .answers_page(room, id, None, 0, 10)
+            .unwrap()
+            .answers
+            .into_iter()
+            .map(|a| a.text)
+            .collect()
+    };
+    assert_eq!(texts(HERE), ["Ours"]);
+    assert_eq!(texts(there), ["Theirs"]);
+    assert_eq!(texts(dm), ["In a DM"]);
+    assert!(
+        texts(Room::Direct { user: 1 }).is_empty(),
+        "a DM room is one member's"
+    );
+    assert_eq!(store.question_counts(HERE, id).unwrap()[0].answers, 1);
+
+    let exported = |of| -> Vec<String> {
+        store
+            .export_answers(of, Some(id), None, None)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.text)
+            .collect()
+    };
+    assert_eq!(exported(AnswersOf::Room(HERE)), ["Ours"]);
+    assert_eq!(exported(AnswersOf::EveryRoom).len(), 3);
+
+    // Another room's answer cannot be read, edited, deleted or removed here.
+    assert!(store.answer_in(HERE, theirs.id).unwrap().is_none());
+    assert!(store.answer_in(HERE, direct.id).unwrap().is_none());
+    assert!(!store
+        .edit_answer(HERE, theirs.id, "Changed", 2_000)
+        .unwrap());
+    assert!(!store.delete_answer(HERE, theirs.id).unwrap());
+    assert!(!store
+        .remove_answer(9, theirs.id, 77, "spam", 2_000)
+        .unwrap());
+    let untouched = store.answer(theirs.id).unwrap().unwrap();
+    assert_eq!(
+        (untouched.text.as_str(), untouched.removed_at),
+        ("Theirs", None)
+    );
+    // In its own room it can.
+    assert!(store
+        .edit_answer(HERE, ours.id, "Ours, edited", 2_001)
+        .unwrap());
+    assert!(store.delete_answer(dm, direct.id).unwrap());
 }

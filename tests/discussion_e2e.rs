@@ -445,7 +445,7 @@ async fn moderators_remove_and_export_answers_and_forget_me_leaves_nothing() {
     assert!(text(&callback(&double, &done).await["data"]).contains("your 2 answers"));
     let rows = Store::open(&scene.path)
         .unwrap()
-        .export_answers(Some(id), None, None)
+        .export_answers(briefbot::store::AnswersOf::EveryRoom, Some(id), None, None)
         .unwrap();
     assert!(rows.is_empty(), "{rows:?}");
 
@@ -531,7 +531,7 @@ async fn with_read_replies_on_a_reply_to_a_question_is_recorded_as_its_answer() 
         .id;
     let rows = Store::open(&path)
         .unwrap()
-        .export_answers(Some(id), None, None)
+        .export_answers(briefbot::store::AnswersOf::EveryRoom, Some(id), None, None)
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].text, "Not yet, @everyone.");

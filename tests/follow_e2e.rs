@@ -394,6 +394,15 @@ async fn private_addresses_are_refused_before_and_after_redirects() {
         Resource::redirect(&format!("http://localhost:{port}/feed/")),
     );
     site.serve("/ftp", Resource::redirect("ftp://127.0.0.1/feed"));
+    // IPv6 spellings of loopback: IPv4-compatible and NAT64.
+    site.serve(
+        "/compatible",
+        Resource::redirect(&format!("http://[::127.0.0.1]:{port}/feed/")),
+    );
+    site.serve(
+        "/nat64",
+        Resource::redirect(&format!("http://[64:ff9b::7f00:1]:{port}/feed/")),
+    );
     let db = library();
     let clock = ManualClock::new(start_time());
     // This operator allows its own feed server (127.0.0.1) and nothing else
@@ -427,6 +436,10 @@ async fn private_addresses_are_refused_before_and_after_redirects() {
     );
     let ftp = refused("/ftp").await;
     assert!(ftp.contains("only http and https"), "{ftp}");
+    for path in ["/compatible", "/nat64"] {
+        let error = refused(path).await;
+        assert!(error.contains("a loopback address"), "{path}: {error}");
+    }
 
     for (url, why) in [
         ("http://10.1.2.3/feed/".to_string(), "a private address"),

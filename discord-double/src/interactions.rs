@@ -260,11 +260,44 @@ impl Double {
     }
 
     /// The INTERACTION_CREATE payload of a button press, without sending it.
+    /// A button press. Discord sends one from the message that carries the
+    /// button, in that message's channel and server: a press on a message
+    /// the bot posted comes from where it was posted (a thread, say). A
+    /// button found on no posted message is on an interaction's reply,
+    /// which the double places in the commands' channel.
     pub fn button_json(&self, custom_id: &str) -> (u64, String, Value) {
         let data = json!({ "custom_id": custom_id, "component_type": 2 });
-        let message = message_json(self.shared.snowflake(), &json!({}));
-        self.interaction(3, data, json!({ "message": message }))
+        let deleted = self.deleted_messages();
+        let posted = self.with_messages(|messages| {
+            messages
+                .iter()
+                .rev()
+                .filter(|m| !deleted.contains(&m.id))
+                .find(|m| carries_custom_id(&m.body["components"], custom_id))
+                .map(|m| (m.channel_id, message_in(m.id, m.channel_id, &m.body)))
+        });
+        match posted {
+            Some((channel_id, message)) => {
+                let (id, token, mut interaction) =
+                    self.interaction(3, data, json!({ "message": message }));
+                let guild_id = self.shared.guild_of_channel(channel_id).unwrap_or(GUILD_ID);
+                place(&mut interaction, guild_id, channel_id);
+                (id, token, interaction)
+            }
+            None => {
+                let message = message_json(self.shared.snowflake(), &json!({}));
+                self.interaction(3, data, json!({ "message": message }))
+            }
+        }
     }
+}
+
+/// Whether a message's components hold a component with `custom_id`.
+fn carries_custom_id(components: &Value, custom_id: &str) -> bool {
+    components.as_array().is_some_and(|list| {
+        list.iter()
+            .any(|c| c["custom_id"] == custom_id || carries_custom_id(&c["components"], custom_id))
+    })
 }
 
 /// Makes an interaction come from `channel_id` of server `guild_id` (which

@@ -170,6 +170,24 @@ impl Shared {
             .unwrap_or_else(|| self.ws_url.clone())
     }
 
+    /// The server a channel (or a thread, through its parent) belongs to.
+    pub(crate) fn guild_of_channel(&self, channel_id: u64) -> Option<u64> {
+        let channel_id = self
+            .threads
+            .lock()
+            .expect("threads")
+            .iter()
+            .find(|t| t.id == channel_id)
+            .map_or(channel_id, |t| t.parent_id);
+        let wanted = channel_id.to_string();
+        self.guilds().iter().find_map(|guild| {
+            let holds = guild["channels"]
+                .as_array()
+                .is_some_and(|channels| channels.iter().any(|c| c["id"] == wanted.as_str()));
+            holds.then(|| guild["id"].as_str()?.parse().ok()).flatten()
+        })
+    }
+
     /// The servers the bot is in.
     fn guilds(&self) -> Vec<Value> {
         let mut guilds = vec![guild_json()];

@@ -17,7 +17,7 @@ use crate::discord;
 use crate::domain::{markdown, ParseOptions};
 use crate::import::{collect_files, import_files, ImportOptions};
 use crate::samples::load_samples;
-use crate::store::{Store, StoredBriefing};
+use crate::store::{AnswersOf, Room, Store, StoredBriefing};
 
 const ABOUT: &str = "Briefbot keeps a library of structured news briefings (title, highlights, \
 body, implications table, key questions) in an embedded SQLite database and serves them to \
@@ -122,12 +122,17 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Export answers to key questions as CSV or JSON: one briefing's
-    /// discussion, or everything answered in a date range. Removed answers are
-    /// included, marked with the moderator's reason; forgotten members are not.
+    /// discussion, or everything answered in a date range, in every server
+    /// (each row names its server_id) or one. Removed answers are included,
+    /// marked with the moderator's reason; forgotten members are not.
     ExportAnswers {
         /// Only this briefing (numeric id or slug).
         #[arg(long)]
         briefing: Option<String>,
+        /// Only answers given in this server (its id); default: every server
+        /// and direct messages.
+        #[arg(long)]
+        server: Option<u64>,
         /// From this day (YYYY-MM-DD, UTC).
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
@@ -266,11 +271,24 @@ fn run(cli: Cli) -> CliResult {
         Command::Export { briefing, output } => export(&store()?, &briefing, output, out),
         Command::ExportAnswers {
             briefing,
+            server,
             from,
             to,
             format,
             output,
-        } => export_answers(&store()?, briefing, from, to, format, output, out),
+        } => {
+            let of = match server {
+                Some(guild) => AnswersOf::Room(Room::Server(guild)),
+                None => AnswersOf::EveryRoom,
+            };
+            let wanted = AnswersWanted {
+                of,
+                briefing,
+                from,
+                to,
+            };
+            export_answers(&store()?, wanted, format, output, out)
+        }
         Command::Categories { json } => categories(&store()?, json, out),
         Command::Source { command } => sources::source(&config, command, out),
         Command::Fetch { all, json } => sources::fetch(&config, all, json, out),
@@ -367,15 +385,27 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_answers(
-    store: &Store,
+/// Which answers `export-answers` writes.
+struct AnswersWanted {
+    of: AnswersOf,
     briefing: Option<String>,
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
+}
+
+fn export_answers(
+    store: &Store,
+    wanted: AnswersWanted,
     format: AnswerFormat,
     output: Option<PathBuf>,
     out: &mut impl Write,
 ) -> CliResult {
+    let AnswersWanted {
+        of,
+        briefing,
+        from,
+        to,
+    } = wanted;
     let briefing_id = match briefing {
         Some(key) => Some(find(store, Some(&key))?.id),
         None => None,
@@ -383,7 +413,7 @@ fn export_answers(
     let start = |day: Option<chrono::NaiveDate>, plus| {
         day.and_then(|d| crate::clock::day_start_ms(d, plus))
     };
-    let rows = store.export_answers(briefing_id, start(from, 0), start(to, 1))?;
+    let rows = store.export_answers(of, briefing_id, start(from, 0), start(to, 1))?;
     let export = crate::handlers::export_rows(&rows);
     let text = match format {
         AnswerFormat::Csv => export.csv,

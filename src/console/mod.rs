@@ -20,7 +20,7 @@ pub use channels::{channel_id, channel_name, ConsolePoster, Posted, CONSOLE_GUIL
 
 use crate::clock::from_ms;
 use crate::domain::view::{Embed, Message, Modal, Reply};
-use crate::handlers::{AnswerLimit, Caller, CommandError, Handlers};
+use crate::handlers::{AnswerLimit, AnswerPlace, Caller, CommandError, Handlers};
 use crate::import::ImportOptions;
 use crate::posting::{DeliveryScope, PostingConfig};
 use crate::store::Db;
@@ -210,7 +210,7 @@ impl<W: Write> Console<W> {
                 &form.custom_id,
                 text.to_string(),
                 self.answer_limit,
-                None,
+                AnswerPlace::Console,
             )
             .await
             .unwrap_or_else(|| Err(CommandError::User("That form is not one of ours.".into())));

@@ -7,7 +7,7 @@ use serenity::all::{
 };
 
 use super::types::Context;
-use crate::handlers::{Caller, ChannelRef, RoleRef};
+use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, RoleRef};
 
 /// Every permission the bot uses, with its name and why. The invite URL is
 /// computed from this list, so the two cannot drift apart.
@@ -134,36 +134,91 @@ pub fn command_caller(ctx: Context<'_>) -> Caller {
     }
 }
 
+/// The kinds of channel a channel option takes (text, announcement,
+/// forum): what registration offers, and what is accepted when a command
+/// arrives.
+pub const ACCEPTED_CHANNELS: [ChannelType; 3] =
+    [ChannelType::Text, ChannelType::News, ChannelType::Forum];
+
 /// A channel option, with the reason the bot cannot post there (if the
 /// cache knows it cannot; Discord's answer to the post is the final word).
-pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> ChannelRef {
-    ChannelRef {
+/// Refused unless the channel is one of the interaction's own server (by
+/// the cache, which gateway events keep: an option's channel carries no
+/// server) and of a kind the option takes. The kind is the cache's too.
+pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<ChannelRef> {
+    let guild = ctx
+        .guild_id()
+        .ok_or_else(|| CommandError::User("Channels can be named only in a server.".into()))?;
+    let kind = {
+        let cache = &ctx.serenity_context().cache;
+        let server = cache.guild(guild).ok_or_else(|| {
+            CommandError::User(
+                "I have not finished loading this server from Discord yet; try again in a moment."
+                    .into(),
+            )
+        })?;
+        server.channels.get(&channel.id).map(|c| c.kind)
+    };
+    let Some(kind) = kind else {
+        tracing::warn!(
+            guild = guild.get(),
+            channel = channel.id.get(),
+            "a channel option naming a channel of another server: refused"
+        );
+        return Err(CommandError::User(format!(
+            "<#{}> is not a channel of this server. Pick one of this server's channels.",
+            channel.id
+        )));
+    };
+    if !ACCEPTED_CHANNELS.contains(&kind) {
+        return Err(CommandError::User(format!(
+            "<#{}> is not a text, announcement or forum channel; pick one of those.",
+            channel.id
+        )));
+    }
+    Ok(ChannelRef {
         id: channel.id.get(),
         name: channel
             .name
             .clone()
             .unwrap_or_else(|| channel.id.to_string()),
-        problem: ctx.guild_id().and_then(|guild| {
-            missing_permissions(ctx.serenity_context(), guild, channel.id, &POSTING)
-        }),
+        problem: missing_permissions(ctx.serenity_context(), guild, channel.id, &POSTING),
         // A forum post is made with Send Messages; only posting inside it
         // needs a thread permission.
-        threads_problem: ctx.guild_id().and_then(|guild| {
-            let needed = if channel.kind == ChannelType::Forum {
+        threads_problem: {
+            let needed = if kind == ChannelType::Forum {
                 &THREADS[1..]
             } else {
                 &THREADS[..]
             };
             missing_permissions(ctx.serenity_context(), guild, channel.id, needed)
-        }),
-        announcement: channel.kind == ChannelType::News,
-        forum: channel.kind == ChannelType::Forum,
-    }
+        },
+        announcement: kind == ChannelType::News,
+        forum: kind == ChannelType::Forum,
+    })
 }
 
 /// A role option, with the reason the bot could not ping it: @everyone is
 /// never offered, and a role that is not mentionable needs Mention Everyone.
-pub fn role_ref(ctx: Context<'_>, role: &Role) -> RoleRef {
+/// Refused unless the role is one of the interaction's own server.
+pub fn role_ref(ctx: Context<'_>, role: &Role) -> CommandResult<RoleRef> {
+    let ours = ctx.guild_id().is_some_and(|guild| {
+        ctx.serenity_context()
+            .cache
+            .guild(guild)
+            .is_some_and(|g| g.roles.contains_key(&role.id))
+    });
+    if !ours {
+        tracing::warn!(
+            guild = ?ctx.guild_id().map(GuildId::get),
+            role = role.id.get(),
+            "a role option naming a role of another server: refused"
+        );
+        return Err(CommandError::User(format!(
+            "<@&{}> is not a role of this server. Pick one of this server's roles.",
+            role.id
+        )));
+    }
     let ping_problem = if Some(role.id.get()) == ctx.guild_id().map(GuildId::get) {
         Some("@everyone is not offered; pick a role members can join or leave".to_string())
     } else if role.mentionable {
@@ -180,11 +235,11 @@ pub fn role_ref(ctx: Context<'_>, role: &Role) -> RoleRef {
             "the role is not mentionable and the bot lacks Mention Everyone; make the role mentionable (Server Settings, Roles) or give the bot Mention Everyone".to_string()
         })
     };
-    RoleRef {
+    Ok(RoleRef {
         id: role.id.get(),
         name: role.name.clone(),
         ping_problem,
-    }
+    })
 }
 
 fn missing_permissions(

@@ -7,7 +7,7 @@ use serenity::all::{
     AutocompleteChoice, CreateAttachment, CreateAutocompleteResponse, ResolvedOption, ResolvedValue,
 };
 
-use super::checks::{channel_ref, command_caller, role_ref};
+use super::checks::{channel_ref, command_caller, role_ref, ACCEPTED_CHANNELS};
 use super::reply::respond;
 use super::types::{Context, Data, Error};
 use crate::handlers::commands::{
@@ -150,8 +150,8 @@ fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> R
             }
             (ResolvedValue::Integer(n), _) => Arg::Integer(*n),
             (ResolvedValue::Boolean(b), _) => Arg::Bool(*b),
-            (ResolvedValue::Channel(channel), _) => Arg::Channel(channel_ref(ctx, channel)),
-            (ResolvedValue::Role(role), _) => Arg::Role(role_ref(ctx, role)),
+            (ResolvedValue::Channel(channel), _) => Arg::Channel(channel_ref(ctx, channel)?),
+            (ResolvedValue::Role(role), _) => Arg::Role(role_ref(ctx, role)?),
             (ResolvedValue::Attachment(file), _) => {
                 let attachment = (*file).clone();
                 Arg::File(Upload {
@@ -187,11 +187,12 @@ fn suggest<'a>(ctx: AppContext<'a>, partial: &'a str) -> BoxFuture<'a, CreateAut
     Box::pin(async move {
         let context = poise::Context::Application(ctx);
         let focused = ctx.interaction.data.autocomplete().map(|o| o.name);
-        let kind = spec_of(context)
+        let spec = spec_of(context);
+        let kind = spec
             .zip(focused)
             .and_then(|(spec, name)| spec.option(name))
             .and_then(|option| option.suggest);
-        let Some(kind) = kind else {
+        let (Some(spec), Some(kind)) = (spec, kind) else {
             return CreateAutocompleteResponse::new();
         };
         // A question is suggested from the briefing chosen so far.
@@ -208,7 +209,7 @@ fn suggest<'a>(ctx: AppContext<'a>, partial: &'a str) -> BoxFuture<'a, CreateAut
         choices(
             ctx.data()
                 .handlers
-                .suggest(&caller, kind, partial.to_string(), briefing)
+                .suggest(&caller, spec, kind, partial.to_string(), briefing)
                 .await,
         )
     })
@@ -329,10 +330,13 @@ fn option_json(option: &OptionSpec) -> Value {
             }
         }
         Kind::Bool => out["type"] = json!(5),
-        // Text and announcement channels.
+        // Text, announcement and forum channels.
         Kind::Channel => {
             out["type"] = json!(7);
-            out["channel_types"] = json!([0, 5, 15]);
+            out["channel_types"] = json!(ACCEPTED_CHANNELS
+                .iter()
+                .map(|&kind| u8::from(kind))
+                .collect::<Vec<_>>());
         }
         Kind::Role => out["type"] = json!(8),
         Kind::File => out["type"] = json!(11),

@@ -19,7 +19,7 @@ use serenity::all::{
     CreateInteractionResponseMessage, FullEvent, GatewayIntents, GuildId, HttpBuilder, Interaction,
 };
 
-use crate::handlers::{AnswerLimit, CommandError, Handlers};
+use crate::handlers::{AnswerLimit, AnswerPlace, CommandError, Handlers};
 use crate::import::ImportOptions;
 use crate::posting::PostingConfig;
 use types::{Data, Error};
@@ -280,15 +280,30 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(press),
         } => {
-            if let Some(form) = data.handlers.answer_form(&press.data.custom_id) {
-                press
-                    .create_response(ctx, CreateInteractionResponse::Modal(reply::modal(&form)))
-                    .await?;
+            let caller = checks::caller(press.user.id, press.guild_id, press.member.as_ref());
+            let opened = data
+                .handlers
+                .answer_form_in(&caller, &press.data.custom_id, press.channel_id.get())
+                .await;
+            if let Some(opened) = opened {
+                let response = match opened {
+                    Ok(form) => CreateInteractionResponse::Modal(reply::modal(&form)),
+                    Err(error) => {
+                        CreateInteractionResponse::Message(private(&user_message(&error)))
+                    }
+                };
+                press.create_response(ctx, response).await?;
                 return Ok(());
             }
-            let caller = checks::caller(press.user.id, press.guild_id, press.member.as_ref());
-            if let Some(result) = data.handlers.button(&caller, &press.data.custom_id).await {
-                answer_button(ctx, press, result).await?;
+            match data.handlers.button(&caller, &press.data.custom_id).await {
+                Some(result) => answer_button(ctx, press, result).await?,
+                None => {
+                    not_ours(caller.user_id, "button", &press.data.custom_id);
+                    let text = "That button is not one Briefbot knows (it may be from an older version); nothing was done.";
+                    press
+                        .create_response(ctx, CreateInteractionResponse::Message(private(text)))
+                        .await?;
+                }
             }
         }
         FullEvent::InteractionCreate {
@@ -309,10 +324,15 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
                     &submit.data.custom_id,
                     text,
                     data.answer_limit,
-                    Some(submit.channel_id.get()),
+                    AnswerPlace::Thread(submit.channel_id.get()),
                 )
                 .await
             else {
+                not_ours(caller.user_id, "form", &submit.data.custom_id);
+                let text = "That form is not one Briefbot knows; nothing was saved.";
+                submit
+                    .create_response(ctx, CreateInteractionResponse::Message(private(text)))
+                    .await?;
                 return Ok(());
             };
             match result {
@@ -400,7 +420,7 @@ async fn answer_reply(
             data.answer_limit,
             // The member's own message shows the answer; the bot only
             // replies that it was saved.
-            None,
+            message.channel_id.get(),
         )
         .await
     else {
@@ -437,6 +457,16 @@ async fn answer_button(
     };
     press.create_response(ctx, response).await?;
     Ok(())
+}
+
+/// An interaction whose custom_id is none of ours: told to the member, and
+/// logged (it may be crafted, or from a version that made other ids).
+fn not_ours(user: u64, what: &str, custom_id: &str) {
+    tracing::warn!(
+        user,
+        custom_id = %crate::domain::text::truncate(custom_id, 100),
+        "a {what} whose custom_id is not one of ours: refused"
+    );
 }
 
 fn private(text: &str) -> CreateInteractionResponseMessage {

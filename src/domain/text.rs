@@ -91,6 +91,42 @@ pub fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
+/// A web address with whatever may be a secret hidden: the user name and
+/// password, every query value and the fragment (`?token=…` often carries a
+/// key). For logs, the log channel and anyone who is not the bot's owner;
+/// what is left still says which site and page it is.
+pub fn masked_url(address: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(address) else {
+        // Not a URL: cut at the first character that starts a secret part.
+        let end = address.find(['?', '#', '@']).unwrap_or(address.len());
+        return if end < address.len() {
+            format!("{}…", &address[..end])
+        } else {
+            address.to_string()
+        };
+    };
+    // Left out entirely: the host still names the site.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    parsed.set_fragment(None);
+    if parsed.query().is_some() {
+        let keys: Vec<String> = parsed
+            .query_pairs()
+            // A key without a value may itself be the secret (`?APIKEY`).
+            .map(|(key, value)| {
+                if value.is_empty() {
+                    "…".to_string()
+                } else {
+                    format!("{key}=…")
+                }
+            })
+            .collect();
+        parsed.set_query(None);
+        return format!("{parsed}?{}", keys.join("&"));
+    }
+    parsed.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +165,30 @@ mod tests {
         );
         assert_eq!(split_text("short", 30), ["short"]);
         assert_eq!(split_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn secrets_in_addresses_are_masked() {
+        assert_eq!(
+            masked_url("https://feeds.example.com/rss?token=s3cret&lang=en"),
+            "https://feeds.example.com/rss?token=…&lang=…"
+        );
+        assert_eq!(
+            masked_url("https://alice:hunter2@example.com/feed/"),
+            "https://example.com/feed/"
+        );
+        assert_eq!(
+            masked_url("https://example.com/feed/#key=abc"),
+            "https://example.com/feed/"
+        );
+        assert_eq!(
+            masked_url("https://example.com/feed/"),
+            "https://example.com/feed/"
+        );
+        assert_eq!(
+            masked_url("https://example.com/rss?S3CRETKEY"),
+            "https://example.com/rss?…"
+        );
+        assert_eq!(masked_url("not a url?key=1"), "not a url…");
     }
 }

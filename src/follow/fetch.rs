@@ -91,13 +91,13 @@ impl FetchError {
     }
 }
 
-/// Why an address may not be fetched, if it may not.
+/// Why an address may not be fetched, if it may not. An IPv6 address that
+/// carries an IPv4 one (IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
+/// `::a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4
+/// `2002:AABB:CCDD::/48`) is judged by the IPv4 address it reaches.
 pub fn address_problem(ip: IpAddr) -> Option<&'static str> {
     let ip = match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => embedded_ipv4(v6).map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     match ip {
@@ -131,6 +131,27 @@ pub fn address_problem(ip: IpAddr) -> Option<&'static str> {
                 None
             }
         }
+    }
+}
+
+/// The IPv4 address an IPv6 one stands for, in the forms that route to it.
+fn embedded_ipv4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let low = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    match s {
+        // IPv4-compatible (deprecated, still routed by some stacks); `::`
+        // and `::1` are IPv6's own unspecified and loopback addresses.
+        [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) != (0, 0) && (hi, lo) != (0, 1) => Some(low(hi, lo)),
+        // NAT64, the well-known prefix (RFC 6052) and the local-use one (RFC 8215).
+        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] | [0x64, 0xff9b, 1, _, _, _, hi, lo] => {
+            Some(low(hi, lo))
+        }
+        // 6to4 (RFC 3056): the IPv4 address follows the prefix.
+        [0x2002, hi, lo, ..] => Some(low(hi, lo)),
+        _ => None,
     }
 }
 
@@ -240,7 +261,10 @@ impl Fetcher {
                 match redirects.check_url(attempt.url()) {
                     Ok(()) => attempt.follow(),
                     Err(why) => {
-                        let why = format!("redirected to {}: {why}", attempt.url());
+                        let why = format!(
+                            "redirected to {}: {why}",
+                            crate::domain::text::masked_url(attempt.url().as_str())
+                        );
                         attempt.error(AddressRefused(why))
                     }
                 }
@@ -352,7 +376,9 @@ fn max_age(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// reqwest's error with its causes, and our refusals as they were written.
+/// The address is left out: it can carry a secret, and the caller knows it.
 fn describe(error: reqwest::Error) -> FetchError {
+    let error = error.without_url();
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     let mut parts = Vec::new();
     while let Some(current) = cause {
@@ -388,11 +414,23 @@ mod tests {
             ("fe80::1", "a link-local address"),
             ("::ffff:127.0.0.1", "a loopback address"),
             ("0.0.0.0", "not a host address"),
+            // IPv6 forms of private IPv4 addresses.
+            ("::127.0.0.1", "a loopback address"),
+            ("::10.0.0.1", "a private address"),
+            ("64:ff9b::7f00:1", "a loopback address"),
+            ("64:ff9b::a9fe:a9fe", "a link-local address"),
+            ("64:ff9b:1::c0a8:1", "a private address"),
+            ("2002:7f00:1::", "a loopback address"),
+            ("2002:c0a8:0101::1", "a private address"),
+            ("::", "not a host address"),
         ] {
             assert_eq!(address_problem(ip.parse().unwrap()), Some(why), "{ip}");
         }
         assert_eq!(address_problem("93.184.216.34".parse().unwrap()), None);
         assert_eq!(address_problem("2606:4700::1".parse().unwrap()), None);
+        // The same forms over a public IPv4 address are public.
+        assert_eq!(address_problem("64:ff9b::5db8:d822".parse().unwrap()), None);
+        assert_eq!(address_problem("2002:5db8:d822::1".parse().unwrap()), None);
     }
 
     #[test]

@@ -266,7 +266,7 @@ impl Follower {
         };
         let mut report = SourceReport {
             source_id: source.id,
-            source: source.label().to_string(),
+            source: source.public_label(),
             error: None,
             not_modified: false,
             articles: Vec::new(),
@@ -366,7 +366,7 @@ impl Follower {
             .db
             .call(move |s| s.record_fetch(id, &record, now))
             .await?;
-        tracing::warn!(source = %source.label(), url = %source.url, failures, retry_in_s = wait.as_secs(), %error, "fetching a source failed");
+        tracing::warn!(source = %source.public_label(), url = %source.masked_url(), failures, retry_in_s = wait.as_secs(), %error, "fetching a source failed");
         if failures < self.config.max_failures {
             return Ok(None);
         }
@@ -374,8 +374,8 @@ impl Follower {
             format!("disabled after {failures} failed fetches in a row; the last: {error}");
         let notice = format!(
             "Briefbot stopped following **{}** (<{}>): {reason}. The bot's operator can turn it back on with `briefbot source enable {id}`.",
-            crate::domain::text::escape_markdown(source.label()),
-            source.url
+            crate::domain::text::escape_markdown(&source.public_label()),
+            source.masked_url()
         );
         let why = reason.clone();
         let told = self
@@ -398,7 +398,7 @@ impl Follower {
                 })
             })
             .await?;
-        tracing::error!(source = %source.label(), url = %source.url, servers_told = told, "{reason}");
+        tracing::error!(source = %source.public_label(), url = %source.masked_url(), servers_told = told, "{reason}");
         if told > 0 {
             self.wake.notify();
         }

@@ -103,6 +103,26 @@ impl Handlers {
         Ok(id)
     }
 
+    /// Whether the caller is one of the bot's owners.
+    pub(super) fn is_owner(&self, caller: &Caller) -> bool {
+        self.owners.contains(&caller.user_id)
+    }
+
+    /// Whether the caller may moderate the server they are in (no server:
+    /// no).
+    pub(super) async fn is_moderator(&self, caller: &Caller) -> CommandResult<bool> {
+        let Some(guild) = caller.guild_id else {
+            return Ok(false);
+        };
+        if caller.manages_server {
+            return Ok(true);
+        }
+        let settings = self.db.call(move |s| s.guild_settings(guild)).await?;
+        Ok(settings
+            .moderator_role_id
+            .is_some_and(|role| caller.roles.contains(&role)))
+    }
+
     /// The server, if the caller may moderate it: Manage Server, or the
     /// server's moderator role.
     pub(super) async fn moderator_guild(

@@ -12,7 +12,7 @@ mod sources;
 mod subscriptions;
 
 pub use access::{Caller, ChannelRef, RoleRef};
-pub use discussion::{export_rows, AnswerLimit, Answered, Export, MAX_ANSWER_CHARS};
+pub use discussion::{export_rows, AnswerLimit, AnswerPlace, Answered, Export, MAX_ANSWER_CHARS};
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
 
@@ -359,7 +359,8 @@ impl Handlers {
                 page,
             } => {
                 let question = question.map(|q| format!("q{q}"));
-                self.discussion(briefing.to_string(), question, page).await
+                self.discussion(caller, briefing.to_string(), question, page)
+                    .await
             }
             CustomId::DeleteAnswer { answer } => self.answer_delete(caller, answer).await,
             CustomId::ForgetMe { user } => self.forget_me_confirmed(caller, user).await,

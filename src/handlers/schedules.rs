@@ -111,7 +111,7 @@ impl Handlers {
             .call(move |s| {
                 s.in_transaction(|s| {
                     let added = s.add_schedule(guild, &spec, next, by, now)?;
-                    s.set_schedule_delivery(added.id, role, forum)?;
+                    s.set_schedule_delivery(guild, added.id, role, forum)?;
                     Ok(Schedule {
                         role_id: role,
                         forum,
@@ -222,8 +222,8 @@ impl Handlers {
         let updated = self
             .db
             .call(move |s| {
-                s.update_schedule(id, &spec, Some(next), now)?;
-                s.set_schedule_delivery(id, role, forum)?;
+                s.update_schedule(guild, id, &spec, Some(next), now)?;
+                s.set_schedule_delivery(guild, id, role, forum)?;
                 s.schedule(guild, id)
             })
             .await?
@@ -242,7 +242,7 @@ impl Handlers {
     }
 
     pub async fn schedule_pause(&self, caller: &Caller, schedule: String) -> CommandResult<Reply> {
-        let (_, current) = self
+        let (guild, current) = self
             .moderated_schedule(caller, "/schedule pause", &schedule)
             .await?;
         if current.state == ScheduleState::Paused {
@@ -255,7 +255,7 @@ impl Handlers {
         let reason = format!("paused by <@{}>", caller.user_id);
         self.db
             .call(move |s| {
-                s.set_schedule_state_keep_next(id, ScheduleState::Paused, Some(&reason), now)
+                s.set_schedule_state_keep_next(guild, id, ScheduleState::Paused, Some(&reason), now)
             })
             .await?;
         self.wake.notify();
@@ -265,7 +265,7 @@ impl Handlers {
     }
 
     pub async fn schedule_resume(&self, caller: &Caller, schedule: String) -> CommandResult<Reply> {
-        let (_, current) = self
+        let (guild, current) = self
             .moderated_schedule(caller, "/schedule resume", &schedule)
             .await?;
         if current.state == ScheduleState::Active {
@@ -288,7 +288,9 @@ impl Handlers {
             ))?;
         let id = current.id;
         self.db
-            .call(move |s| s.set_schedule_state(id, ScheduleState::Active, None, Some(next), now))
+            .call(move |s| {
+                s.set_schedule_state(guild, id, ScheduleState::Active, None, Some(next), now)
+            })
             .await?;
         self.wake.notify();
         Ok(Reply::private(format!(
@@ -355,6 +357,7 @@ impl Handlers {
         self.db
             .call(move |s| {
                 s.set_schedule_state(
+                    guild,
                     current.id,
                     ScheduleState::Cancelled,
                     Some(&reason),

@@ -73,7 +73,7 @@ impl Handlers {
                             .rule
                             .next_after(zone, crate::clock::from_ms(now))
                             .map(|t| t.timestamp_millis());
-                        s.update_schedule(schedule.id, &schedule.spec, next, now)?;
+                        s.update_schedule(guild, schedule.id, &schedule.spec, next, now)?;
                         moved += 1;
                     }
                     Ok(moved)

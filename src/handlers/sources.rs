@@ -11,7 +11,7 @@ use crate::store::NewSource;
 impl Handlers {
     /// The follower, when the caller is one of the bot's owners.
     fn owners_follower(&self, caller: &Caller, command: &str) -> CommandResult<&Follower> {
-        if !self.owners.contains(&caller.user_id) {
+        if !self.is_owner(caller) {
             return Err(CommandError::User(format!(
                 "{command} is for the bot's owners only (discord.owners in its settings): a source feeds every server the bot is in. Moderators choose what their channels get with /subscribe add."
             )));
@@ -221,12 +221,27 @@ impl Handlers {
         }))
     }
 
-    pub async fn autocomplete_source(&self, partial: String) -> CommandResult<Vec<Choice>> {
+    /// Followed sources matching what is typed. Only the bot's owners see
+    /// their addresses whole; moderators picking one for a subscription see
+    /// them with secrets masked.
+    pub async fn autocomplete_source(
+        &self,
+        caller: &Caller,
+        partial: String,
+    ) -> CommandResult<Vec<Choice>> {
         let sources = self.db.read(|s| s.sources()).await?;
         let partial = partial.trim().trim_start_matches('#').to_lowercase();
+        let owner = self.is_owner(caller);
         Ok(sources
             .iter()
-            .map(|s| (s.id, format!("#{} · {} · {}", s.id, s.label(), s.url)))
+            .map(|s| {
+                let label = if owner {
+                    format!("#{} · {} · {}", s.id, s.label(), s.url)
+                } else {
+                    format!("#{} · {} · {}", s.id, s.public_label(), s.masked_url())
+                };
+                (s.id, label)
+            })
             .filter(|(_, label)| label.to_lowercase().contains(&partial))
             .take(MAX_CHOICES)
             .map(|(id, label)| Choice {

@@ -80,7 +80,7 @@ impl Handlers {
         if let Some(source) = &source {
             filter.push_str(&format!(
                 " from {}",
-                escape_markdown(&truncate(source.label(), 80))
+                escape_markdown(&truncate(&source.public_label(), 80))
             ));
         }
         if let Some(role) = role_id {

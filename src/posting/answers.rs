@@ -101,7 +101,7 @@ impl Posting {
         if channel == 0 {
             return self.answer_not_found(d, answer_id, &[]).await;
         }
-        match self.converge(d, answer_id, channel, shown, &messages).await {
+        match self.converge(answer_id, channel, shown, &messages).await {
             Ok(()) => {
                 let (id, now) = (d.id, self.clock.now_ms());
                 self.db.call(move |s| s.mark_sent(id, now)).await?;
@@ -123,7 +123,6 @@ impl Posting {
     /// each change so that a failure halfway loses nothing.
     async fn converge(
         &self,
-        d: &Delivery,
         answer_id: i64,
         channel: u64,
         mut shown: Vec<String>,
@@ -146,16 +145,9 @@ impl Posting {
             match shown.get(part) {
                 Some(id) => self.poster.edit(channel, id, message).await.map_err(Ok)?,
                 None => {
-                    let nonce = d.nonce(part);
-                    let late = d.uncertain_since.is_some_and(|since| {
-                        self.clock.now_ms() - since > self.config.nonce_window.as_millis() as i64
-                    });
-                    let id = if late {
-                        self.post_unless_made(channel, message, &nonce).await
-                    } else {
-                        self.poster.post(channel, message, &nonce).await
-                    }
-                    .map_err(Ok)?;
+                    let id = self
+                        .post_answer_part(answer_id, channel, part, &shown, message)
+                        .await?;
                     shown.push(id);
                     record(shown.clone()).await?;
                 }
@@ -165,6 +157,67 @@ impl Posting {
             record(Vec::new()).await?;
         }
         Ok(())
+    }
+
+    /// Posts message `part` of an answer's display with the display's own
+    /// nonce for it (the same on every attempt, whichever delivery makes
+    /// it). Past Discord's nonce window the message an earlier attempt may
+    /// have made is looked for first; a message an earlier attempt made is
+    /// edited to say what the answer says now.
+    async fn post_answer_part(
+        &self,
+        answer_id: i64,
+        channel: u64,
+        part: usize,
+        shown: &[String],
+        message: &Message,
+    ) -> Result<String, Result<PostError, StoreError>> {
+        let now = self.clock.now_ms();
+        let pending = self
+            .db
+            .call(move |s| s.display_post_nonce(answer_id, part, now))
+            .await
+            .map_err(Err)?;
+        let late = now - pending.since > self.config.nonce_window.as_millis() as i64;
+        let found = if pending.reused && late {
+            self.find_unrecorded(channel, answer_id, shown)
+                .await
+                .map_err(Ok)?
+        } else {
+            None
+        };
+        let id = match found {
+            Some(id) => {
+                tracing::info!(channel, answer = answer_id, message = %id, "found the answer message an earlier attempt made; not posting it again");
+                id
+            }
+            None => self
+                .poster
+                .post(channel, message, &pending.nonce)
+                .await
+                .map_err(Ok)?,
+        };
+        if pending.reused {
+            self.poster.edit(channel, &id, message).await.map_err(Ok)?;
+        }
+        Ok(id)
+    }
+
+    /// The oldest of the bot's recent messages in `channel` that shows
+    /// `answer_id` and is not among `shown`.
+    async fn find_unrecorded(
+        &self,
+        channel: u64,
+        answer_id: i64,
+        shown: &[String],
+    ) -> Result<Option<String>, PostError> {
+        let recent = self.poster.recent_own(channel).await?;
+        // Newest first, so the oldest match is the last one.
+        Ok(recent
+            .into_iter()
+            .rev()
+            .find(|(id, m)| render::shows_answer(m, answer_id) && !shown.contains(id))
+            .map(|(id, _)| id))
     }
 
     /// The messages an older version posted for `answer_id` (their footer

@@ -115,6 +115,7 @@ pub(super) fn plan_due_schedules(
             Ok(zone) => zone,
             Err(why) => {
                 store.set_schedule_state(
+                    schedule.guild_id,
                     schedule.id,
                     ScheduleState::Paused,
                     Some(&why),
@@ -151,13 +152,21 @@ pub(super) fn plan_due_schedules(
         }
         match plan.next_run {
             Some(next) => store.set_schedule_state(
+                schedule.guild_id,
                 schedule.id,
                 ScheduleState::Active,
                 None,
                 Some(next),
                 now,
             )?,
-            None => store.set_schedule_state(schedule.id, ScheduleState::Done, None, None, now)?,
+            None => store.set_schedule_state(
+                schedule.guild_id,
+                schedule.id,
+                ScheduleState::Done,
+                None,
+                None,
+                now,
+            )?,
         }
     }
     Ok(due.len())

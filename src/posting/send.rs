@@ -339,7 +339,7 @@ impl Posting {
     /// The channel refused us: fail what is queued for it, pause what posts
     /// to it, and say so in the log channel.
     async fn refuse_channel(&self, d: &Delivery, reason: String) -> Result<(), StoreError> {
-        let (id, channel) = (d.id, d.channel_id);
+        let (id, guild, channel) = (d.id, d.guild_id, d.channel_id);
         let now = self.clock.now_ms();
         let why = format!("{reason} in <#{channel}>");
         let pause = why.clone();
@@ -349,9 +349,10 @@ impl Posting {
                 s.in_transaction(|s| {
                     s.mark_failed(id, &pause, now)?;
                     let failed = s.fail_channel(channel, &pause, now)?;
-                    let (schedules, subscriptions) = s.sources_for_channel(channel)?;
+                    let (schedules, subscriptions) = s.sources_for_channel(guild, channel)?;
                     for schedule in &schedules {
                         s.set_schedule_state_keep_next(
+                            guild,
                             *schedule,
                             ScheduleState::Paused,
                             Some(&pause),

@@ -7,6 +7,52 @@ use serde::Serialize;
 
 use super::{Result, Store};
 
+/// Where answers were given, and so the only place they are shown, counted,
+/// changed and exported: one server, or one member's direct messages. A
+/// briefing and its questions are shared by every server; its discussion is
+/// not. Every query of answers names its room in its own `WHERE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Room {
+    /// A Discord server (the console is one too: its own local server).
+    Server(u64),
+    /// Direct messages with the bot: only that member's own answers.
+    Direct { user: u64 },
+}
+
+impl Room {
+    /// The room of someone asking from `guild` (`None`: a direct message).
+    pub fn of(guild: Option<u64>, user: u64) -> Self {
+        match guild {
+            Some(guild) => Room::Server(guild),
+            None => Room::Direct { user },
+        }
+    }
+
+    /// The `WHERE` term that keeps answers (aliased `alias`) to this room,
+    /// with its one parameter at `?n`.
+    fn sql(&self, alias: &str, n: usize) -> String {
+        match self {
+            Room::Server(_) => format!("{alias}.guild_id = ?{n}"),
+            Room::Direct { .. } => format!("({alias}.guild_id IS NULL AND {alias}.user_id = ?{n})"),
+        }
+    }
+
+    fn param(&self) -> i64 {
+        match self {
+            Room::Server(guild) => *guild as i64,
+            Room::Direct { user } => *user as i64,
+        }
+    }
+}
+
+/// Whose answers an export holds: one room's (what a moderator gets), or
+/// every room's (the operator's command line only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswersOf {
+    Room(Room),
+    EveryRoom,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAnswer {
     pub question_id: i64,
@@ -50,6 +96,8 @@ pub struct AnswerPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportRow {
     pub answer_id: i64,
+    /// The server it was given in (`None`: a direct message).
+    pub guild_id: Option<u64>,
     pub briefing_id: i64,
     pub briefing_title: String,
     pub question_id: i64,
@@ -64,6 +112,17 @@ pub struct ExportRow {
     pub removed_at: Option<i64>,
     pub removal_reason: Option<String>,
     pub earlier_versions: u64,
+}
+
+/// A message of an answer's display about to be posted (see
+/// [`Store::display_post_nonce`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPost {
+    pub nonce: String,
+    /// When this nonce was first sent (ms).
+    pub since: i64,
+    /// An earlier attempt sent it: its message may exist, with older text.
+    pub reused: bool,
 }
 
 /// Where an answer is shown in Discord.
@@ -161,18 +220,33 @@ impl Store {
             .optional()?)
     }
 
-    /// Replaces an answer's text, keeping the old one in its history.
-    pub fn edit_answer(&mut self, id: i64, text: &str, now: i64) -> Result<()> {
+    /// Answer `id`, if it was given in `room`.
+    pub fn answer_in(&self, room: Room, id: i64) -> Result<Option<Answer>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM answers a WHERE a.id = ?1 AND {}",
+                room.sql("a", 2)
+            ))?
+            .query_row(params![id, room.param()], read)
+            .optional()?)
+    }
+
+    /// Replaces the text of answer `id` given in `room`, keeping the old
+    /// one in its history. False when there is no such answer there.
+    pub fn edit_answer(&mut self, room: Room, id: i64, text: &str, now: i64) -> Result<bool> {
+        let in_room = room.sql("a", 3);
         self.synced(|store| store.in_transaction(|s| {
             s.conn.execute(
-                "INSERT INTO answer_history (answer_id, text, replaced_at) SELECT id, text, ?2 FROM answers WHERE id = ?1",
-                params![id, now],
+                &format!("INSERT INTO answer_history (answer_id, text, replaced_at)
+                 SELECT a.id, a.text, ?2 FROM answers a WHERE a.id = ?1 AND {in_room}"),
+                params![id, now, room.param()],
             )?;
-            s.conn.execute(
-                "UPDATE answers SET text = ?2, edited_at = ?3 WHERE id = ?1",
-                params![id, text, now],
+            let changed = s.conn.execute(
+                &format!("UPDATE answers AS a SET text = ?2, edited_at = ?4 WHERE a.id = ?1 AND {in_room}"),
+                params![id, text, room.param(), now],
             )?;
-            Ok(())
+            Ok(changed > 0)
         }))
     }
 
@@ -198,7 +272,14 @@ impl Store {
                     answer_id: row.get(0)?,
                     guild_id: row.get::<_, Option<i64>>(1)?.map(|g| g as u64),
                     channel_id: row.get::<_, Option<i64>>(2)?.map(|c| c as u64),
-                    message_ids: serde_json::from_str(&ids).unwrap_or_default(),
+                    // A list we cannot read is an error, never "shown nowhere".
+                    message_ids: serde_json::from_str(&ids).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?,
                     legacy: row.get(4)?,
                     briefing_id: row.get(5)?,
                 })
@@ -237,12 +318,57 @@ impl Store {
             )?;
         } else {
             let ids = serde_json::to_string(message_ids).expect("strings serialise");
+            // A recorded post is no longer pending.
             self.conn.execute(
-                "UPDATE answer_displays SET channel_id = ?2, message_ids = ?3, legacy = 0 WHERE answer_id = ?1",
+                "UPDATE answer_displays SET channel_id = ?2, message_ids = ?3, legacy = 0,
+                     pending_part = NULL, pending_nonce = NULL, pending_since = NULL
+                 WHERE answer_id = ?1",
                 params![answer_id, channel_id as i64, ids],
             )?;
         }
         Ok(())
+    }
+
+    /// The nonce for posting message `part` of answer `answer_id`'s display,
+    /// with when it was first used and whether an earlier attempt used it:
+    /// the same one until that message is recorded, whichever delivery
+    /// posts it, so Discord never shows an answer twice.
+    pub fn display_post_nonce(
+        &mut self,
+        answer_id: i64,
+        part: usize,
+        now: i64,
+    ) -> Result<PendingPost> {
+        let pending: Option<(Option<i64>, Option<String>, Option<i64>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT pending_part, pending_nonce, pending_since FROM answer_displays WHERE answer_id = ?1",
+            )?
+            .query_row([answer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        if let Some((Some(p), Some(nonce), Some(since))) = pending {
+            if p == part as i64 {
+                return Ok(PendingPost {
+                    nonce,
+                    since,
+                    reused: true,
+                });
+            }
+        }
+        let nonce = format!(
+            "a{}.{part}.{}",
+            super::deliveries::base36(answer_id as u64),
+            super::deliveries::base36(now as u64)
+        );
+        self.conn.execute(
+            "UPDATE answer_displays SET pending_part = ?2, pending_nonce = ?3, pending_since = ?4 WHERE answer_id = ?1",
+            params![answer_id, part as i64, nonce, now],
+        )?;
+        Ok(PendingPost {
+            nonce,
+            since: now,
+            reused: false,
+        })
     }
 
     /// Threads where an answer to `briefing_id` may have been shown in
@@ -261,6 +387,29 @@ impl Store {
             .collect())
     }
 
+    /// Whether `channel_id` is the discussion thread of a post of
+    /// `briefing_id` in `guild_id`: a thread has the id of the message it
+    /// was opened on (a forum post, of its first message), so it is the
+    /// first message id of one of the briefing's deliveries there. A
+    /// channel id comes from Discord, and only that thread has that id.
+    pub fn is_discussion_thread(
+        &self,
+        guild_id: u64,
+        briefing_id: i64,
+        channel_id: u64,
+    ) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM deliveries
+                 WHERE guild_id = ?1 AND briefing_id = ?2 AND json_extract(message_ids, '$[0]') = ?3)",
+            )?
+            .query_row(
+                params![guild_id as i64, briefing_id, channel_id.to_string()],
+                |row| row.get(0),
+            )?)
+    }
+
     /// The answers of a member that are shown somewhere, for forget-me.
     pub fn displayed_answers_of(&self, user_id: u64) -> Result<Vec<AnswerDisplay>> {
         let ids: Vec<i64> = {
@@ -277,19 +426,32 @@ impl Store {
         Ok(displays)
     }
 
-    /// Deletes an answer and its history (its author's choice).
-    pub fn delete_answer(&mut self, id: i64) -> Result<bool> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM answers WHERE id = ?1", [id])?
-            > 0)
+    /// Deletes answer `id` given in `room`, and its history (its author's
+    /// choice).
+    pub fn delete_answer(&mut self, room: Room, id: i64) -> Result<bool> {
+        Ok(self.conn.execute(
+            &format!(
+                "DELETE FROM answers AS a WHERE a.id = ?1 AND {}",
+                room.sql("a", 2)
+            ),
+            params![id, room.param()],
+        )? > 0)
     }
 
-    /// Hides an answer from members, keeping it for audit.
-    pub fn remove_answer(&mut self, id: i64, by: u64, reason: &str, now: i64) -> Result<bool> {
+    /// Hides an answer given in server `guild` from members, keeping it for
+    /// audit. False when that server has no such visible answer.
+    pub fn remove_answer(
+        &mut self,
+        guild: u64,
+        id: i64,
+        by: u64,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool> {
         Ok(self.conn.execute(
-            "UPDATE answers SET removed_at = ?2, removed_by = ?3, removal_reason = ?4 WHERE id = ?1 AND removed_at IS NULL",
-            params![id, now, by as i64, reason],
+            "UPDATE answers SET removed_at = ?2, removed_by = ?3, removal_reason = ?4
+             WHERE id = ?1 AND guild_id = ?5 AND removed_at IS NULL",
+            params![id, now, by as i64, reason, guild as i64],
         )? > 0)
     }
 
@@ -301,26 +463,34 @@ impl Store {
             .execute("DELETE FROM answers WHERE user_id = ?1", [user_id as i64])?)
     }
 
-    /// Visible answers to a briefing (or one question), newest first.
+    /// Visible answers given in `room` to a briefing (or one question),
+    /// newest first.
     pub fn answers_page(
         &self,
+        room: Room,
         briefing_id: i64,
         question_id: Option<i64>,
         offset: u64,
         limit: u64,
     ) -> Result<AnswerPage> {
-        let filter = "briefing_id = ?1 AND (?2 IS NULL OR question_id = ?2) AND removed_at IS NULL";
+        let filter = format!(
+            "a.briefing_id = ?1 AND (?2 IS NULL OR a.question_id = ?2) AND a.removed_at IS NULL AND {}",
+            room.sql("a", 3)
+        );
         let total: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM answers WHERE {filter}"))?
-            .query_row(params![briefing_id, question_id], |row| row.get(0))?;
+            .prepare_cached(&format!("SELECT count(*) FROM answers a WHERE {filter}"))?
+            .query_row(params![briefing_id, question_id, room.param()], |row| {
+                row.get(0)
+            })?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM answers WHERE {filter} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+            "SELECT {COLUMNS} FROM answers a WHERE {filter} ORDER BY a.id DESC LIMIT ?4 OFFSET ?5"
         ))?;
         let rows = stmt.query_map(
             params![
                 briefing_id,
                 question_id,
+                room.param(),
                 super::clamp(limit),
                 super::clamp(offset)
             ],
@@ -333,16 +503,17 @@ impl Store {
     }
 
     /// Every question of a briefing (current first, then retired ones that
-    /// have answers) with its count of visible answers.
-    pub fn question_counts(&self, briefing_id: i64) -> Result<Vec<QuestionCount>> {
-        let mut stmt = self.conn.prepare_cached(
+    /// have answers in `room`) with its count of visible answers in `room`.
+    pub fn question_counts(&self, room: Room, briefing_id: i64) -> Result<Vec<QuestionCount>> {
+        let in_room = room.sql("a", 2);
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT q.id, q.position, q.text,
-                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL) AS n
+                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL AND {in_room}) AS n
              FROM key_questions q WHERE q.briefing_id = ?1
-               AND (q.position IS NOT NULL OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id))
-             ORDER BY q.position IS NULL, q.position, q.id",
-        )?;
-        let rows = stmt.query_map([briefing_id], |row| {
+               AND (q.position IS NOT NULL OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id AND {in_room}))
+             ORDER BY q.position IS NULL, q.position, q.id"
+        ))?;
+        let rows = stmt.query_map(params![briefing_id, room.param()], |row| {
             Ok(QuestionCount {
                 question_id: row.get(0)?,
                 position: row.get(1)?,
@@ -353,26 +524,33 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Answers for export, oldest first: one briefing's, or all given in a
-    /// time range [from, to), removed ones included (marked).
+    /// Answers for export, oldest first: `of` one room (or, for the
+    /// operator, every room), one briefing's or all given in a time range
+    /// [from, to), removed ones included (marked).
     pub fn export_answers(
         &self,
+        of: AnswersOf,
         briefing_id: Option<i64>,
         from: Option<i64>,
         to: Option<i64>,
     ) -> Result<Vec<ExportRow>> {
-        let mut stmt = self.conn.prepare_cached(
+        let (in_room, room) = match of {
+            AnswersOf::Room(room) => (room.sql("a", 4), Some(room.param())),
+            AnswersOf::EveryRoom => ("?4 IS NULL".to_string(), None),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT a.id, a.briefing_id, b.title, a.question_id, q.text, q.position IS NOT NULL, a.user_id, a.user_name,
                     a.text, a.created_at, a.edited_at, a.removed_at, a.removal_reason,
-                    (SELECT count(*) FROM answer_history h WHERE h.answer_id = a.id)
+                    (SELECT count(*) FROM answer_history h WHERE h.answer_id = a.id), a.guild_id
              FROM answers a JOIN key_questions q ON q.id = a.question_id JOIN briefings b ON b.id = a.briefing_id
              WHERE (?1 IS NULL OR a.briefing_id = ?1) AND (?2 IS NULL OR a.created_at >= ?2)
-               AND (?3 IS NULL OR a.created_at < ?3)
-             ORDER BY a.id",
-        )?;
-        let rows = stmt.query_map(params![briefing_id, from, to], |row| {
+               AND (?3 IS NULL OR a.created_at < ?3) AND {in_room}
+             ORDER BY a.id"
+        ))?;
+        let rows = stmt.query_map(params![briefing_id, from, to, room], |row| {
             Ok(ExportRow {
                 answer_id: row.get(0)?,
+                guild_id: row.get::<_, Option<i64>>(14)?.map(|g| g as u64),
                 briefing_id: row.get(1)?,
                 briefing_title: row.get(2)?,
                 question_id: row.get(3)?,

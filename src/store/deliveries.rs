@@ -218,7 +218,7 @@ impl Delivery {
     }
 }
 
-fn base36(mut n: u64) -> String {
+pub(super) fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut out = Vec::new();
     loop {

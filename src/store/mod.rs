@@ -21,7 +21,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-pub use answers::{Answer, AnswerDisplay, AnswerPage, ExportRow, NewAnswer, QuestionCount};
+pub use answers::{
+    Answer, AnswerDisplay, AnswerPage, AnswersOf, ExportRow, NewAnswer, QuestionCount, Room,
+};
 pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use leases::{GuildScope, LeaseHolder};
@@ -80,6 +82,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0010_role_pings.sql")),
         M::up(include_str!("../../migrations/0011_publishing.sql")),
         M::up(include_str!("../../migrations/0012_forums.sql")),
+        M::up(include_str!("../../migrations/0013_display_nonces.sql")),
     ])
 }
 

@@ -130,10 +130,16 @@ fn content_columns(content: Content) -> (&'static str, Option<i64>, Option<u32>)
 impl Store {
     /// Sets (or, with `None`, clears) the role a schedule's posts ping,
     /// and whether its channel is a forum.
-    pub fn set_schedule_delivery(&mut self, id: i64, role: Option<u64>, forum: bool) -> Result<()> {
+    pub fn set_schedule_delivery(
+        &mut self,
+        guild_id: u64,
+        id: i64,
+        role: Option<u64>,
+        forum: bool,
+    ) -> Result<()> {
         self.conn.execute(
-            "UPDATE schedules SET role_id = ?2, forum = ?3 WHERE id = ?1",
-            params![id, role.map(|r| r as i64), forum],
+            "UPDATE schedules SET role_id = ?2, forum = ?3 WHERE id = ?1 AND guild_id = ?4",
+            params![id, role.map(|r| r as i64), forum, guild_id as i64],
         )?;
         Ok(())
     }
@@ -229,6 +235,7 @@ impl Store {
 
     pub fn update_schedule(
         &mut self,
+        guild_id: u64,
         id: i64,
         spec: &ScheduleSpec,
         next_run_at: Option<i64>,
@@ -237,7 +244,8 @@ impl Store {
         let (content, briefing_id, digest_size) = content_columns(spec.content);
         self.conn.execute(
             "UPDATE schedules SET channel_id = ?1, repeat = ?2, rule = ?3, timezone = ?4, content = ?5,
-                briefing_id = ?6, digest_size = ?7, next_run_at = ?8, updated_at = ?9 WHERE id = ?10",
+                briefing_id = ?6, digest_size = ?7, next_run_at = ?8, updated_at = ?9
+             WHERE id = ?10 AND guild_id = ?11",
             params![
                 spec.channel_id as i64,
                 spec.rule.repeat().as_str(),
@@ -248,7 +256,8 @@ impl Store {
                 digest_size,
                 next_run_at,
                 now,
-                id
+                id,
+                guild_id as i64
             ],
         )?;
         Ok(())
@@ -258,6 +267,7 @@ impl Store {
     /// as it was when `None` is not meant: pass the current one).
     pub fn set_schedule_state(
         &mut self,
+        guild_id: u64,
         id: i64,
         state: ScheduleState,
         reason: Option<&str>,
@@ -265,8 +275,16 @@ impl Store {
         now: i64,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE schedules SET state = ?1, paused_reason = ?2, next_run_at = ?3, updated_at = ?4 WHERE id = ?5",
-            params![state.as_str(), reason, next_run_at, now, id],
+            "UPDATE schedules SET state = ?1, paused_reason = ?2, next_run_at = ?3, updated_at = ?4
+             WHERE id = ?5 AND guild_id = ?6",
+            params![
+                state.as_str(),
+                reason,
+                next_run_at,
+                now,
+                id,
+                guild_id as i64
+            ],
         )?;
         Ok(())
     }
@@ -275,28 +293,37 @@ impl Store {
     /// time it was due, for the log).
     pub fn set_schedule_state_keep_next(
         &mut self,
+        guild_id: u64,
         id: i64,
         state: ScheduleState,
         reason: Option<&str>,
         now: i64,
     ) -> Result<()> {
         self.conn.execute(
-            "UPDATE schedules SET state = ?1, paused_reason = ?2, updated_at = ?3 WHERE id = ?4",
-            params![state.as_str(), reason, now, id],
+            "UPDATE schedules SET state = ?1, paused_reason = ?2, updated_at = ?3
+             WHERE id = ?4 AND guild_id = ?5",
+            params![state.as_str(), reason, now, id, guild_id as i64],
         )?;
         Ok(())
     }
 
-    /// Schedules (active ones) and subscriptions posting to a channel.
-    pub fn sources_for_channel(&self, channel_id: u64) -> Result<(Vec<i64>, Vec<i64>)> {
+    /// Schedules (active ones) and subscriptions of server `guild_id`
+    /// posting to a channel.
+    pub fn sources_for_channel(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+    ) -> Result<(Vec<i64>, Vec<i64>)> {
         let ids = |sql: &str| -> Result<Vec<i64>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
-            let rows = stmt.query_map([channel_id as i64], |row| row.get(0))?;
+            let rows = stmt.query_map(params![guild_id as i64, channel_id as i64], |row| {
+                row.get(0)
+            })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         Ok((
-            ids("SELECT id FROM schedules WHERE channel_id = ?1 AND state = 'active'")?,
-            ids("SELECT id FROM subscriptions WHERE channel_id = ?1 AND paused_reason IS NULL")?,
+            ids("SELECT id FROM schedules WHERE guild_id = ?1 AND channel_id = ?2 AND state = 'active'")?,
+            ids("SELECT id FROM subscriptions WHERE guild_id = ?1 AND channel_id = ?2 AND paused_reason IS NULL")?,
         ))
     }
 }

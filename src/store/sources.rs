@@ -33,6 +33,20 @@ impl FollowedSource {
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.url)
     }
+
+    /// Its name, or its address with secrets masked: what logs, the log
+    /// channel and moderators see (only the bot's owners see the address).
+    pub fn public_label(&self) -> String {
+        match &self.name {
+            Some(name) => name.clone(),
+            None => crate::domain::text::masked_url(&self.url),
+        }
+    }
+
+    /// Its address with secrets masked (see [`crate::domain::text::masked_url`]).
+    pub fn masked_url(&self) -> String {
+        crate::domain::text::masked_url(&self.url)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -92,8 +92,8 @@ impl Store {
                 store.conn.execute(
                     "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, publish = ?5,
                          forum = ?6, paused_reason = NULL
-                     WHERE channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum],
+                     WHERE guild_id = ?7 AND channel_id = ?2",
+                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum, guild_id as i64],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;

@@ -511,9 +511,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         run: |c| {
-            reply(c, |h, _, mut a| async move {
+            reply(c, |h, who, mut a| async move {
                 let briefing = a.need_text("briefing")?;
-                h.discussion(briefing, a.text("question"), 1).await
+                h.discussion(who, briefing, a.text("question"), 1).await
             })
         },
     },

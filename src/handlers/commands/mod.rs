@@ -140,6 +140,13 @@ impl CommandSpec {
         self.name.rsplit(' ').next().unwrap_or(self.name)
     }
 
+    /// Who may run it: its group's rule (a one-word command is for everyone).
+    pub fn access(&self) -> Access {
+        self.group()
+            .and_then(group)
+            .map_or(Access::Everyone, |g| g.access)
+    }
+
     pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
         self.options.iter().find(|o| o.name == name)
     }
@@ -298,14 +305,31 @@ pub fn group(name: &str) -> Option<&'static Group> {
 }
 
 impl Handlers {
-    /// Suggestions for the option being typed.
+    /// Suggestions for the option being typed in `command`. They follow
+    /// the command's own access rule: who may not run it is offered nothing
+    /// (an autocomplete request can be sent for a command Discord hides).
     pub async fn suggest(
         &self,
         caller: &Caller,
+        command: &CommandSpec,
         kind: Suggest,
         partial: String,
         briefing: Option<String>,
     ) -> CommandResult<Vec<super::Choice>> {
+        let allowed = match command.access() {
+            Access::Everyone => true,
+            Access::Owner => self.is_owner(caller),
+            Access::ManageServer | Access::ManageMessages => self.is_moderator(caller).await?,
+        };
+        if !allowed {
+            tracing::warn!(
+                user = caller.user_id,
+                guild = ?caller.guild_id,
+                command = command.name,
+                "autocomplete for a command the caller may not use: nothing offered"
+            );
+            return Ok(Vec::new());
+        }
         match kind {
             Suggest::Briefing => self.autocomplete_briefing(partial).await,
             Suggest::Category => self.autocomplete_category(partial).await,
@@ -314,7 +338,7 @@ impl Handlers {
                 None => Ok(Vec::new()),
             },
             Suggest::Schedule => self.autocomplete_schedule(caller, partial).await,
-            Suggest::Source => self.autocomplete_source(partial).await,
+            Suggest::Source => self.autocomplete_source(caller, partial).await,
             Suggest::TimeZone => Ok(self.autocomplete_timezone(&partial)),
         }
     }

@@ -2,7 +2,7 @@
 //! and JSON, of the same rows.
 
 use crate::handlers::{Caller, CommandResult, Handlers};
-use crate::store::ExportRow;
+use crate::store::{AnswersOf, ExportRow, Room};
 
 impl Handlers {
     /// One briefing's discussion, or everything answered in [from, to).
@@ -13,15 +13,17 @@ impl Handlers {
         from: Option<i64>,
         to: Option<i64>,
     ) -> CommandResult<Export> {
-        self.moderator_guild(caller, "Exporting discussions")
+        let guild = self
+            .moderator_guild(caller, "Exporting discussions")
             .await?;
+        let of = AnswersOf::Room(Room::Server(guild));
         let briefing_id = match briefing {
             Some(b) => Some(self.resolve_briefing(&b).await?.0),
             None => None,
         };
         let rows = self
             .db
-            .call(move |s| s.export_answers(briefing_id, from, to))
+            .call(move |s| s.export_answers(of, briefing_id, from, to))
             .await?;
         Ok(export_rows(&rows))
     }
@@ -59,6 +61,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
         "removed_at",
         "removal_reason",
         "earlier_versions",
+        "server_id",
     ];
     for r in rows {
         let optional = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -77,6 +80,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
             optional(r.removed_at),
             inert(r.removal_reason.as_deref().unwrap_or("")),
             r.earlier_versions.to_string(),
+            r.guild_id.map(|g| g.to_string()).unwrap_or_default(),
         ]);
     }
     // The header is plain names; text cells are quoted, numbers are not.

@@ -13,7 +13,7 @@ use crate::domain::custom_id::CustomId;
 use crate::domain::render;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{Button, Message, Modal, Reply};
-use crate::store::NewAnswer;
+use crate::store::{NewAnswer, Room};
 
 /// Discord's text inputs hold at most this many characters.
 pub const MAX_ANSWER_CHARS: usize = 4_000;
@@ -34,6 +34,20 @@ impl Default for AnswerLimit {
             window_ms: 60_000,
         }
     }
+}
+
+/// Where an answer comes from, as the transport saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerPlace {
+    /// The console, which shows the answer itself.
+    Console,
+    /// A form submitted in this Discord channel: it must be a discussion
+    /// thread of the question's briefing in the caller's server, and the
+    /// answer is shown there.
+    Thread(u64),
+    /// A member's reply in this channel (checked likewise); their own
+    /// message shows the answer.
+    Reply(u64),
 }
 
 /// An answer given (or edited) through the form: the private "saved" reply,
@@ -94,9 +108,31 @@ impl Handlers {
         }
     }
 
+    /// The form an Answer (or Edit) button pressed in Discord opens, once
+    /// our own records say the button may be there: an Answer button only
+    /// in a discussion thread of its question's briefing in this server, an
+    /// Edit button only for the caller's own answer given here. `None` for
+    /// other buttons.
+    pub async fn answer_form_in(
+        &self,
+        caller: &Caller,
+        custom_id: &str,
+        channel: u64,
+    ) -> Option<CommandResult<Modal>> {
+        let form = self.answer_form(custom_id)?;
+        let allowed = match custom_id.parse().ok()? {
+            CustomId::Answer { question } => self.check_thread(caller, question, channel).await,
+            CustomId::EditAnswer { answer } => self.own_answer(caller, answer).await,
+            _ => return None,
+        };
+        Some(allowed.map(|()| form))
+    }
+
     /// A plain message replying to a question's prompt (needs the Message
-    /// Content intent): `prompt_custom_id` is the prompt's Answer button.
-    /// `None` when the message replied to is not a question prompt.
+    /// Content intent): `prompt_custom_id` is the prompt's Answer button,
+    /// `channel` the thread the message is in (checked as a form's is; the
+    /// member's own message shows the answer). `None` when the message
+    /// replied to is not a question prompt.
     pub async fn answer_by_reply(
         &self,
         caller: &Caller,
@@ -104,7 +140,7 @@ impl Handlers {
         prompt_custom_id: &str,
         text: String,
         limit: AnswerLimit,
-        shown_in: Option<u64>,
+        channel: u64,
     ) -> Option<CommandResult<Answered>> {
         let CustomId::Answer {
             question: question_id,
@@ -112,15 +148,14 @@ impl Handlers {
         else {
             return None;
         };
+        let place = AnswerPlace::Reply(channel);
         Some(
-            self.answer_by_id(caller, author_name, question_id, text, limit, shown_in)
+            self.answer_by_id(caller, author_name, question_id, text, limit, place)
                 .await,
         )
     }
 
     /// A submitted answer form; `None` when the form is not ours.
-    /// `shown_in`: the discussion thread the form was opened from, where
-    /// the answer is then shown (the console shows it itself: `None`).
     pub async fn submit_answer_form(
         &self,
         caller: &Caller,
@@ -128,18 +163,56 @@ impl Handlers {
         custom_id: &str,
         text: String,
         limit: AnswerLimit,
-        shown_in: Option<u64>,
+        place: AnswerPlace,
     ) -> Option<CommandResult<Answered>> {
         Some(match custom_id.parse().ok()? {
-            CustomId::EditForm { answer } => {
-                self.edit_by_form(caller, answer, text, shown_in).await
-            }
+            CustomId::EditForm { answer } => self.edit_by_form(caller, answer, text).await,
             CustomId::AnswerForm { question } => {
-                self.answer_by_id(caller, author_name, question, text, limit, shown_in)
+                self.answer_by_id(caller, author_name, question, text, limit, place)
                     .await
             }
             _ => return None,
         })
+    }
+
+    /// Refused unless `channel` is a discussion thread of the briefing of
+    /// `question_id` in the caller's server, by our own records: a button
+    /// or form another server's message carried (or one made up) acts
+    /// nowhere else.
+    async fn check_thread(
+        &self,
+        caller: &Caller,
+        question_id: i64,
+        channel: u64,
+    ) -> CommandResult<()> {
+        let refused = || {
+            CommandError::User(
+                "That Answer button belongs to a briefing's discussion thread elsewhere. Answer in the thread under the briefing's post in this server, or with /answer to."
+                    .into(),
+            )
+        };
+        let Some(guild) = caller.guild_id else {
+            return Err(refused());
+        };
+        let found = self
+            .db
+            .call(move |s| match s.question(question_id)? {
+                Some((briefing, _, _)) => s.is_discussion_thread(guild, briefing, channel),
+                None => Ok(false),
+            })
+            .await?;
+        if found {
+            Ok(())
+        } else {
+            tracing::warn!(
+                user = caller.user_id,
+                guild,
+                channel,
+                question = question_id,
+                "an answer button or form used outside its discussion thread: refused"
+            );
+            Err(refused())
+        }
     }
 
     /// Makes Discord show answer `answer_id` as it now is: posted in
@@ -173,8 +246,19 @@ impl Handlers {
         question_id: i64,
         text: String,
         limit: AnswerLimit,
-        shown_in: Option<u64>,
+        place: AnswerPlace,
     ) -> CommandResult<Answered> {
+        let shown_in = match place {
+            AnswerPlace::Console => None,
+            AnswerPlace::Thread(channel) => {
+                self.check_thread(caller, question_id, channel).await?;
+                Some(channel)
+            }
+            AnswerPlace::Reply(channel) => {
+                self.check_thread(caller, question_id, channel).await?;
+                None
+            }
+        };
         let question = self.db.call(move |s| s.question(question_id)).await?;
         let (_, question_text, _) = question.user_error("That question no longer exists.")?;
         let (reply, answer) = self
@@ -195,16 +279,15 @@ impl Handlers {
         })
     }
 
+    /// An edit changes where the answer is already shown; it never shows
+    /// it anywhere new (so the form's channel does not matter).
     async fn edit_by_form(
         &self,
         caller: &Caller,
         answer_id: i64,
         text: String,
-        shown_in: Option<u64>,
     ) -> CommandResult<Answered> {
-        let reply = self
-            .edit_answer_shown_in(caller, answer_id, text, shown_in)
-            .await?;
+        let reply = self.answer_edit(caller, answer_id, text).await?;
         let (answer, question) = self
             .db
             .call(move |s| {
@@ -286,26 +369,14 @@ impl Handlers {
         answer_id: i64,
         text: String,
     ) -> CommandResult<Reply> {
-        self.edit_answer_shown_in(caller, answer_id, text, None)
-            .await
-    }
-
-    async fn edit_answer_shown_in(
-        &self,
-        caller: &Caller,
-        answer_id: i64,
-        text: String,
-        shown_in: Option<u64>,
-    ) -> CommandResult<Reply> {
         let text = checked_text(&text)?;
         self.own_answer(caller, answer_id).await?;
         let now = self.clock.now_ms();
+        let room = Room::of(caller.guild_id, caller.user_id);
         self.db
-            .call(move |s| s.edit_answer(answer_id, &text, now))
+            .call(move |s| s.edit_answer(room, answer_id, &text, now))
             .await?;
-        let shown = self
-            .sync_display(answer_id, caller.guild_id, shown_in)
-            .await?;
+        let shown = self.sync_display(answer_id, caller.guild_id, None).await?;
         Ok(Reply::private(format!(
             "Updated answer #{answer_id}; the earlier text is kept in its history.{}",
             if shown {
@@ -318,7 +389,10 @@ impl Handlers {
 
     pub async fn answer_delete(&self, caller: &Caller, answer_id: i64) -> CommandResult<Reply> {
         self.own_answer(caller, answer_id).await?;
-        self.db.call(move |s| s.delete_answer(answer_id)).await?;
+        let room = Room::of(caller.guild_id, caller.user_id);
+        self.db
+            .call(move |s| s.delete_answer(room, answer_id))
+            .await?;
         let shown = self.sync_display(answer_id, caller.guild_id, None).await?;
         Ok(Reply::private(format!(
             "Answer #{answer_id} was deleted by its author.{}",
@@ -337,7 +411,7 @@ impl Handlers {
         answer_id: i64,
         reason: String,
     ) -> CommandResult<Reply> {
-        self.moderator_guild(caller, "Removing answers").await?;
+        let guild = self.moderator_guild(caller, "Removing answers").await?;
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return Err(CommandError::User(
@@ -347,7 +421,7 @@ impl Handlers {
         let (by, now) = (caller.user_id, self.clock.now_ms());
         let removed = self
             .db
-            .call(move |s| s.remove_answer(answer_id, by, &reason, now))
+            .call(move |s| s.remove_answer(guild, answer_id, by, &reason, now))
             .await?;
         if removed {
             let shown = self.sync_display(answer_id, caller.guild_id, None).await?;
@@ -361,7 +435,7 @@ impl Handlers {
             )))
         } else {
             Err(CommandError::User(format!(
-                "There is no answer #{answer_id} to remove (or it is removed already)."
+                "This server has no answer #{answer_id} to remove (or it is removed already)."
             )))
         }
     }
@@ -442,15 +516,18 @@ impl Handlers {
         Ok(Reply::private(text))
     }
 
+    /// The caller's own answer, given where they are asking now (an answer
+    /// given in another server is changed only from there).
     async fn own_answer(&self, caller: &Caller, answer_id: i64) -> CommandResult<()> {
-        let found = self.db.call(move |s| s.answer(answer_id)).await?;
+        let room = Room::of(caller.guild_id, caller.user_id);
+        let found = self.db.call(move |s| s.answer_in(room, answer_id)).await?;
         match found {
             Some(a) if a.user_id == caller.user_id && a.removed_at.is_none() => Ok(()),
             Some(a) if a.user_id == caller.user_id => Err(CommandError::User(format!(
                 "Answer #{answer_id} was removed by a moderator."
             ))),
             _ => Err(CommandError::User(format!(
-                "You have no answer #{answer_id}."
+                "You have no answer #{answer_id} here (answers are changed where they were given)."
             ))),
         }
     }

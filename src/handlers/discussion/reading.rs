@@ -7,15 +7,18 @@ use crate::domain::custom_id::CustomId;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Button, Embed, Field, Message, Reply};
 use crate::handlers::{
-    lookup_text, Choice, CommandError, CommandResult, Handlers, OrUserError, MAX_CHOICES,
+    lookup_text, Caller, Choice, CommandError, CommandResult, Handlers, OrUserError, MAX_CHOICES,
 };
-use crate::store::{Answer, QuestionCount};
+use crate::store::{Answer, QuestionCount, Room};
 
 impl Handlers {
     /// A briefing's questions with their answer counts, then the answers
-    /// (to one question, or all), newest first, a page at a time.
+    /// (to one question, or all), newest first, a page at a time: only
+    /// those given where the caller asks (their server, or their own in
+    /// direct messages).
     pub async fn discussion(
         &self,
+        caller: &Caller,
         briefing: String,
         question: Option<String>,
         page: u64,
@@ -28,12 +31,14 @@ impl Handlers {
             _ => None,
         };
         let page = page.max(1);
+        let room = Room::of(caller.guild_id, caller.user_id);
         let (counts, answers) = self
             .db
             .call(move |s| {
                 Ok((
-                    s.question_counts(briefing_id)?,
+                    s.question_counts(room, briefing_id)?,
                     s.answers_page(
+                        room,
                         briefing_id,
                         question_id,
                         (page - 1).saturating_mul(ANSWERS_PER_PAGE),
