@@ -37,6 +37,22 @@ impl Invoker {
         }
     }
 
+    /// A member of the second test server with Manage Server there.
+    pub fn second_moderator() -> Self {
+        Self {
+            user_id: SECOND_MODERATOR_ID,
+            ..Self::moderator()
+        }
+    }
+
+    /// A member of the second test server without Manage Server.
+    pub fn second_member() -> Self {
+        Self {
+            user_id: SECOND_MEMBER_ID,
+            ..Self::member()
+        }
+    }
+
     /// Makes `interaction` come from this member.
     pub(crate) fn apply(&self, interaction: &mut Value) {
         let member = &mut interaction["member"];
@@ -204,9 +220,9 @@ pub fn guild_json() -> Value {
     })
 }
 
-pub(crate) fn thread_json(id: u64, parent: u64, name: &str) -> Value {
+pub(crate) fn thread_json(guild: u64, id: u64, parent: u64, name: &str) -> Value {
     json!({
-        "id": id.to_string(), "type": 11, "guild_id": GUILD_ID.to_string(), "parent_id": parent.to_string(),
+        "id": id.to_string(), "type": 11, "guild_id": guild.to_string(), "parent_id": parent.to_string(),
         "name": name, "owner_id": BOT_USER_ID.to_string(), "last_message_id": null, "rate_limit_per_user": 0,
         "message_count": 0, "member_count": 1, "flags": 0, "nsfw": false, "position": 0,
         "permission_overwrites": [],
@@ -226,7 +242,8 @@ pub(crate) fn text_channel(id: u64, name: &str, overwrites: Value) -> Value {
     })
 }
 
-/// The second test server: the same bot and member, one text channel.
+/// The second test server: the same bot, its own member and moderator,
+/// one text channel.
 pub fn second_guild_json() -> Value {
     let mut guild = guild_json();
     guild["id"] = json!(SECOND_GUILD_ID.to_string());
@@ -234,6 +251,18 @@ pub fn second_guild_json() -> Value {
     guild["roles"][0]["id"] = json!(SECOND_GUILD_ID.to_string());
     guild["roles"] = json!([guild["roles"][0].clone()]);
     guild["channels"] = json!([text_channel(SECOND_CHANNEL_ID, "briefings", json!([]))]);
+    let person = |id: u64| {
+        json!({
+            "user": { "id": id.to_string(), "username": format!("member{id}"), "discriminator": "0", "global_name": null, "avatar": null, "bot": false },
+            "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0
+        })
+    };
+    guild["members"] = json!([
+        { "user": bot_user(), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0 },
+        person(SECOND_MEMBER_ID),
+        person(SECOND_MODERATOR_ID)
+    ]);
+    guild["member_count"] = json!(3);
     guild
 }
 

@@ -260,7 +260,7 @@ impl Double {
     }
 
     /// The INTERACTION_CREATE payload of a button press, without sending it.
-    /// A button press. Discord sends one from the message that carries the
+    /// Discord sends one from the message that carries the
     /// button, in that message's channel and server: a press on a message
     /// the bot posted comes from where it was posted (a thread, say). A
     /// button found on no posted message is on an interaction's reply,

@@ -6,6 +6,7 @@
 //! Tests dispatch interactions, wait on what the bot sends (with a bound),
 //! and inject faults.
 
+mod crafted;
 mod faults;
 mod fixtures;
 mod gateway;
@@ -26,6 +27,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
+pub use crafted::Crafted;
 pub use faults::*;
 pub use fixtures::*;
 use gateway::*;
@@ -58,6 +60,10 @@ pub const REQUIRE_TAG: u64 = 1 << 4;
 pub const SECOND_GUILD_ID: u64 = 220_000_000_004_194_307;
 /// Its text channel.
 pub const SECOND_CHANNEL_ID: u64 = 330_000_000_000_000_012;
+/// A member of the second test server only.
+pub const SECOND_MEMBER_ID: u64 = 440_000_000_000_000_013;
+/// A moderator (Manage Server) of the second test server only.
+pub const SECOND_MODERATOR_ID: u64 = 440_000_000_000_000_014;
 /// An announcement channel (type 5): its messages can be published.
 pub const ANNOUNCEMENT_CHANNEL_ID: u64 = 330_000_000_000_000_011;
 /// Publishes Discord allows per announcement channel per hour.
@@ -84,6 +90,8 @@ pub struct Recorded {
     pub at: std::time::Instant,
     /// The HTTP status the double answered with.
     pub status: u16,
+    /// Files uploaded with a multipart body: (filename, content).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// A message the double holds in a channel.
@@ -179,6 +187,11 @@ impl Shared {
             .iter()
             .find(|t| t.id == channel_id)
             .map_or(channel_id, |t| t.parent_id);
+        self.guild_holding(channel_id)
+    }
+
+    /// The server whose channels include `channel_id` (not a thread).
+    pub(crate) fn guild_holding(&self, channel_id: u64) -> Option<u64> {
         let wanted = channel_id.to_string();
         self.guilds().iter().find_map(|guild| {
             let holds = guild["channels"]

@@ -182,7 +182,12 @@ fn forum_post(shared: &Shared, forum: u64, body: &Value) -> Response {
             .filter_map(|t| t.as_str()?.parse().ok())
             .collect(),
     });
-    let mut thread = thread_json(id, forum, &name);
+    let mut thread = thread_json(
+        shared.guild_holding(forum).unwrap_or(GUILD_ID),
+        id,
+        forum,
+        &name,
+    );
     thread["applied_tags"] = json!(tags);
     thread["message"] = starter;
     axum::Json(thread).into_response()
@@ -308,6 +313,7 @@ pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) ->
         problems,
         at: arrived,
         status: response.status().as_u16(),
+        files: multipart_files(&headers, &bytes),
     });
     shared.changed.notify_waiters();
     response
@@ -335,6 +341,61 @@ pub(crate) fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> (Value, Vec<Stri
         Ok(value) => (value, Vec::new()),
         Err(e) => (Value::Null, vec![format!("body is not JSON: {e}")]),
     }
+}
+
+/// The file parts of a multipart body, by filename.
+pub(crate) fn multipart_files(headers: &HeaderMap, bytes: &Bytes) -> Vec<(String, Vec<u8>)> {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("\r\n--{}", boundary.trim_matches('"'));
+    // The first delimiter has no line break before it.
+    let mut body = b"\r\n".to_vec();
+    body.extend_from_slice(bytes);
+    split_bytes(&body, delimiter.as_bytes())
+        .filter_map(|part| {
+            let head_end = find_bytes(part, b"\r\n\r\n")?;
+            let head = String::from_utf8_lossy(&part[..head_end]);
+            let name = head
+                .split("filename=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string();
+            Some((name, part[head_end + 4..].to_vec()))
+        })
+        .collect()
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn split_bytes<'a>(mut rest: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'a [u8]> {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match find_bytes(rest, delimiter) {
+            Some(at) => {
+                let part = &rest[..at];
+                rest = &rest[at + delimiter.len()..];
+                Some(part)
+            }
+            None => {
+                let part = rest;
+                rest = &[];
+                Some(part)
+            }
+        }
+    })
 }
 
 /// The `payload_json` part of a multipart body.
@@ -425,7 +486,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
             }
             let name = body["name"].as_str().unwrap_or("").to_string();
             threads.push(Thread { id: message, parent_id: channel, name: name.clone(), applied_tags: Vec::new() });
-            json(thread_json(message, channel, &name))
+            json(thread_json(shared.guild_holding(channel).unwrap_or(GUILD_ID), message, channel, &name))
         }
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(0);
@@ -471,7 +532,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
                 .iter()
                 .filter(|t| in_guild.contains(&t.parent_id))
                 .map(|t| {
-                    let mut thread = thread_json(t.id, t.parent_id, &t.name);
+                    let mut thread = thread_json(shared.guild_holding(t.parent_id).unwrap_or(GUILD_ID), t.id, t.parent_id, &t.name);
                     thread["applied_tags"] = json!(t.applied_tags.iter().map(u64::to_string).collect::<Vec<_>>());
                     thread
                 })

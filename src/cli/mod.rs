@@ -421,7 +421,11 @@ fn export_answers(
     };
     write_out(&text, output.as_deref(), out)?;
     if let Some(path) = output {
-        eprintln!("{} answers written to {}", export.rows, path.display());
+        eprintln!(
+            "{} written to {}",
+            crate::domain::text::counted(export.rows as u64, "answer"),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -33,8 +33,8 @@ impl<W: std::io::Write> Console<W> {
             Outcome::Reply(reply) => Ok(reply),
             // The console has no attachments: the CSV, as text.
             Outcome::Export(export) => Ok(Reply::text(format!(
-                "{} answers:\n{}",
-                export.rows,
+                "{}:\n{}",
+                crate::domain::text::counted(export.rows as u64, "answer"),
                 export.csv.replace("\r\n", "\n")
             ))),
         }

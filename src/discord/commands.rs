@@ -237,7 +237,10 @@ pub async fn send_export(ctx: Context<'_>, export: Export) -> Result<(), Error> 
     // The body is written here rather than by serenity's builder, which
     // gives attachment ids as numbers where Discord's schema wants strings.
     let body = json!({
-        "content": format!("{} answers, as CSV and JSON.", export.rows),
+        "content": format!(
+            "{}, as CSV and JSON.",
+            crate::domain::text::counted(export.rows as u64, "answer")
+        ),
         "flags": 64,
         "allowed_mentions": { "parse": [] },
         "attachments": [

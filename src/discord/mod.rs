@@ -7,6 +7,7 @@ mod poster;
 mod rate_gate;
 mod reply;
 mod types;
+mod unread;
 
 use std::sync::{Arc, Mutex};
 
@@ -122,6 +123,9 @@ pub async fn run(
     let mut client = ClientBuilder::new_with_http(http.build(), intents)
         .cache_settings(cache)
         .framework(framework)
+        // Costs a copy of each event; without it what serenity cannot read
+        // vanishes unseen.
+        .raw_event_handler(unread::UnreadEvents)
         .await
         .map_err(|e| format!("cannot start the Discord client: {e}"))?;
 

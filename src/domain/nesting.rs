@@ -24,6 +24,68 @@ const VOID: &[&str] = &[
     "track", "wbr", "keygen", "frame", "basefont", "bgsound",
 ];
 
+/// HTML start tags that end SVG or MathML content (the parser pops the
+/// foreign elements and reads them as HTML).
+const BREAKS_OUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+
+/// SVG and MathML elements whose content is HTML.
+const INTEGRATION_POINTS: &[&str] = &[
+    "foreignobject",
+    "desc",
+    "title",
+    "mi",
+    "mo",
+    "mn",
+    "ms",
+    "mtext",
+    "annotation-xml",
+];
+
 /// Elements whose content is text up to their end tag.
 const RAW_TEXT: &[&str] = &[
     "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
@@ -102,7 +164,12 @@ pub fn cap_nesting_at(html: &str, max: usize) -> Cow<'_, str> {
                 scan.out.push_str(&html[kept_from..start]);
                 kept_from = end;
             }
-            if tag.kind == TagKind::Start && keep && RAW_TEXT.contains(&tag.name.as_str()) {
+            // Inside SVG or MathML, `<style>` and `<title>` hold markup.
+            if tag.kind == TagKind::Start
+                && keep
+                && RAW_TEXT.contains(&tag.name.as_str())
+                && !scan.in_foreign()
+            {
                 // The content runs to the matching end tag, whatever it holds.
                 at = raw_text_end(html, end, &tag.name);
                 continue;
@@ -142,6 +209,21 @@ struct Scan {
 }
 
 impl Scan {
+    /// Where the innermost SVG or MathML element opened, when what is read
+    /// now is foreign content (not inside an element such as `<mi>` or
+    /// `<foreignObject>` whose content is HTML again).
+    fn foreign_from(&self) -> Option<usize> {
+        let at = self.stack.iter().rposition(|s| s == "svg" || s == "math")?;
+        let html_inside = self.stack[at..]
+            .iter()
+            .any(|s| INTEGRATION_POINTS.contains(&s.as_str()));
+        (!html_inside).then_some(at)
+    }
+
+    fn in_foreign(&self) -> bool {
+        self.foreign_from().is_some()
+    }
+
     /// Whether the tag is kept.
     fn tag(&mut self, tag: &Tag) -> bool {
         let name = tag.name.as_str();
@@ -159,13 +241,17 @@ impl Scan {
                 true
             }
             TagKind::Start | TagKind::SelfClosing => {
-                if VOID.contains(&name) {
-                    return true;
-                }
                 // In SVG and MathML `<path/>` closes itself; in HTML the
-                // slash means nothing and the element stays open.
-                let foreign = self.stack.iter().any(|s| s == "svg" || s == "math");
-                if tag.kind == TagKind::SelfClosing && foreign {
+                // slash means nothing and the element stays open. An HTML
+                // tag such as `<div>` inside SVG leaves it first.
+                if let Some(at) = self.foreign_from() {
+                    if BREAKS_OUT.contains(&name) {
+                        self.stack.truncate(at);
+                    } else if tag.kind == TagKind::SelfClosing {
+                        return true;
+                    }
+                }
+                if VOID.contains(&name) {
                     return true;
                 }
                 self.close_implied(name);

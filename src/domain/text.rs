@@ -3,6 +3,12 @@
 
 /// Escapes what chat Markdown would read as formatting, so stored text shows
 /// as written: emphasis, code, spoilers, quotes, headings, lists and links.
+/// `n` and a noun that takes an "s" in the plural: "1 answer", "2 answers".
+pub fn counted(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for (i, line) in text.split('\n').enumerate() {

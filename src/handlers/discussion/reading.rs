@@ -73,8 +73,8 @@ impl Handlers {
                     description: Some(truncate(&summary.join("\n"), limits::DESCRIPTION)),
                     fields,
                     footer: Some(format!(
-                        "Page {page} of {pages} · {} answers · newest first",
-                        answers.total
+                        "Page {page} of {pages} · {} · newest first",
+                        crate::domain::text::counted(answers.total, "answer")
                     )),
                     ..Embed::default()
                 }],
@@ -187,8 +187,7 @@ fn question_lines(counts: &[QuestionCount], only: Option<i64>) -> Vec<String> {
             };
             let answers = match c.answers {
                 0 => "no answers yet".to_string(),
-                1 => "1 answer".to_string(),
-                n => format!("{n} answers"),
+                n => crate::domain::text::counted(n, "answer"),
             };
             format!(
                 "{label} {} · {answers}",
