@@ -139,8 +139,8 @@ enum Block {
 /// Reads a whole article page.
 pub fn article_page(html: &str, hints: &Hints) -> Result<Extracted, ParseError> {
     // The parser's tree building is quadratic in nesting depth, so a hostile
-    // page is flattened before it is parsed.
-    let document = Html::parse_document(&super::nesting::cap_nesting(html));
+    // page is flattened (see `nesting`).
+    let document = super::nesting::parse_document(html);
     let root = document.root_element();
     let meta = PageMeta::read(&document);
     let content = CONTENT_SELECTORS
@@ -174,7 +174,7 @@ pub fn article_page(html: &str, hints: &Hints) -> Result<Extracted, ParseError> 
 /// Reads a feed item's full content (a fragment of the article's HTML),
 /// with everything else from the feed.
 pub fn article_fragment(html: &str, hints: &Hints) -> Result<Extracted, ParseError> {
-    let fragment = Html::parse_fragment(&super::nesting::cap_nesting(html));
+    let fragment = super::nesting::parse_fragment(html);
     let root = fragment.root_element();
     build(blocks_of(root), hints, || main_text(root))
 }
@@ -182,7 +182,7 @@ pub fn article_fragment(html: &str, hints: &Hints) -> Result<Extracted, ParseErr
 /// Whether a feed item's content holds the structured article (so the page
 /// need not be fetched).
 pub fn fragment_is_structured(html: &str) -> bool {
-    let fragment = Html::parse_fragment(&super::nesting::cap_nesting(html));
+    let fragment = super::nesting::parse_fragment(html);
     let blocks = blocks_of(fragment.root_element());
     section_at(&blocks, "highlights").is_some() || section_at(&blocks, "key questions").is_some()
 }

@@ -1,22 +1,288 @@
-//! A bound on how deep a page's elements nest, applied before the HTML
-//! parser sees the page. html5ever's tree builder checks its stack of open
-//! elements on many tags, so its work grows with the square of the depth: a
-//! page of 100,000 nested `<div>`s took 42 s of CPU. Past [`MAX_NESTING`]
-//! open elements, further tags are left out and their text stays where it
-//! is, flattened into the deepest element kept. No real article nests that
-//! deep; the text of any page is kept whole.
+//! A bound on how deep a page's elements nest. html5ever's tree builder
+//! checks its stack of open elements on many tags, so its work grows with
+//! the square of the depth: a page of 100,000 nested `<div>`s took 42 s of
+//! CPU. No real article nests hundreds of elements deep, so pages are parsed
+//! here, by [`parse_document`] and [`parse_fragment`], under a watch:
 //!
-//! This is a light scan, not a parser: it only has to count depth well
-//! enough that an ordinary page is passed through unchanged (implicitly
-//! closed `<p>`, `<li>` and table cells, void elements, comments, raw-text
-//! elements such as `<script>`, and SVG's self-closing tags are understood).
-//! What it writes is the page less some tags, so the parser reads it as it
-//! would read any other page.
+//! 1. The page is parsed as it is, fed in pieces, while the depth of every
+//!    element the parser inserts is measured. A page that stays within
+//!    [`MAX_DEPTH`] is the parser's own tree, unchanged.
+//! 2. A page that goes deeper is parsed again from [`cap_nesting`]: a light
+//!    scan that leaves out tags past [`MAX_NESTING`] open elements, keeping
+//!    their text where it is.
+//! 3. Should the scan's count still let the parser go too deep (it is a
+//!    scan, not a parser), the page is kept as parsed up to the piece where
+//!    it did, and its remaining text is added as plain text.
+//!
+//! Measuring is what makes the bound exact: the parser never works past
+//! [`MAX_DEPTH`] plus one piece of tags, whatever the page.
 
 use std::borrow::Cow;
+use std::cell::{Cell, Ref};
+use std::rc::Rc;
 
-/// Open elements kept; tags deeper than this are dropped.
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::{driver, local_name, ns, Attribute, QualName};
+use scraper::{Html, HtmlTreeSink, Node};
+
+/// Open elements the scan keeps; tags deeper than this are dropped.
 pub const MAX_NESTING: usize = 256;
+
+/// Depth of element (counting its ancestors) a parsed page may reach. Above
+/// [`MAX_NESTING`] because HTML adds elements of its own, such as the
+/// `<tbody>` around a table's rows.
+pub const MAX_DEPTH: usize = MAX_NESTING + MAX_NESTING / 4;
+
+/// Bytes fed to the parser at a time (then to the next `<`): the depth is
+/// checked between pieces.
+const PIECE: usize = 1024;
+
+/// A whole page, parsed with its depth bounded (see the module).
+pub fn parse_document(html: &str) -> Html {
+    parse_bounded(html, Mode::Document)
+}
+
+/// A fragment (a feed item's content), parsed with its depth bounded.
+pub fn parse_fragment(html: &str) -> Html {
+    parse_bounded(html, Mode::Fragment)
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Document,
+    Fragment,
+}
+
+fn parse_bounded(html: &str, mode: Mode) -> Html {
+    if let Ok(parsed) = watched(html, mode) {
+        return parsed;
+    }
+    let capped = cap_nesting(html);
+    match watched(&capped, mode) {
+        Ok(parsed) => parsed,
+        Err(too_deep_from) => {
+            let (kept, rest) = capped.split_at(too_deep_from);
+            let mut parsed = watched(kept, mode).unwrap_or_else(|_| empty(mode));
+            append_text(&mut parsed, &text_of(rest));
+            parsed
+        }
+    }
+}
+
+fn empty(mode: Mode) -> Html {
+    match mode {
+        Mode::Document => Html::parse_document(""),
+        Mode::Fragment => Html::parse_fragment(""),
+    }
+}
+
+/// The page parsed in pieces, or where the piece begins in which an element
+/// went deeper than [`MAX_DEPTH`].
+fn watched(html: &str, mode: Mode) -> Result<Html, usize> {
+    watched_in(html, mode, PIECE)
+}
+
+fn watched_in(html: &str, mode: Mode, piece: usize) -> Result<Html, usize> {
+    let too_deep = Rc::new(Cell::new(false));
+    let sink = Watch {
+        inner: HtmlTreeSink::new(match mode {
+            Mode::Document => Html::new_document(),
+            Mode::Fragment => Html::new_fragment(),
+        }),
+        too_deep: too_deep.clone(),
+    };
+    let mut parser = match mode {
+        Mode::Document => driver::parse_document(sink, Default::default()),
+        Mode::Fragment => driver::parse_fragment(
+            sink,
+            Default::default(),
+            QualName::new(None, ns!(html), local_name!("body")),
+            Vec::new(),
+            false,
+        ),
+    };
+    let (mut from, mut last_from) = (0, 0);
+    while from < html.len() {
+        let to = piece_end(html, from, piece);
+        parser.process(StrTendril::from_slice(&html[from..to]));
+        if too_deep.get() {
+            return Err(from);
+        }
+        (last_from, from) = (from, to);
+    }
+    let parsed = parser.finish();
+    // Moving children (misnested formatting) can deepen what was inserted
+    // shallow; the finished tree is measured once more.
+    if too_deep.get() || deeper_than(&parsed, MAX_DEPTH) {
+        return Err(last_from);
+    }
+    Ok(parsed)
+}
+
+/// The end of the piece that starts at `from`: the first `<` at least
+/// [`PIECE`] bytes on (a char boundary), or the end of the page.
+fn piece_end(html: &str, from: usize, piece: usize) -> usize {
+    let at = from + piece;
+    if at >= html.len() {
+        return html.len();
+    }
+    memchr_lt(&html.as_bytes()[at..]).map_or(html.len(), |i| at + i)
+}
+
+fn deeper_than(parsed: &Html, max: usize) -> bool {
+    parsed
+        .tree
+        .nodes()
+        .any(|node| node.ancestors().take(max + 1).count() > max)
+}
+
+/// The text of markup, its tags, comments and raw-text contents left out.
+fn text_of(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut text = String::new();
+    let mut at = 0;
+    while let Some(offset) = memchr_lt(&bytes[at..]) {
+        let start = at + offset;
+        let (end, tag) = read_markup(html, start);
+        if end == start + 1 && tag.is_none() {
+            // A `<` that starts nothing is text.
+            text.push_str(&html[at..end]);
+            at = end;
+            continue;
+        }
+        text.push_str(&html[at..start]);
+        at = match tag {
+            Some(tag) if tag.kind == TagKind::Start && RAW_TEXT.contains(&tag.name.as_str()) => {
+                raw_text_end(html, end, &tag.name)
+            }
+            _ => end,
+        };
+    }
+    text.push_str(&html[at..]);
+    text
+}
+
+/// Adds text at the end of the page's body (or of the fragment).
+fn append_text(parsed: &mut Html, text: &str) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let body = scraper::Selector::parse("body").expect("a valid selector");
+    let at = parsed
+        .select(&body)
+        .next()
+        .map_or_else(|| parsed.root_element().id(), |body| body.id());
+    if let Some(mut node) = parsed.tree.get_mut(at) {
+        node.append(Node::Text(scraper::node::Text {
+            text: scraper::StrTendril::from(text),
+        }));
+    }
+}
+
+/// scraper's tree sink, measuring the depth of each element inserted.
+struct Watch {
+    inner: HtmlTreeSink,
+    too_deep: Rc<Cell<bool>>,
+}
+
+impl Watch {
+    /// Notes an element inserted under `parent`.
+    fn inserted_under(&self, parent: &ego_tree::NodeId, child: &NodeOrText<ego_tree::NodeId>) {
+        if self.too_deep.get() || !matches!(child, NodeOrText::AppendNode(_)) {
+            return;
+        }
+        let html = self.inner.0.borrow();
+        let depth = html
+            .tree
+            .get(*parent)
+            .map_or(0, |node| node.ancestors().take(MAX_DEPTH).count() + 1);
+        if depth >= MAX_DEPTH {
+            self.too_deep.set(true);
+        }
+    }
+}
+
+impl TreeSink for Watch {
+    type Handle = ego_tree::NodeId;
+    type Output = Html;
+    type ElemName<'a> = Ref<'a, QualName>;
+
+    fn finish(self) -> Html {
+        self.inner.finish()
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.inner.parse_error(msg)
+    }
+    fn get_document(&self) -> Self::Handle {
+        self.inner.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a Self::Handle) -> Self::ElemName<'a> {
+        self.inner.elem_name(target)
+    }
+    fn create_element(
+        &self,
+        name: QualName,
+        attrs: Vec<Attribute>,
+        flags: ElementFlags,
+    ) -> Self::Handle {
+        self.inner.create_element(name, attrs, flags)
+    }
+    fn create_comment(&self, text: StrTendril) -> Self::Handle {
+        self.inner.create_comment(text)
+    }
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Self::Handle {
+        self.inner.create_pi(target, data)
+    }
+    fn append(&self, parent: &Self::Handle, child: NodeOrText<Self::Handle>) {
+        self.inserted_under(parent, &child);
+        self.inner.append(parent, child)
+    }
+    fn append_based_on_parent_node(
+        &self,
+        element: &Self::Handle,
+        prev_element: &Self::Handle,
+        child: NodeOrText<Self::Handle>,
+    ) {
+        // Either beside `element` or in `prev_element`: the deeper is noted.
+        self.inserted_under(prev_element, &child);
+        self.inner
+            .append_based_on_parent_node(element, prev_element, child)
+    }
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.inner
+            .append_doctype_to_document(name, public_id, system_id)
+    }
+    fn mark_script_already_started(&self, node: &Self::Handle) {
+        self.inner.mark_script_already_started(node)
+    }
+    fn get_template_contents(&self, target: &Self::Handle) -> Self::Handle {
+        self.inner.get_template_contents(target)
+    }
+    fn same_node(&self, x: &Self::Handle, y: &Self::Handle) -> bool {
+        self.inner.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.inner.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(&self, sibling: &Self::Handle, new_node: NodeOrText<Self::Handle>) {
+        self.inner.append_before_sibling(sibling, new_node)
+    }
+    fn add_attrs_if_missing(&self, target: &Self::Handle, attrs: Vec<Attribute>) {
+        self.inner.add_attrs_if_missing(target, attrs)
+    }
+    fn remove_from_parent(&self, target: &Self::Handle) {
+        self.inner.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &Self::Handle, new_parent: &Self::Handle) {
+        self.inner.reparent_children(node, new_parent)
+    }
+}
 
 /// Elements that never have content (no end tag, never on the stack).
 const VOID: &[&str] = &[
@@ -213,11 +479,17 @@ impl Scan {
     /// now is foreign content (not inside an element such as `<mi>` or
     /// `<foreignObject>` whose content is HTML again).
     fn foreign_from(&self) -> Option<usize> {
-        let at = self.stack.iter().rposition(|s| s == "svg" || s == "math")?;
-        let html_inside = self.stack[at..]
+        // The outermost `<svg>` or `<math>` since the last element whose
+        // content is HTML: a tag that breaks out leaves all of them.
+        let html_from = self
+            .stack
             .iter()
-            .any(|s| INTEGRATION_POINTS.contains(&s.as_str()));
-        (!html_inside).then_some(at)
+            .rposition(|s| INTEGRATION_POINTS.contains(&s.as_str()))
+            .map_or(0, |i| i + 1);
+        self.stack[html_from..]
+            .iter()
+            .position(|s| s == "svg" || s == "math")
+            .map(|i| html_from + i)
     }
 
     fn in_foreign(&self) -> bool {
@@ -251,7 +523,9 @@ impl Scan {
                         return true;
                     }
                 }
-                if VOID.contains(&name) {
+                // `<svg/>` and `<math/>` close themselves in HTML too.
+                let foreign_root = name == "svg" || name == "math";
+                if VOID.contains(&name) || (foreign_root && tag.kind == TagKind::SelfClosing) {
                     return true;
                 }
                 self.close_implied(name);
@@ -282,6 +556,11 @@ impl Scan {
     /// Pops what a start tag of `name` closes without an end tag.
     fn close_implied(&mut self, name: &str) {
         if CLOSES_P.contains(&name) && self.stack.last().is_some_and(|s| s == "p") {
+            self.stack.pop();
+        }
+        // A heading directly inside a heading closes it.
+        let heading = |s: &str| matches!(s, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+        if heading(name) && self.stack.last().is_some_and(|s| heading(s)) {
             self.stack.pop();
         }
         let same_list_item = |stack: &Vec<String>, item: &str, lists: &[&str]| {
@@ -438,6 +717,55 @@ mod tests {
         // In HTML `<div/>` opens a div: counted, so it is bounded too.
         let page = "<div/>".repeat(1_000);
         assert_eq!(cap_nesting_at(&page, 8), "<div/>".repeat(8));
+    }
+
+    fn depth(parsed: &Html) -> usize {
+        parsed
+            .tree
+            .nodes()
+            .map(|node| node.ancestors().count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_page_the_scan_counts_too_shallow_is_still_parsed_bounded() {
+        // In a cell, `</div>` cannot close the div outside the table, so the
+        // parser nests five deeper each time while the scan counts none.
+        let page = format!(
+            "<p>before</p>{}<p>tail text</p>",
+            "<div><table><tr><td></div>".repeat(2_000)
+        );
+        assert!(watched(&cap_nesting(&page), Mode::Document).is_err());
+        let parsed = parse_document(&page);
+        assert!(depth(&parsed) <= MAX_DEPTH, "depth {}", depth(&parsed));
+        let text: String = parsed.root_element().text().collect();
+        assert!(text.starts_with("before") && text.ends_with("tail text"));
+    }
+
+    #[test]
+    fn an_ordinary_page_is_the_parsers_own_tree() {
+        let page = format!(
+            "<ul>{}</ul><table><tr><td>a<td>b</table>",
+            "<li><p>item <b>bold</b>".repeat(500)
+        );
+        assert_eq!(
+            parse_document(&page).html(),
+            Html::parse_document(&page).html()
+        );
+        assert_eq!(
+            parse_fragment(&page).html(),
+            Html::parse_fragment(&page).html()
+        );
+    }
+
+    #[test]
+    fn svg_inside_svg_is_left_whole_by_a_tag_that_breaks_out() {
+        // `<img>` leaves both `<svg>`s; the `<section>` stays open in HTML.
+        let page = "<svg><g><svg><img><section/>".repeat(600);
+        let capped = cap_nesting_at(&page, 40);
+        let parsed = Html::parse_document(&capped);
+        assert!(depth(&parsed) <= 40 + 8, "depth {}", depth(&parsed));
     }
 
     #[test]
