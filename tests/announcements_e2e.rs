@@ -174,3 +174,125 @@ async fn the_eleventh_publish_in_an_hour_waits_and_then_goes_out() {
     assert_eq!(double.publish_refusals(), 0);
     assert!(double.problems().is_empty(), "{:?}", double.problems());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_waiting_for_the_hour_does_not_hold_back_the_discussion() {
+    let double = double().await;
+    let mut store = Store::open_in_memory().unwrap();
+    load_samples(&mut store).unwrap();
+    let start: DateTime<Utc> = "2026-11-20T08:00:00Z".parse().unwrap();
+    // The channel has used its ten publishes of the hour already.
+    for n in 0..10 {
+        store
+            .record_publish(
+                ANNOUNCEMENT_CHANNEL_ID,
+                &format!("{}", 900 + n),
+                start.timestamp_millis() - 60_000,
+            )
+            .unwrap();
+    }
+    let db = Db::new(store);
+    let clock = ManualClock::new(start);
+    let shared: SharedClock = clock.clone();
+    let bot = support::bot::Bot::start(
+        &double,
+        db.clone(),
+        Options {
+            clock: Some(shared),
+            ..Options::prompt()
+        },
+    )
+    .await;
+    let accepted = subscribe(&double, ANNOUNCEMENT_CHANNEL_ID).await;
+    assert!(accepted.contains("published"), "{accepted}");
+    let mut asked = briefing(1);
+    asked.key_questions = vec!["Who pays for the harbour batteries?".into()];
+    db.call(move |s| s.save_briefing(&asked)).await.unwrap();
+
+    // The post, its thread and its question arrive; the publish waits.
+    let thread = double
+        .wait_for(LIMIT, "the discussion thread", |d| {
+            d.threads().into_iter().next()
+        })
+        .await
+        .unwrap();
+    let prompt = double
+        .wait_for(LIMIT, "the question in the thread", |d| {
+            d.channel_messages(thread.id).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let waiting = loop {
+        let deliveries = db
+            .read(|s| {
+                s.delivery_log(
+                    GUILD_ID,
+                    LogFilter {
+                        channel_id: Some(ANNOUNCEMENT_CHANNEL_ID),
+                        schedule_id: None,
+                    },
+                    50,
+                )
+            })
+            .await
+            .unwrap();
+        if let Some(waiting) = deliveries
+            .iter()
+            .find(|d| d.state == DeliveryState::Retrying)
+        {
+            break waiting.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{deliveries:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        waiting
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("publish waits"),
+        "{waiting:?}"
+    );
+    assert!(double.published().is_empty(), "not published yet");
+
+    // A member answers while the publish waits, and sees the answer shown.
+    let button = prompt.body["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let press = double.press_button(&button).unwrap();
+    let form = double.callback(&press, LIMIT).await.unwrap().body;
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();
+    let submit = double
+        .submit_modal_in(thread.id, &form_id, &[("text", "The ratepayers, mostly.")])
+        .unwrap();
+    double.callback(&submit, LIMIT).await.unwrap();
+    double
+        .wait_for(LIMIT, "the answer shown in the thread", |d| {
+            d.channel_messages(thread.id)
+                .into_iter()
+                .find(|m| m.body.to_string().contains("The ratepayers, mostly."))
+        })
+        .await
+        .unwrap();
+    assert!(double.published().is_empty(), "still waiting for the hour");
+
+    // Then the hour passes and the post is published, once.
+    clock.advance(chrono::Duration::minutes(61));
+    double
+        .wait_for(LIMIT, "the publish", |d| {
+            (d.published().len() == 1).then_some(())
+        })
+        .await
+        .unwrap();
+    let db = bot.stop().await;
+    let sent = db
+        .read(move |s| s.delivery(waiting.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent.state, DeliveryState::Sent);
+    assert_eq!(double.threads().len(), 1, "one thread");
+    assert!(double.problems().is_empty(), "{:?}", double.problems());
+}

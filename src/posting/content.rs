@@ -69,8 +69,11 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
     if let (Some(Step::Post(first)), false) = (steps.first_mut(), d.origin == Origin::Notice) {
         first.ping_role = d.ping_role;
     }
-    if d.publish && d.origin != Origin::Notice {
-        let parts = steps.len();
+    let publish = d.publish && d.origin != Origin::Notice;
+    let parts = steps.len();
+    // Older deliveries published before opening the thread; their progress
+    // is counted in that order.
+    if publish && !d.threads_first {
         steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
     if d.forum && d.origin != Origin::Notice {
@@ -96,6 +99,11 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
                 }
             }
         }
+    }
+    // Publishing may wait up to an hour for Discord's limit; the thread
+    // (where members answer) is opened first.
+    if publish && d.threads_first {
+        steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
     Ok(Prepared::Ready(steps))
 }

@@ -48,8 +48,23 @@ impl Posting {
         let thread_step = steps
             .iter()
             .position(|s| matches!(s, Step::OpenThread { .. } | Step::ForumPost { .. }));
+        // Set when the discussion could not be opened or filled and the
+        // post's publishing comes after it: the rest of the discussion is
+        // passed over (a placeholder id each) and the publish still done.
+        let mut discussion_lost: Option<String> = None;
         for (index, step) in steps.iter().enumerate().skip(d.parts_sent) {
+            let is_discussion = matches!(step, Step::OpenThread { .. } | Step::PostInThread(_));
+            if discussion_lost.is_some() && is_discussion {
+                let now = self.clock.now_ms();
+                ids.push(String::new());
+                self.db.call(move |s| s.record_part(id, "", now)).await?;
+                continue;
+            }
             if let Step::Publish { .. } = step {
+                // Members may answer now, whatever the publish waits for.
+                if d.threads_first && index > 0 && thread_step.is_some_and(|t| t < index) {
+                    self.db.call(move |s| s.mark_discussion_open(id)).await?;
+                }
                 if let Some(until) = self.publish_paced_until(d.channel_id).await? {
                     return self.wait_for_pace(d, until).await;
                 }
@@ -86,6 +101,18 @@ impl Posting {
                     return self.publish_failed(d, reason).await;
                 }
                 Err(PostError::Refused { reason } | PostError::Rejected { reason })
+                    if is_discussion
+                        && d.threads_first
+                        && steps[index..]
+                            .iter()
+                            .any(|s| matches!(s, Step::Publish { .. })) =>
+                {
+                    self.tell_discussion_failed(d, steps.len(), &reason).await?;
+                    discussion_lost = Some(reason);
+                    ids.push(String::new());
+                    self.db.call(move |s| s.record_part(id, "", now)).await?;
+                }
+                Err(PostError::Refused { reason } | PostError::Rejected { reason })
                     if !matches!(step, Step::Post(_) | Step::ForumPost { .. }) =>
                 {
                     return self.discussion_failed(d, steps.len(), reason).await;
@@ -111,6 +138,13 @@ impl Posting {
             }
         }
         let now = self.clock.now_ms();
+        if let Some(reason) = discussion_lost {
+            let note = discussion_note(&reason);
+            self.db
+                .call(move |s| s.mark_sent_with_note(id, &note, now))
+                .await?;
+            return Ok(Sent::Done);
+        }
         self.db.call(move |s| s.mark_sent(id, now)).await?;
         tracing::info!(
             delivery = id,
@@ -275,15 +309,25 @@ impl Posting {
         steps: usize,
         reason: String,
     ) -> Result<Sent, StoreError> {
-        let (id, channel) = (d.id, d.channel_id);
-        let note =
-            format!("posted, but the discussion thread could not be opened or filled: {reason}");
-        tracing::warn!(delivery = id, channel, %reason, steps, "posted without its discussion");
-        let now = self.clock.now_ms();
-        let stored = note.clone();
+        let (id, now) = (d.id, self.clock.now_ms());
+        let note = discussion_note(&reason);
         self.db
-            .call(move |s| s.mark_sent_with_note(id, &stored, now))
+            .call(move |s| s.mark_sent_with_note(id, &note, now))
             .await?;
+        self.tell_discussion_failed(d, steps, &reason).await?;
+        Ok(Sent::Done)
+    }
+
+    /// Logs, and tells the server's log channel, that a post's discussion
+    /// thread could not be opened or filled.
+    async fn tell_discussion_failed(
+        &self,
+        d: &Delivery,
+        steps: usize,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let (id, channel) = (d.id, d.channel_id);
+        tracing::warn!(delivery = id, channel, %reason, steps, "posted without its discussion");
         self.notice(
             d,
             format!(
@@ -291,8 +335,7 @@ impl Posting {
                  Give the bot Create Public Threads and Send Messages in Threads there, or turn threads off with /settings threads off."
             ),
         )
-        .await?;
-        Ok(Sent::Done)
+        .await
     }
 
     pub(super) async fn retry_later(
@@ -442,6 +485,10 @@ pub(super) fn backoff(config: &PostingConfig, attempt: u32) -> Duration {
         .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(20)));
     let capped = exponential.min(config.retry_max);
     capped.mul_f64(0.5 + fastrand::f64())
+}
+
+fn discussion_note(reason: &str) -> String {
+    format!("posted, but the discussion thread could not be opened or filled: {reason}")
 }
 
 #[cfg(test)]

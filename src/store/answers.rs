@@ -376,7 +376,8 @@ impl Store {
     pub fn discussion_threads(&self, guild_id: u64, briefing_id: i64) -> Result<Vec<u64>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT json_extract(message_ids, '$[0]') FROM deliveries
-             WHERE guild_id = ?1 AND briefing_id = ?2 AND state = 'sent' AND json_array_length(message_ids) > 0",
+             WHERE guild_id = ?1 AND briefing_id = ?2 AND (state = 'sent' OR discussion_open = 1)
+               AND json_array_length(message_ids) > 0",
         )?;
         let rows = stmt.query_map(params![guild_id as i64, briefing_id], |row| {
             row.get::<_, Option<String>>(0)

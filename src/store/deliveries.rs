@@ -30,14 +30,15 @@ impl Origin {
         }
     }
 
-    fn parse(text: &str) -> Self {
-        match text {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "schedule" => Origin::Schedule,
             "subscription" => Origin::Subscription,
             "run-now" => Origin::RunNow,
             "notice" => Origin::Notice,
             "discussion" => Origin::Discussion,
-            _ => Origin::Schedule,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -65,15 +66,16 @@ impl DeliveryState {
         }
     }
 
-    fn parse(text: &str) -> Self {
-        match text {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "pending" => DeliveryState::Pending,
             "sending" => DeliveryState::Sending,
             "retrying" => DeliveryState::Retrying,
             "sent" => DeliveryState::Sent,
             "failed" => DeliveryState::Failed,
             "skipped" => DeliveryState::Skipped,
-            _ => DeliveryState::Pending,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -203,6 +205,9 @@ pub struct Delivery {
     pub publish: bool,
     /// Its channel is a forum: the post is a forum post.
     pub forum: bool,
+    /// Its steps open the discussion thread before publishing (deliveries
+    /// made before that order keep theirs).
+    pub threads_first: bool,
 }
 
 impl Delivery {
@@ -235,7 +240,7 @@ pub(super) fn base36(mut n: u64) -> String {
 const COLUMNS: &str =
     "id, guild_id, channel_id, origin, schedule_id, subscription_id, content, due_at, state,
     attempts, next_attempt_at, parts_sent, message_ids, reason, created_at, updated_at,
-    uncertain_since, ping_role_id, publish, forum";
+    uncertain_since, ping_role_id, publish, forum, threads_first";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
     let content: String = row.get(6)?;
@@ -243,20 +248,33 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
     })?;
     let message_ids: String = row.get(12)?;
+    let message_ids = serde_json::from_str(&message_ids).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
+    })?;
+    let undecodable = |column: usize, what: &str, value: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("unknown {what} {value:?}").into(),
+        )
+    };
+    let origin: String = row.get(3)?;
+    let state: String = row.get(8)?;
     Ok(Delivery {
         id: row.get(0)?,
         guild_id: row.get::<_, i64>(1)? as u64,
         channel_id: row.get::<_, i64>(2)? as u64,
-        origin: Origin::parse(&row.get::<_, String>(3)?),
+        origin: Origin::parse(&origin).ok_or_else(|| undecodable(3, "origin", origin.clone()))?,
         schedule_id: row.get(4)?,
         subscription_id: row.get(5)?,
         payload,
         due_at: row.get(7)?,
-        state: DeliveryState::parse(&row.get::<_, String>(8)?),
+        state: DeliveryState::parse(&state)
+            .ok_or_else(|| undecodable(8, "state", state.clone()))?,
         attempts: row.get(9)?,
         next_attempt_at: row.get(10)?,
         parts_sent: row.get::<_, i64>(11)? as usize,
-        message_ids: serde_json::from_str(&message_ids).unwrap_or_default(),
+        message_ids,
         reason: row.get(13)?,
         created_at: row.get(14)?,
         updated_at: row.get(15)?,
@@ -264,6 +282,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
         ping_role: row.get::<_, Option<i64>>(17)?.map(|r| r as u64),
         publish: row.get(18)?,
         forum: row.get(19)?,
+        threads_first: row.get(20)?,
     })
 }
 
@@ -284,8 +303,9 @@ impl Store {
         };
         let inserted = self.conn.prepare_cached(
             "INSERT OR IGNORE INTO deliveries (guild_id, channel_id, origin, schedule_id, subscription_id, content,
-                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id, publish, forum)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
+                briefing_id, due_at, state, next_attempt_at, reason, created_at, updated_at, ping_role_id, publish, forum,
+                threads_first)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, 1)",
         )?
         .execute(params![
             new.guild_id as i64,
@@ -369,6 +389,15 @@ impl Store {
             ),
             params![now, only, except],
         )?)
+    }
+
+    /// Notes that a delivery's discussion thread and questions are all
+    /// posted (its answers may be shown there), before it is sent.
+    pub fn mark_discussion_open(&mut self, id: i64) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE deliveries SET discussion_open = 1 WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
     }
 
     /// Records one delivered message of a delivery.
@@ -591,6 +620,7 @@ mod tests {
             ping_role: None,
             publish: false,
             forum: false,
+            threads_first: true,
         };
         let first = delivery.nonce(0);
         assert!(first.len() <= 25, "{first}");

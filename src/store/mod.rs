@@ -83,6 +83,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0011_publishing.sql")),
         M::up(include_str!("../../migrations/0012_forums.sql")),
         M::up(include_str!("../../migrations/0013_display_nonces.sql")),
+        M::up(include_str!(
+            "../../migrations/0014_threads_before_publish.sql"
+        )),
     ])
 }
 
@@ -208,6 +211,13 @@ impl Store {
     }
 
     /// Runs `work` in one transaction: all of it lands or none of it.
+    /// Whether the database answers (for health reports): one write of
+    /// nothing, so a stuck writer shows.
+    pub fn check(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        Ok(())
+    }
+
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.guarded(["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"], work)
     }

@@ -44,13 +44,14 @@ impl ScheduleState {
         }
     }
 
-    fn parse(text: &str) -> Self {
-        match text {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "active" => ScheduleState::Active,
             "paused" => ScheduleState::Paused,
             "done" => ScheduleState::Done,
             "cancelled" => ScheduleState::Cancelled,
-            _ => ScheduleState::Active,
-        }
+            _ => return None,
+        })
     }
 }
 
@@ -109,7 +110,16 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
             content,
         },
         next_run_at: row.get(9)?,
-        state: ScheduleState::parse(&row.get::<_, String>(10)?),
+        state: {
+            let state: String = row.get(10)?;
+            ScheduleState::parse(&state).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    10,
+                    rusqlite::types::Type::Text,
+                    format!("unknown schedule state {state:?}").into(),
+                )
+            })?
+        },
         paused_reason: row.get(11)?,
         created_by: row.get::<_, i64>(12)? as u64,
         created_at: row.get(13)?,
