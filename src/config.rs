@@ -31,6 +31,16 @@ pub struct Config {
     pub sources: SourcesSection,
     pub sqlite: SqliteSection,
     pub log: LogConfig,
+    pub health: HealthSection,
+}
+
+/// The health endpoint for supervisors.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthSection {
+    /// Serve `GET /health` on this loopback address and port, e.g.
+    /// "127.0.0.1:8091"; unset: no endpoint.
+    pub listen: Option<String>,
 }
 
 /// Following publishers' feeds and pages.
@@ -180,6 +190,10 @@ pub struct DiscordConfig {
     pub shards: Option<u32>,
     /// The shards this process runs, `[first, last]`; empty: all of them.
     pub shard_range: Vec<u32>,
+    /// Seconds start-up may take (connecting, registering the commands,
+    /// starting deliveries) before the bot exits non-zero for its
+    /// supervisor to restart it; unset: 120.
+    pub ready_within_seconds: Option<u64>,
 }
 
 impl DiscordConfig {
@@ -253,6 +267,7 @@ impl Default for Config {
             sources: SourcesSection::default(),
             sqlite: SqliteSection::default(),
             log: LogConfig::default(),
+            health: HealthSection::default(),
         }
     }
 }
@@ -524,6 +539,7 @@ mod tests {
                 "load_samples" => "false".to_string(),
                 "discord.read_replies" => "true".to_string(),
                 "discord.token" | "discord.api_base" | "database" | "log.filter" => "x".to_string(),
+                "health.listen" => "127.0.0.1:8091".to_string(),
                 "sources.allow_private_addresses" => "true".to_string(),
                 "sources.allow_hosts" => "feeds.lan".to_string(),
                 _ => "7".to_string(),

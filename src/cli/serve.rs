@@ -26,6 +26,21 @@ pub fn bot(config: &Config) -> CliResult {
         read_replies: config.discord.read_replies,
         shards: config.discord.shards,
         shard_range: config.discord.shard_range().map_err(CliError)?,
+        ready_within: match config.discord.ready_within_seconds {
+            Some(0) => {
+                return Err(CliError(
+                    "discord.ready_within_seconds must be at least 1".into(),
+                ))
+            }
+            seconds => seconds.map(std::time::Duration::from_secs),
+        },
+        health_listen: config
+            .health
+            .listen
+            .as_deref()
+            .map(discord::loopback_address)
+            .transpose()
+            .map_err(CliError)?,
     };
     let runtime = runtime()?;
     let handlers = {

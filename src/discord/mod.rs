@@ -3,21 +3,24 @@
 
 mod checks;
 mod commands;
+mod health;
 mod poster;
 mod rate_gate;
 mod reply;
+mod startup;
 mod types;
 mod unread;
 
 use std::sync::{Arc, Mutex};
 
 pub use checks::{application_id_from_token, invite_permissions, invite_url};
+pub use health::loopback_address;
 pub use poster::{classify, DiscordPoster};
 pub use rate_gate::RateGate;
 
 use serenity::all::{
     ClientBuilder, ComponentInteraction, Context as SerenityContext, CreateInteractionResponse,
-    CreateInteractionResponseMessage, FullEvent, GatewayIntents, GuildId, HttpBuilder, Interaction,
+    CreateInteractionResponseMessage, FullEvent, GatewayIntents, HttpBuilder, Interaction,
 };
 
 use crate::handlers::{AnswerLimit, AnswerPlace, CommandError, Handlers};
@@ -49,7 +52,16 @@ pub struct DiscordSettings {
     /// The shards this process runs (`first..=last`), of `shards`; `None`:
     /// all of them.
     pub shard_range: Option<(u32, u32)>,
+    /// How long start-up may take before the bot gives up and exits
+    /// non-zero; `None`: [`DEFAULT_READY_WITHIN`].
+    pub ready_within: Option<std::time::Duration>,
+    /// Serve `GET /health` here (a loopback address).
+    pub health_listen: Option<std::net::SocketAddr>,
 }
+
+/// How long start-up may take by default: connecting, registering the
+/// commands (with retries) and starting the delivery loop.
+pub const DEFAULT_READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What to tell someone who starts the bot without a token.
 pub const NO_TOKEN_HELP: &str = "\
@@ -98,12 +110,15 @@ pub async fn run(
         }))
     });
     let delivery_loop: DeliverySlot = Arc::default();
+    let readiness = startup::Readiness::default();
+    let health_handlers = handlers.clone();
     let framework = framework(
         &settings,
         handlers,
         gate,
         posting_stopped,
         Arc::clone(&delivery_loop),
+        readiness.clone(),
     );
 
     // Slash commands and buttons need no privileged intent; reading replies
@@ -129,6 +144,45 @@ pub async fn run(
         .await
         .map_err(|e| format!("cannot start the Discord client: {e}"))?;
 
+    let health = match settings.health_listen {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("cannot serve the health endpoint on {address}: {e}"))?;
+            tracing::info!(%address, "serving GET /health");
+            Some(tokio::spawn(health::serve(
+                listener,
+                health::Health {
+                    readiness: readiness.clone(),
+                    handlers: health_handlers,
+                    shards: client.shard_manager.clone(),
+                    delivery: Arc::clone(&delivery_loop),
+                },
+            )))
+        }
+        None => None,
+    };
+    {
+        let told = readiness.clone();
+        tokio::spawn(async move {
+            told.ready().await;
+            tracing::info!("ready: connected, commands registered, delivering");
+            startup::tell_supervisor_ready();
+        });
+        let delivery = Arc::clone(&delivery_loop);
+        let readiness = readiness.clone();
+        startup::spawn_watchdog(move || {
+            let started = readiness.now().delivering;
+            let running = delivery
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .is_some_and(|task| !task.is_finished());
+            !started || running
+        });
+    }
+    let ready_within = settings.ready_within.unwrap_or(DEFAULT_READY_WITHIN);
+
     let shards = client.shard_manager.clone();
     let stop_on_signal = Arc::clone(&stop_posting);
     let requested = Arc::new(tokio::sync::Notify::new());
@@ -146,6 +200,13 @@ pub async fn run(
     // shutdown, so a requested stop waits for the gateway only so long.
     let result = tokio::select! {
         result = start_shards(&mut client, settings.shards, settings.shard_range) => result.map_err(|e| format!("Discord connection failed: {e}")),
+        // Half-started is not an outcome: a supervisor restarts a bot that
+        // exits, not one that sits connected and deaf.
+        reason = readiness.failure(ready_within) => {
+            tracing::error!(%reason, "start-up failed; exiting so the supervisor can start the bot again");
+            client.shard_manager.shutdown_all().await;
+            Err(format!("start-up failed: {reason}"))
+        }
         _ = async {
             requested.notified().await;
             tokio::time::sleep(GATEWAY_CLOSE_GRACE).await;
@@ -155,6 +216,10 @@ pub async fn run(
         }
     };
     stopper.abort();
+    startup::tell_supervisor_stopping();
+    if let Some(health) = health {
+        health.abort();
+    }
     stop_delivery_loop(&delivery_loop, &stop_posting).await;
     if let Some(mut following) = following {
         // A fetch in progress is cut short; it is simply done again later.
@@ -208,7 +273,7 @@ async fn stop_delivery_loop(slot: &DeliverySlot, stop: &tokio::sync::watch::Send
 const GATEWAY_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Where the delivery loop's task is kept once the bot is connected.
-type DeliverySlot = Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>;
+pub(crate) type DeliverySlot = Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>;
 
 /// The poise framework: the commands, the event handler, and a setup that
 /// registers the commands and starts the delivery loop once connected.
@@ -218,6 +283,7 @@ fn framework(
     gate: Option<RateGate>,
     posting_stopped: tokio::sync::watch::Receiver<bool>,
     delivery_slot: DeliverySlot,
+    readiness: startup::Readiness,
 ) -> poise::Framework<Data, Error> {
     let dev_guild = settings.dev_guild;
     let posting_config = settings.posting.clone();
@@ -231,23 +297,30 @@ fn framework(
             // No owner-only commands: skip fetching the application's owners.
             initialize_owners: false,
             event_handler: |framework, event| {
-                Box::pin(on_event(framework.serenity_context, event, framework.user_data))
+                Box::pin(on_event(
+                    framework.serenity_context,
+                    event,
+                    framework.user_data,
+                ))
             },
             ..Default::default()
         })
+        // Setup makes no request, so it cannot fail: registration retries
+        // on its own task, and commands, buttons and deliveries work from
+        // the first Ready whatever it meets.
         .setup(move |ctx, ready, _framework| {
             Box::pin(async move {
-                let payload = commands::registration_payload();
-                match dev_guild {
-                    Some(guild) => ctx.http.create_guild_commands(GuildId::new(guild), &payload).await?,
-                    None => ctx.http.create_global_commands(&payload).await?,
-                };
                 tracing::info!(
                     user = %ready.user.name,
                     guilds = ready.guilds.len(),
-                    commands = if dev_guild.is_some() { "registered in the dev guild" } else { "registered globally" },
                     "connected to Discord"
                 );
+                readiness.update(|p| p.connected = true);
+                tokio::spawn(startup::register_commands(
+                    Arc::clone(&ctx.http),
+                    dev_guild,
+                    readiness.clone(),
+                ));
                 let poster = Arc::new(DiscordPoster::new(Arc::clone(&ctx.http), gate));
                 let posting = handlers.posting(poster, posting_config);
                 let mut stopped = posting_stopped;
@@ -255,7 +328,13 @@ fn framework(
                     let _ = stopped.wait_for(|stop| *stop).await;
                 }));
                 *delivery_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
-                Ok(Data { handlers, import_options, answer_limit, read_replies })
+                readiness.update(|p| p.delivering = true);
+                Ok(Data {
+                    handlers,
+                    import_options,
+                    answer_limit,
+                    read_replies,
+                })
             })
         })
         .build()

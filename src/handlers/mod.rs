@@ -113,6 +113,15 @@ impl Handlers {
         self
     }
 
+    /// Whether the database answers within `limit`, for health reports.
+    pub async fn database_check(&self, limit: std::time::Duration) -> Result<(), String> {
+        match tokio::time::timeout(limit, self.db.call(|s| s.check())).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
+        }
+    }
+
     pub fn follower(&self) -> Option<&Follower> {
         self.follower.as_ref()
     }
