@@ -121,6 +121,44 @@ fn search_ranks_title_matches_first_and_marks_matches_in_the_snippet() {
 }
 
 #[test]
+fn suggestions_put_title_matches_first_and_follow_a_retitled_briefing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut in_body = briefing("body", "Grid Planning", &[]);
+    in_body.body = vec![BodyBlock::paragraph("Pension funds buy the grid bonds.")];
+    let (_, body_id) = store.save_briefing(&in_body).unwrap();
+    let (_, title_id) = store
+        .save_briefing(&briefing("title", "Pension Funds and Ports", &[]))
+        .unwrap();
+    let ids = |store: &Store, typed: &str| -> Vec<i64> {
+        store
+            .search_as_you_type(typed, 10)
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    // A three-letter prefix: the title match, then the text match.
+    assert_eq!(ids(&store, "pen"), [title_id, body_id]);
+    assert_eq!(
+        ids(&store, "PÉN"),
+        [title_id, body_id],
+        "case and accents fold"
+    );
+    // Only as many as asked for.
+    assert_eq!(store.search_as_you_type("pen", 1).unwrap().len(), 1);
+
+    // A new version with another title: the old title no longer suggests it
+    // by title, the new one does.
+    let mut retitled = briefing("title", "Harbour Cranes", &[]);
+    retitled.body = vec![BodyBlock::paragraph("Nothing about funds here.")];
+    store.save_briefing(&retitled).unwrap();
+    assert_eq!(ids(&store, "pen"), [body_id]);
+    assert_eq!(ids(&store, "harb"), [title_id]);
+    let typed = store.search_as_you_type("harb", 10).unwrap();
+    assert_eq!(typed[0].title, "Harbour Cranes");
+}
+
+#[test]
 fn search_finds_words_in_every_indexed_part() {
     let mut store = Store::open_in_memory().unwrap();
     let mut b = briefing("parts", "Title Word", &["Questionword here?"]);

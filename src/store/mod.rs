@@ -86,6 +86,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/0014_threads_before_publish.sql"
         )),
+        M::up(include_str!("../../migrations/0015_title_suggestions.sql")),
     ])
 }
 

@@ -88,10 +88,25 @@ impl Store {
         let Some(fts) = fts_query(partial, true) else {
             return Ok(Vec::new());
         };
+        // Titles first (a title match ranked first before too, weighted
+        // ten to one); other briefings where the words are only in the text
+        // after them, when titles alone do not fill the list.
+        let mut found = self.ranked_in("briefing_titles", &fts, limit)?;
+        if (found.len() as u64) < limit {
+            let more = self.ranked_in("briefing_search", &fts, limit)?;
+            for hit in more {
+                if (found.len() as u64) == limit {
+                    break;
+                }
+                if !found.iter().any(|(id, _)| *id == hit.0) {
+                    found.push(hit);
+                }
+            }
+        }
         let mut title = self
             .conn
             .prepare_cached("SELECT title FROM briefings WHERE id = ?1")?;
-        self.ranked(&fts, limit)?
+        found
             .into_iter()
             .map(|(id, _)| {
                 Ok(Suggestion {
@@ -145,26 +160,32 @@ impl Store {
 
     /// The best `limit` matches of `fts` as (id, rank), best first.
     fn ranked(&self, fts: &str, limit: u64) -> Result<Vec<(i64, f64)>> {
+        self.ranked_in("briefing_search", fts, limit)
+    }
+
+    /// [`Store::ranked`] in one of the two indexes (`briefing_search`, the
+    /// whole briefing; `briefing_titles`, titles alone).
+    fn ranked_in(&self, index: &'static str, fts: &str, limit: u64) -> Result<Vec<(i64, f64)>> {
         // bm25 scores every match, so a word found in most briefings would
         // cost time in proportion to the library. Past RANKED_MATCHES, rank
         // only the newest ones: finding where they start is a walk down the
         // index in id order, with no scoring.
         let oldest_ranked: i64 = self
             .conn
-            .prepare_cached(
-                "SELECT rowid FROM briefing_search WHERE briefing_search MATCH ?1
-                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
-            )?
+            .prepare_cached(&format!(
+                "SELECT rowid FROM {index} WHERE {index} MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2"
+            ))?
             .query_row(params![fts, RANKED_MATCHES], |row| row.get(0))
             .optional()?
             .unwrap_or(0);
         let ranked = self
             .conn
-            .prepare_cached(
-                "SELECT rowid, rank FROM briefing_search
-                 WHERE briefing_search MATCH ?1 AND rowid > ?3
-                 ORDER BY rank LIMIT ?2",
-            )?
+            .prepare_cached(&format!(
+                "SELECT rowid, rank FROM {index}
+                 WHERE {index} MATCH ?1 AND rowid > ?3
+                 ORDER BY rank LIMIT ?2"
+            ))?
             .query_map(params![fts, clamp(limit), oldest_ranked], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })?
