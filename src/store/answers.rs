@@ -187,7 +187,12 @@ impl Store {
     /// Runs one write with every commit synced to disk, then goes back to
     /// the store's usual setting (WAL with synchronous = NORMAL, safe
     /// against a crash of the process but not of the machine).
+    /// Inside a transaction the commit is its owner's to sync (see
+    /// [`Store::in_synced_transaction`]).
     fn synced<T>(&mut self, write: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return write(self);
+        }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         let result = write(self);
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;

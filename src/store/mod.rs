@@ -7,6 +7,7 @@
 mod answers;
 mod briefings;
 mod deliveries;
+mod group;
 mod leases;
 mod schedules;
 mod search;
@@ -211,7 +212,6 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `work` in one transaction: all of it lands or none of it.
     /// Whether the database answers (for health reports): one write of
     /// nothing, so a stuck writer shows.
     pub fn check(&mut self) -> Result<()> {
@@ -219,8 +219,21 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `work` in one transaction: all of it lands or none of it.
     pub fn in_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.guarded(["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"], work)
+    }
+
+    /// [`Store::in_transaction`] with the commit synced to disk
+    /// (synchronous = FULL), then the usual setting again.
+    pub fn in_synced_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let result = self.in_transaction(work);
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        result
     }
 
     /// Runs `work` inside a savepoint, so a failure undoes only its own
@@ -285,6 +298,7 @@ pub struct Db {
     readers: Arc<Vec<Mutex<Store>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
     lookups: Arc<tokio::sync::Semaphore>,
+    group: Arc<group::Group>,
 }
 
 impl Db {
@@ -305,6 +319,7 @@ impl Db {
             readers: Arc::new(readers),
             next_reader: Arc::default(),
             lookups: Arc::new(tokio::sync::Semaphore::new(LOOKUP_READERS)),
+            group: Arc::default(),
         }
     }
 

@@ -83,9 +83,15 @@ impl Handlers {
         limit: AnswerLimit,
     ) -> CommandResult<Reply> {
         let (_, question_id, question_text) = self.resolve_question(&briefing, &question).await?;
-        let (saved, _) = self
-            .save_answer(caller, author_name, question_id, question_text, text, limit)
-            .await?;
+        let saving = Saving {
+            question_id,
+            question_text,
+            text,
+            limit,
+            thread_check: None,
+            display: None,
+        };
+        let (saved, _) = self.save_answer(caller, author_name, saving).await?;
         Ok(saved)
     }
 
@@ -185,12 +191,7 @@ impl Handlers {
         question_id: i64,
         channel: u64,
     ) -> CommandResult<()> {
-        let refused = || {
-            CommandError::User(
-                "That Answer button belongs to a briefing's discussion thread elsewhere. Answer in the thread under the briefing's post in this server, or with /answer to."
-                    .into(),
-            )
-        };
+        let refused = outside_thread;
         let Some(guild) = caller.guild_id else {
             return Err(refused());
         };
@@ -248,34 +249,24 @@ impl Handlers {
         limit: AnswerLimit,
         place: AnswerPlace,
     ) -> CommandResult<Answered> {
-        let shown_in = match place {
-            AnswerPlace::Console => None,
-            AnswerPlace::Thread(channel) => {
-                self.check_thread(caller, question_id, channel).await?;
-                Some(channel)
-            }
-            AnswerPlace::Reply(channel) => {
-                self.check_thread(caller, question_id, channel).await?;
-                None
-            }
+        let (thread_check, shown_in) = match place {
+            AnswerPlace::Console => (None, None),
+            AnswerPlace::Thread(channel) => (Some(channel), Some(channel)),
+            AnswerPlace::Reply(channel) => (Some(channel), None),
         };
-        let question = self.db.call(move |s| s.question(question_id)).await?;
-        let (_, question_text, _) = question.user_error("That question no longer exists.")?;
-        let (reply, answer) = self
-            .save_answer(
-                caller,
-                author_name.clone(),
-                question_id,
-                question_text.clone(),
-                text,
-                limit,
-            )
-            .await?;
-        self.sync_display(answer.id, caller.guild_id, shown_in)
-            .await?;
+        let saving = Saving {
+            question_id,
+            question_text: String::new(),
+            text,
+            limit,
+            thread_check,
+            display: Some(shown_in),
+        };
+        let (reply, answer) = self.save_answer(caller, author_name, saving).await?;
+        let question_text = answer.question_text.clone();
         Ok(Answered {
             reply,
-            echo: echo(&answer, &question_text),
+            echo: echo(&answer.answer, &question_text),
         })
     }
 
@@ -306,18 +297,20 @@ impl Handlers {
         })
     }
 
+    /// Checks and stores an answer, and queues what shows it, in one
+    /// grouped write: it returns once the answer is on disk, committed with
+    /// the others that arrived meanwhile (a burst costs a few synced commits,
+    /// not one each).
     async fn save_answer(
         &self,
         caller: &Caller,
         author_name: String,
-        question_id: i64,
-        question_text: String,
-        text: String,
-        limit: AnswerLimit,
-    ) -> CommandResult<(Reply, crate::store::Answer)> {
-        let text = checked_text(&text)?;
+        saving: Saving,
+    ) -> CommandResult<(Reply, SavedAnswer)> {
+        let text = checked_text(&saving.text)?;
         let now = self.clock.now_ms();
         let (user, guild) = (caller.user_id, caller.guild_id);
+        let question_id = saving.question_id;
         let new = NewAnswer {
             question_id,
             guild_id: guild,
@@ -325,38 +318,76 @@ impl Handlers {
             user_name: author_name,
             text,
         };
-        // Every check and the write in one trip to the database.
+        let limit = saving.limit;
+        let (thread_check, display) = (saving.thread_check, saving.display);
+        let known_text = saving.question_text;
         let outcome = self
             .db
-            .call(move |s| {
-                let recent = s.answers_since(user, now - limit.window_ms)?;
-                if recent >= limit.answers {
-                    return Ok(Err(format!(
-                        "You have answered {recent} times in the last {} seconds; please wait a little before the next one.",
-                        limit.window_ms / 1000
-                    )));
-                }
-                if let (Some(guild), Some((briefing, _, _))) = (guild, s.question(question_id)?) {
-                    if s.guild_settings(guild)?.answers_where_posted && !s.briefing_posted_in(guild, briefing)? {
-                        return Ok(Err(
-                            "This server discusses only the briefings posted here, and that one has not been.".into(),
-                        ));
+            .call_grouped(move |s| {
+                let Some((briefing, question_text, _)) = s.question(question_id)? else {
+                    return Ok(Err(Refusal::Said("That question no longer exists.".into())));
+                };
+                if let Some(channel) = thread_check {
+                    let in_thread = match guild {
+                        Some(guild) => s.is_discussion_thread(guild, briefing, channel)?,
+                        None => false,
+                    };
+                    if !in_thread {
+                        return Ok(Err(Refusal::OutsideThread(channel)));
                     }
                 }
-                Ok(s.add_answer(&new, now)?.ok_or_else(|| "That question no longer exists.".to_string()))
+                let recent = s.answers_since(user, now - limit.window_ms)?;
+                if recent >= limit.answers {
+                    return Ok(Err(Refusal::Said(format!(
+                        "You have answered {recent} times in the last {} seconds; please wait a little before the next one.",
+                        limit.window_ms / 1000
+                    ))));
+                }
+                if let Some(guild) = guild {
+                    if s.guild_settings(guild)?.answers_where_posted && !s.briefing_posted_in(guild, briefing)? {
+                        return Ok(Err(Refusal::Said(
+                            "This server discusses only the briefings posted here, and that one has not been.".into(),
+                        )));
+                    }
+                }
+                let Some(answer) = s.add_answer(&new, now)? else {
+                    return Ok(Err(Refusal::Said("That question no longer exists.".into())));
+                };
+                let queued = match display {
+                    Some(shown_in) => queue_display_sync(s, answer.id, guild, shown_in, now)?,
+                    None => false,
+                };
+                let question_text = if known_text.is_empty() { question_text } else { known_text };
+                Ok(Ok((SavedAnswer { answer, question_text }, queued)))
             })
             .await?;
-        let saved = outcome.map_err(CommandError::User)?;
+        let (saved, queued) = match outcome {
+            Ok(saved) => saved,
+            Err(Refusal::Said(message)) => return Err(CommandError::User(message)),
+            Err(Refusal::OutsideThread(channel)) => {
+                tracing::warn!(
+                    user = caller.user_id,
+                    guild = caller.guild_id,
+                    channel,
+                    question = question_id,
+                    "an answer button or form used outside its discussion thread: refused"
+                );
+                return Err(outside_thread());
+            }
+        };
+        if queued {
+            self.wake.notify();
+        }
         tracing::info!(
-            answer = saved.id,
+            answer = saved.answer.id,
             question = question_id,
             user = caller.user_id,
             "answer saved"
         );
         let reply = Reply::private(format!(
             "Saved your answer #{} to “{}”.",
-            saved.id,
-            escape_markdown(&truncate(&question_text, 200))
+            saved.answer.id,
+            escape_markdown(&truncate(&saved.question_text, 200))
         ));
         Ok((reply, saved))
     }
@@ -561,6 +592,39 @@ fn queue_display_sync(
     );
     store.insert_delivery(&sync, now)?;
     Ok(true)
+}
+
+/// What [`Handlers::save_answer`] is asked to save, and how.
+struct Saving {
+    question_id: i64,
+    /// As the caller knows it; empty: read with the question.
+    question_text: String,
+    text: String,
+    limit: AnswerLimit,
+    /// The channel the answer came from, which must be a discussion
+    /// thread of the question's briefing in the caller's server.
+    thread_check: Option<u64>,
+    /// Queue showing the answer (in this thread, if any); `None`: the
+    /// caller shows it itself.
+    display: Option<Option<u64>>,
+}
+
+struct SavedAnswer {
+    answer: crate::store::Answer,
+    question_text: String,
+}
+
+/// Why an answer was not saved.
+enum Refusal {
+    Said(String),
+    OutsideThread(u64),
+}
+
+fn outside_thread() -> CommandError {
+    CommandError::User(
+        "That Answer button belongs to a briefing's discussion thread elsewhere. Answer in the thread under the briefing's post in this server, or with /answer to."
+            .into(),
+    )
 }
 
 fn checked_text(text: &str) -> CommandResult<String> {
