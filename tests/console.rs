@@ -258,3 +258,45 @@ fn the_console_discusses_a_posted_briefing_with_the_form_as_a_prompt() {
         "{out}"
     );
 }
+
+/// The console commands the README's quick start names, as written there.
+fn quick_start_examples() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("In the console type")
+        .expect("the quick start names console commands");
+    let rest = &readme[start..];
+    // The paragraph's `/…` commands in backticks.
+    let paragraph = &rest[..rest.find("\n\n").unwrap()];
+    let mut commands: Vec<String> = paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with('/'))
+        .map(str::to_string)
+        .collect();
+    // Then the block of commands after it. `/wait 150` waits for the
+    // schedule made two minutes ahead: left out to keep the suite quick.
+    let block = &rest[rest.find("```text\n").unwrap() + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    commands.extend(
+        block
+            .lines()
+            .filter(|l| l.starts_with('/') && !l.starts_with("/wait"))
+            .map(str::to_string),
+    );
+    commands
+}
+
+#[test]
+fn the_readmes_console_examples_work_as_written() {
+    let commands = quick_start_examples();
+    assert!(commands.len() >= 6, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for command in &commands {
+        let (out, err, ok) = console_run(dir.path(), &format!("{command}\n"));
+        assert!(ok, "{command} was refused or failed:\n{out}\n{err}");
+        assert!(!out.contains("No briefing matches"), "{command}:\n{out}");
+    }
+}
