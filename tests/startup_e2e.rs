@@ -152,13 +152,7 @@ async fn registration_faults_at_start_up_are_retried_until_the_bot_is_ready() {
         "four failed attempts, then one that took"
     );
     // Ready means answering.
-    let latest = double
-        .send_command(
-            "briefing",
-            json!([{ "name": "latest", "type": 1, "options": [] }]),
-        )
-        .unwrap();
-    double.callback(&latest, LIMIT).await.unwrap();
+    answers_a_command(&double).await;
 
     let (status, log) = stop(bot);
     assert!(status.success(), "{status:?}\n{log}");
@@ -195,13 +189,7 @@ async fn a_bot_that_cannot_register_keeps_working_then_exits_non_zero_with_the_r
         })
         .await
         .unwrap();
-    let latest = double
-        .send_command(
-            "briefing",
-            json!([{ "name": "latest", "type": 1, "options": [] }]),
-        )
-        .unwrap();
-    double.callback(&latest, LIMIT).await.unwrap();
+    answers_a_command(&double).await;
 
     let (status, log) = exit_of(bot, LIMIT);
     assert!(
@@ -307,30 +295,39 @@ fn a_health_address_beyond_loopback_is_refused_before_connecting() {
     assert!(stderr.contains("is not a loopback address"), "{stderr}");
 }
 
-/// `GET /health`, retried until the endpoint listens: status and body.
+/// `/briefing latest` is answered.
+async fn answers_a_command(double: &Double) {
+    let latest = double
+        .send_command(
+            "briefing",
+            json!([{ "name": "latest", "type": 1, "options": [] }]),
+        )
+        .unwrap();
+    double.callback(&latest, LIMIT).await.unwrap();
+}
+
+/// `GET /health` (the endpoint listens before the gateway connects, so
+/// before the first watchdog ping): status and body, within `limit`.
 async fn health(address: &str, limit: Duration) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(address).await {
-            stream
-                .write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
-                .await
-                .unwrap();
-            let mut response = String::new();
-            stream.read_to_string(&mut response).await.unwrap();
-            let status = response[9..12].parse().unwrap();
-            let body = response
-                .split("\r\n\r\n")
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
-            return (status, body);
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the health endpoint never listened"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    tokio::time::timeout(limit, async {
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("the health endpoint listens");
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        (status, body)
+    })
+    .await
+    .expect("the health endpoint answers in time")
 }

@@ -129,12 +129,7 @@ async fn report(health: &Health) -> (bool, String) {
             .count();
         (connected, runners.len())
     };
-    let delivering = health
-        .delivery
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .is_some_and(|task| !task.is_finished());
+    let delivering = super::delivery_running(&health.delivery);
     let database = health.handlers.database_check(DATABASE_LIMIT).await;
     let healthy = progress.ready() && delivering && database.is_ok() && connected > 0;
     let report = serde_json::json!({

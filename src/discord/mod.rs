@@ -171,15 +171,7 @@ pub async fn run(
         });
         let delivery = Arc::clone(&delivery_loop);
         let readiness = readiness.clone();
-        startup::spawn_watchdog(move || {
-            let started = readiness.now().delivering;
-            let running = delivery
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .as_ref()
-                .is_some_and(|task| !task.is_finished());
-            !started || running
-        });
+        startup::spawn_watchdog(move || !readiness.now().delivering || delivery_running(&delivery));
     }
     let ready_within = settings.ready_within.unwrap_or(DEFAULT_READY_WITHIN);
 
@@ -271,6 +263,14 @@ async fn stop_delivery_loop(slot: &DeliverySlot, stop: &tokio::sync::watch::Send
 
 /// How long a requested stop waits for the gateway connection to close.
 const GATEWAY_CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Whether the delivery loop's task has started and not ended.
+fn delivery_running(slot: &DeliverySlot) -> bool {
+    slot.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .is_some_and(|task| !task.is_finished())
+}
 
 /// Where the delivery loop's task is kept once the bot is connected.
 pub(crate) type DeliverySlot = Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>;

@@ -62,11 +62,15 @@ impl Posting {
             }
             if let Step::Publish { .. } = step {
                 // Members may answer now, whatever the publish waits for.
-                if d.threads_first && index > 0 && thread_step.is_some_and(|t| t < index) {
-                    self.db.call(move |s| s.mark_discussion_open(id)).await?;
-                }
-                if let Some(until) = self.publish_paced_until(d.channel_id).await? {
-                    return self.wait_for_pace(d, until).await;
+                // Marked with the wait (one write), so a thread that shows
+                // answers belongs to a delivery already recorded as waiting.
+                let discussion_open = d.threads_first && thread_step.is_some_and(|t| t < index);
+                match self.publish_paced_until(d.channel_id).await? {
+                    Some(until) => return self.wait_for_pace(d, until, discussion_open).await,
+                    None if discussion_open => {
+                        self.db.call(move |s| s.mark_discussion_open(id)).await?;
+                    }
+                    None => {}
                 }
             }
             let result = self.run_step(d, index, step, &ids, thread_step).await;
@@ -269,7 +273,12 @@ impl Posting {
 
     /// Puts the delivery off until the channel may publish again; its post
     /// stays as it is and nothing counts as a failed attempt.
-    async fn wait_for_pace(&self, d: &Delivery, until: i64) -> Result<Sent, StoreError> {
+    async fn wait_for_pace(
+        &self,
+        d: &Delivery,
+        until: i64,
+        discussion_open: bool,
+    ) -> Result<Sent, StoreError> {
         let (id, now) = (d.id, self.clock.now_ms());
         let reason = format!(
             "publish waits for Discord's limit of {PUBLISHES_PER_WINDOW} publishes an hour in this channel, until {}",
@@ -277,7 +286,14 @@ impl Posting {
         );
         tracing::info!(delivery = id, channel = d.channel_id, until = %super::utc(until), "publish waits for Discord's hourly limit");
         self.db
-            .call(move |s| s.mark_waiting(id, until, &reason, now))
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    if discussion_open {
+                        s.mark_discussion_open(id)?;
+                    }
+                    s.mark_waiting(id, until, &reason, now)
+                })
+            })
             .await?;
         Ok(Sent::Later)
     }

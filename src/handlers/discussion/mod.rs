@@ -191,13 +191,12 @@ impl Handlers {
         question_id: i64,
         channel: u64,
     ) -> CommandResult<()> {
-        let refused = outside_thread;
         let Some(guild) = caller.guild_id else {
-            return Err(refused());
+            return Err(refused_outside_thread(caller, channel, question_id));
         };
         let found = self
             .db
-            .call(move |s| match s.question(question_id)? {
+            .read(move |s| match s.question(question_id)? {
                 Some((briefing, _, _)) => s.is_discussion_thread(guild, briefing, channel),
                 None => Ok(false),
             })
@@ -205,14 +204,7 @@ impl Handlers {
         if found {
             Ok(())
         } else {
-            tracing::warn!(
-                user = caller.user_id,
-                guild,
-                channel,
-                question = question_id,
-                "an answer button or form used outside its discussion thread: refused"
-            );
-            Err(refused())
+            Err(refused_outside_thread(caller, channel, question_id))
         }
     }
 
@@ -365,14 +357,7 @@ impl Handlers {
             Ok(saved) => saved,
             Err(Refusal::Said(message)) => return Err(CommandError::User(message)),
             Err(Refusal::OutsideThread(channel)) => {
-                tracing::warn!(
-                    user = caller.user_id,
-                    guild = caller.guild_id,
-                    channel,
-                    question = question_id,
-                    "an answer button or form used outside its discussion thread: refused"
-                );
-                return Err(outside_thread());
+                return Err(refused_outside_thread(caller, channel, question_id));
             }
         };
         if queued {
@@ -620,7 +605,15 @@ enum Refusal {
     OutsideThread(u64),
 }
 
-fn outside_thread() -> CommandError {
+/// Logs and refuses an Answer button or form used outside its thread.
+fn refused_outside_thread(caller: &Caller, channel: u64, question_id: i64) -> CommandError {
+    tracing::warn!(
+        user = caller.user_id,
+        guild = caller.guild_id,
+        channel,
+        question = question_id,
+        "an answer button or form used outside its discussion thread: refused"
+    );
     CommandError::User(
         "That Answer button belongs to a briefing's discussion thread elsewhere. Answer in the thread under the briefing's post in this server, or with /answer to."
             .into(),
