@@ -22,7 +22,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "briefbot.toml";
 pub struct Config {
     /// SQLite database file.
     pub database: PathBuf,
-    /// Fill a brand-new database with the bundled sample briefings.
+    /// The console fills a brand-new database with the bundled sample briefings.
     pub load_samples: bool,
     pub import: ImportConfig,
     pub discord: DiscordConfig,

@@ -259,19 +259,63 @@ fn search_list_and_categories_for_scripts() {
 }
 
 #[test]
-fn a_new_database_gets_the_samples_when_configured() {
-    let cli = Cli::new();
-    let listing = cli.run_with_samples(&["list", "--json"], true);
+fn samples_go_only_into_a_library_that_asks_for_them() {
+    let total = |cli: &Cli| cli.json(&["list", "--json"])["total"].clone();
+    // Reading or importing into a new file adds nothing beside what was imported.
+    let reader = Cli::new();
+    let listing = reader.run_with_samples(&["list", "--json"], true);
     let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
+    assert_eq!(listing["total"], 0);
+    let importer = Cli::new();
+    let one = importer.write("one.md", "+++\ntitle = \"Mine\"\n+++\n\nBody.\n");
+    let output = importer.run_with_samples(&["import", one.to_str().unwrap()], true);
+    assert!(output.status.success());
+    assert_eq!(total(&importer), 1);
+
+    // `--samples` adds them to a library without briefings, and says so.
+    let asked = Cli::new();
+    let output = asked.run(&["--samples", "list", "--json"]);
+    let listing: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(listing["total"], 4);
-    // Only a new database: an emptied library is not refilled.
-    let empty = Cli::new();
-    let listing = empty.run_with_samples(&["list", "--json"], false);
-    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
-    assert_eq!(listing["total"], 0);
-    let listing = empty.run_with_samples(&["list", "--json"], true);
-    let listing: Value = serde_json::from_slice(&listing.stdout).unwrap();
-    assert_eq!(listing["total"], 0);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("Added 4 sample briefings"), "{said}");
+    // ...but never beside real briefings.
+    let output = importer.run(&["--samples", "list", "--json"]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("already holds 1 briefing"), "{said}");
+    assert_eq!(total(&importer), 1);
+
+    // The console on a new database adds them and says so; on an existing
+    // one (even an empty one) it adds nothing.
+    let console = |cli: &Cli| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .current_dir(cli.dir.path())
+            .env_remove("BRIEFBOT_CONFIG")
+            .env_remove("BRIEFBOT_DB")
+            .env_remove("BRIEFBOT_LOAD_SAMPLES")
+            .env("BRIEFBOT_LOG", "warn")
+            .arg("--db")
+            .arg(cli.db())
+            .arg("console")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child.stdin.take().unwrap().write_all(b"/briefing list\n").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let fresh = Cli::new();
+    let output = console(&fresh);
+    assert!(output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("Added 4 sample briefings to the new library"), "{said}");
+    assert_eq!(total(&fresh), 4);
+    let output = console(&reader);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!said.contains("sample"), "{said}");
+    assert_eq!(total(&reader), 0);
 }
 
 #[test]
@@ -421,7 +465,7 @@ fn export_answers_writes_the_discussion_as_csv_or_json() {
 fn a_refused_import_leaves_no_new_database_behind() {
     let cli = Cli::new();
     let bad = cli.write("bad.md", "");
-    let output = cli.run_with_samples(&["import", bad.to_str().unwrap()], true);
+    let output = cli.run(&["--samples", "import", bad.to_str().unwrap()]);
     assert!(!output.status.success());
     assert!(!cli.db().exists(), "a refused import created a database");
     let good = cli.write("good.md", "+++\ntitle = \"Kept\"\n+++\n\nBody.\n");

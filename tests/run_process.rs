@@ -30,7 +30,7 @@ fn terminate(mut bot: std::process::Child, expect: &str) -> String {
 async fn start(double: &Double, dir: &std::path::Path) -> std::process::Child {
     let bot = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .current_dir(dir)
-        .args(["--db", "library.db", "run"])
+        .args(["--db", "library.db", "--samples", "run"])
         .env("DISCORD_TOKEN", "MTEwMDAw.process.test")
         .env("BRIEFBOT_DISCORD_API", double.base_url())
         .env("BRIEFBOT_LOG", "info")

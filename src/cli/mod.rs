@@ -28,7 +28,7 @@ Examples:
   briefbot import briefings/              import every .txt/.md file in a folder
   briefbot import capture.txt --title \"…\"  a capture that lost its title line
   briefbot show                           the latest briefing, every section
-  briefbot search rare earth --json       ranked matches, for scripts
+  briefbot search offshore wind --json    ranked matches, for scripts
   briefbot export 3 > briefing.md         Markdown with TOML front matter
   briefbot backup /backups/briefbot.db    safe while the bot is running
   briefbot invite-url --client-id 123     the link that adds the bot to a server
@@ -51,6 +51,11 @@ pub struct Cli {
     /// SQLite database file; overrides the config and BRIEFBOT_DB.
     #[arg(long, global = true, value_name = "FILE")]
     db: Option<PathBuf>,
+
+    /// Add the four built-in sample briefings, when the library has no
+    /// briefings yet (the console does this on a new database by itself).
+    #[arg(long, global = true)]
+    samples: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -155,13 +160,14 @@ enum Command {
     ///
     /// Needs a bot token (DISCORD_TOKEN or discord.token). Commands are
     /// registered globally, or in one server with BRIEFBOT_DEV_GUILD for
-    /// development. A new database is filled with the sample briefings first.
+    /// development.
     Run,
     /// A local console that answers the bot's slash commands with no token or network.
     ///
-    /// Type `/briefing latest`, `/briefing search rare earth`, `/help`, … and see
-    /// the replies the bot would post; buttons show as numbered choices. A new
-    /// database is filled with the sample briefings first. When standard input
+    /// Type `/briefing latest`, `/briefing search offshore wind`, `/help`, … and
+    /// see the replies the bot would post; buttons show as numbered choices. A
+    /// new database gets the four sample briefings first (load_samples = false
+    /// starts it empty). When standard input
     /// is not a terminal, the lines given are run and the console exits, so it
     /// can be scripted: `printf '/briefing latest\n' | briefbot console`.
     Console,
@@ -248,16 +254,27 @@ fn run(cli: Cli) -> CliResult {
     }
     init_logging(&config);
     let out = &mut std::io::stdout().lock();
-    let store = || open_store(&config, config.load_samples);
+    // Samples only where they were asked for: `--samples`, or the console
+    // on a new database (it must have something to show).
+    let wanted = if cli.samples {
+        Samples::Asked
+    } else if matches!(cli.command, Command::Console) && config.load_samples {
+        Samples::IfNew
+    } else {
+        Samples::No
+    };
+    let store = || open_store(&config, wanted);
     match cli.command {
         // Needs no database.
         Command::InviteUrl {
             client_id,
             ping_any_role,
         } => invite_url(client_id, ping_any_role, config.discord.token.as_deref()),
-        Command::Run => serve::bot(&config),
+        Command::Run => serve::bot(&config, wanted),
         Command::Console => serve::console(&config, store()?),
-        Command::Import { paths, title, json } => import(&config, &paths, title, json, out),
+        Command::Import { paths, title, json } => {
+            import(&config, &paths, title, json, wanted, out)
+        }
         Command::List {
             category,
             page,
@@ -290,9 +307,9 @@ fn run(cli: Cli) -> CliResult {
             export_answers(&store()?, wanted, format, output, out)
         }
         Command::Categories { json } => categories(&store()?, json, out),
-        Command::Source { command } => sources::source(&config, command, out),
-        Command::Fetch { all, json } => sources::fetch(&config, all, json, out),
-        Command::ImportUrl { url } => sources::import_url(&config, &url, out),
+        Command::Source { command } => sources::source(&config, wanted, command, out),
+        Command::Fetch { all, json } => sources::fetch(&config, wanted, all, json, out),
+        Command::ImportUrl { url } => sources::import_url(&config, wanted, &url, out),
         Command::Backup { destination } => {
             store()?.backup_to(&destination)?;
             writeln!(
@@ -306,17 +323,18 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
-/// A new database gets the samples only once something was imported into
-/// it: a refused import leaves no database behind.
+/// A refused import into a new database leaves no database behind (nor
+/// the samples `--samples` put in it).
 fn import(
     config: &Config,
     paths: &[PathBuf],
     title: Option<String>,
     json: bool,
+    samples: Samples,
     out: &mut impl Write,
 ) -> CliResult {
     let is_new = !config.database.exists();
-    let mut store = open_store(config, false)?;
+    let mut store = open_store(config, samples)?;
     let files = collect_files(paths)?;
     let options = ImportOptions {
         max_file_bytes: config.import.max_file_bytes,
@@ -329,8 +347,6 @@ fn import(
     if is_new && report.failed_count() == report.files.len() {
         drop(store);
         remove_database(&config.database);
-    } else if is_new && config.load_samples {
-        load_samples(&mut store)?;
     }
     emit(out, json, &report, |out| {
         text::write_import_report(out, &report)
@@ -516,22 +532,50 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     builder.enable_all().build()
 }
 
-/// Opens the database; a brand-new one gets the sample briefings when
-/// `samples` is set.
-fn open_store(config: &Config, samples: bool) -> Result<Store, CliError> {
+/// Whether a command adds the sample briefings to the library it opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Samples {
+    No,
+    /// `--samples`: into a library with no briefings, new or not.
+    Asked,
+    /// The console: into a database this run creates.
+    IfNew,
+}
+
+/// Opens the database, adding the samples when `samples` says so.
+fn open_store(config: &Config, samples: Samples) -> Result<Store, CliError> {
     let path = &config.database;
     let is_new = !path.exists();
     let mut store = Store::open_with(path, config.sqlite.memory_use())
         .map_err(|e| CliError(format!("cannot open database {}: {e}", path.display())))?;
-    if is_new && samples && store.briefing_count()? == 0 {
-        let report = load_samples(&mut store)?;
-        tracing::info!(
-            database = %path.display(),
-            samples = report.count(crate::store::SaveOutcome::Imported),
-            "created a new database with the sample briefings (set load_samples = false to start empty)"
-        );
+    if samples == Samples::Asked || (samples == Samples::IfNew && is_new) {
+        add_samples(&mut store, path, is_new)?;
     }
     Ok(store)
+}
+
+/// Adds the samples to a library without briefings, and says so on
+/// standard error (standard output may be a script's JSON); a library with
+/// briefings is left as it is, with a note.
+fn add_samples(store: &mut Store, path: &std::path::Path, is_new: bool) -> Result<(), CliError> {
+    let held = store.briefing_count()?;
+    if held > 0 {
+        eprintln!(
+            "note: {} already holds {}; the samples were not added",
+            path.display(),
+            crate::domain::text::counted(held, "briefing")
+        );
+        return Ok(());
+    }
+    let report = load_samples(store)?;
+    let added = report.count(crate::store::SaveOutcome::Imported);
+    eprintln!(
+        "Added {} to {}{} (load_samples = false starts empty).",
+        crate::domain::text::counted(added as u64, "sample briefing"),
+        if is_new { "the new library " } else { "" },
+        path.display()
+    );
+    Ok(())
 }
 
 fn find(store: &Store, key: Option<&str>) -> Result<StoredBriefing, CliError> {

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use super::{open_store, runtime, CliError, CliResult};
+use super::{open_store, runtime, CliError, CliResult, Samples};
 use crate::config::Config;
 use crate::console::{self, Console};
 use crate::discord::{self, DiscordSettings};
@@ -12,10 +12,10 @@ use crate::import::ImportOptions;
 use crate::store::{Db, Store};
 
 /// `briefbot run`: connects to Discord and serves until Ctrl-C or SIGTERM.
-pub fn bot(config: &Config) -> CliResult {
+pub fn bot(config: &Config, samples: Samples) -> CliResult {
     // Before touching the database: without a token there is nothing to run.
     let token = discord::check_token(config.discord.token.as_deref()).map_err(CliError)?;
-    let store = open_store(config, config.load_samples)?;
+    let store = open_store(config, samples)?;
     let settings = DiscordSettings {
         token,
         dev_guild: config.discord.dev_guild_id,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 
-use super::{emit, open_store, runtime, text, CliError, CliResult};
+use super::{emit, open_store, runtime, text, CliError, CliResult, Samples};
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::follow::{describe_interval, ArticleStatus, Follower, SourceReport};
@@ -59,8 +59,11 @@ pub enum SourceCommand {
     },
 }
 
-fn follower(config: &Config) -> Result<(Follower, tokio::runtime::Runtime), CliError> {
-    let store = open_store(config, config.load_samples)?;
+fn follower(
+    config: &Config,
+    samples: Samples,
+) -> Result<(Follower, tokio::runtime::Runtime), CliError> {
+    let store = open_store(config, samples)?;
     let runtime = runtime()?;
     let follower = {
         let _inside = runtime.enter();
@@ -74,7 +77,12 @@ fn follower(config: &Config) -> Result<(Follower, tokio::runtime::Runtime), CliE
     Ok((follower, runtime))
 }
 
-pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> CliResult {
+pub fn source(
+    config: &Config,
+    samples: Samples,
+    command: SourceCommand,
+    out: &mut impl Write,
+) -> CliResult {
     match command {
         SourceCommand::Add {
             url,
@@ -84,7 +92,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
             backfill,
             json,
         } => {
-            let (follower, runtime) = follower(config)?;
+            let (follower, runtime) = follower(config, samples)?;
             let interval = every.unwrap_or(config.sources.default_interval());
             let new = NewSource {
                 url,
@@ -116,13 +124,13 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::List { json } => {
-            let sources = open_store(config, false)?.sources()?;
+            let sources = open_store(config, Samples::No)?.sources()?;
             emit(out, json, &sources, |out| write_sources(out, &sources))?;
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::Remove { id } => {
             let source = known(config, id)?;
-            open_store(config, false)?.remove_source(id)?;
+            open_store(config, Samples::No)?.remove_source(id)?;
             writeln!(
                 out,
                 "No longer following source {id} ({}). Its briefings stay in the library.",
@@ -134,7 +142,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
             let enable = matches!(command, SourceCommand::Enable { .. });
             let source = known(config, id)?;
             let now = chrono::Utc::now().timestamp_millis();
-            open_store(config, false)?.set_source_enabled(
+            open_store(config, Samples::No)?.set_source_enabled(
                 id,
                 enable,
                 (!enable).then_some("disabled by the operator"),
@@ -160,7 +168,7 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
                 Ok(id) => known(config, id)?.url,
                 Err(_) => source.trim().to_string(),
             };
-            let (follower, runtime) = follower(config)?;
+            let (follower, runtime) = follower(config, samples)?;
             let preview = runtime.block_on(follower.preview(&url)).map_err(CliError)?;
             writeln!(
                 out,
@@ -198,8 +206,14 @@ pub fn source(config: &Config, command: SourceCommand, out: &mut impl Write) -> 
 }
 
 /// `briefbot fetch`: one round, for cron. Non-zero when a source failed.
-pub fn fetch(config: &Config, all: bool, json: bool, out: &mut impl Write) -> CliResult {
-    let (follower, runtime) = follower(config)?;
+pub fn fetch(
+    config: &Config,
+    samples: Samples,
+    all: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> CliResult {
+    let (follower, runtime) = follower(config, samples)?;
     let reports = runtime.block_on(follower.fetch_due(all))?;
     emit(out, json, &reports, |out| {
         if reports.is_empty() {
@@ -222,8 +236,13 @@ pub fn fetch(config: &Config, all: bool, json: bool, out: &mut impl Write) -> Cl
 
 /// `briefbot import-url`: one article page, imported (and posted to the
 /// subscribed channels like any new briefing).
-pub fn import_url(config: &Config, url: &str, out: &mut impl Write) -> CliResult {
-    let (follower, runtime) = follower(config)?;
+pub fn import_url(
+    config: &Config,
+    samples: Samples,
+    url: &str,
+    out: &mut impl Write,
+) -> CliResult {
+    let (follower, runtime) = follower(config, samples)?;
     let (outcome, id, extracted) = runtime
         .block_on(follower.import_page(url))
         .map_err(CliError)?;
@@ -243,7 +262,7 @@ pub fn import_url(config: &Config, url: &str, out: &mut impl Write) -> CliResult
 }
 
 fn known(config: &Config, id: i64) -> Result<FollowedSource, CliError> {
-    open_store(config, false)?
+    open_store(config, Samples::No)?
         .source(id)?
         .ok_or_else(|| CliError(format!("no source {id}; `briefbot source list` shows them")))
 }

@@ -32,8 +32,10 @@ pub struct Console<W: Write> {
     out: W,
     caller: Caller,
     import: ImportOptions,
-    /// custom_ids of the buttons last shown, by their number.
-    buttons: Vec<String>,
+    /// custom_ids of the buttons last shown, by their number; a disabled
+    /// button keeps its number (so "Next" is the same number on every page)
+    /// but is not shown and cannot be pressed.
+    buttons: Vec<Option<String>>,
     /// Messages the delivery loop posted to the simulated channels.
     posts: mpsc::UnboundedReceiver<Posted>,
     /// A form waiting for its text: the next line answers it.
@@ -145,7 +147,7 @@ impl<W: Write> Console<W> {
         let result = match parse(line) {
             Ok(Line::Empty) => return Ok(true),
             Ok(Line::Quit) => return Ok(false),
-            Ok(Line::Press(n)) => match self.buttons.get(n.wrapping_sub(1)).cloned() {
+            Ok(Line::Press(n)) => match self.buttons.get(n.wrapping_sub(1)).cloned().flatten() {
                 Some(custom_id) if self.handlers.answer_form(&custom_id).is_some() => {
                     let form = self.handlers.answer_form(&custom_id).expect("checked");
                     writeln!(
@@ -294,9 +296,9 @@ impl<W: Write> Console<W> {
         let mut choices = Vec::new();
         for button in &message.buttons {
             if button.disabled {
-                choices.push(format!("[-] {}", button.label));
+                self.buttons.push(None);
             } else {
-                self.buttons.push(button.custom_id.clone());
+                self.buttons.push(Some(button.custom_id.clone()));
                 choices.push(format!("[{}] {}", self.buttons.len(), button.label));
             }
         }
