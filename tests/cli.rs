@@ -303,14 +303,22 @@ fn samples_go_only_into_a_library_that_asks_for_them() {
             .spawn()
             .unwrap();
         use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(b"/briefing list\n").unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"/briefing list\n")
+            .unwrap();
         child.wait_with_output().unwrap()
     };
     let fresh = Cli::new();
     let output = console(&fresh);
     assert!(output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
-    assert!(said.contains("Added 4 sample briefings to the new library"), "{said}");
+    assert!(
+        said.contains("Added 4 sample briefings to the new library"),
+        "{said}"
+    );
     assert_eq!(total(&fresh), 4);
     let output = console(&reader);
     let said = String::from_utf8_lossy(&output.stderr);

@@ -28,6 +28,7 @@ fn member(user_id: u64) -> Caller {
         user_id,
         guild_id: Some(5),
         manages_server: false,
+        manages_messages: false,
         roles: Vec::new(),
     }
 }
@@ -184,8 +185,18 @@ async fn own_answers_are_edited_and_deleted_others_only_removed_by_moderators_an
         .await
         .unwrap();
     assert!(refusal(h.answer_remove(&member(1), 2, "spam".into()).await).contains("for moderators"));
-    let moderator = Caller {
+    // /moderate is for Manage Messages, as Discord registers it; Manage
+    // Server alone does not show it, and does not pass.
+    let server_manager = Caller {
         manages_server: true,
+        ..member(9)
+    };
+    assert!(
+        refusal(h.answer_remove(&server_manager, 2, "spam".into()).await)
+            .contains("members with the Manage Messages permission")
+    );
+    let moderator = Caller {
+        manages_messages: true,
         ..member(9)
     };
     assert!(refusal(h.answer_remove(&moderator, 2, " ".into()).await).contains("Give a reason"));

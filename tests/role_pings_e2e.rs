@@ -125,6 +125,7 @@ fn moderator() -> Caller {
         user_id: 7,
         guild_id: Some(GUILD_ID),
         manages_server: true,
+        manages_messages: true,
         roles: Vec::new(),
     }
 }

@@ -62,12 +62,13 @@ impl Invoker {
         member["roles"] = json!(self.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>());
     }
 
-    /// A member with the everyday permissions and no Manage Server, as if
-    /// a server admin had opened the moderator commands to everyone.
+    /// A member with the everyday permissions (no Manage Server, Manage
+    /// Messages or Administrator), as if a server admin had opened the
+    /// moderator commands to everyone.
     pub fn member() -> Self {
         Self {
             user_id: MEMBER_ID,
-            permissions: 2_147_483_647 & !MANAGE_GUILD & !(1 << 3),
+            permissions: 2_147_483_647 & !MANAGE_GUILD & !MANAGE_MESSAGES & !(1 << 3),
             roles: Vec::new(),
         }
     }

@@ -74,6 +74,8 @@ pub const READERS_ROLE_ID: u64 = 550_000_000_000_000_010;
 pub const MENTION_EVERYONE: u64 = 1 << 17;
 /// Manage Server.
 pub const MANAGE_GUILD: u64 = 1 << 5;
+/// Manage Messages (`/moderate` is registered for it).
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
 /// How long Discord remembers a message nonce: "a few minutes"
 /// (../shared/docs/discord-notes.md); the double forgets it after this.
 pub const DISCORD_NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);

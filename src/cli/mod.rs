@@ -272,9 +272,7 @@ fn run(cli: Cli) -> CliResult {
         } => invite_url(client_id, ping_any_role, config.discord.token.as_deref()),
         Command::Run => serve::bot(&config, wanted),
         Command::Console => serve::console(&config, store()?),
-        Command::Import { paths, title, json } => {
-            import(&config, &paths, title, json, wanted, out)
-        }
+        Command::Import { paths, title, json } => import(&config, &paths, title, json, wanted, out),
         Command::List {
             category,
             page,

@@ -236,12 +236,7 @@ pub fn fetch(
 
 /// `briefbot import-url`: one article page, imported (and posted to the
 /// subscribed channels like any new briefing).
-pub fn import_url(
-    config: &Config,
-    samples: Samples,
-    url: &str,
-    out: &mut impl Write,
-) -> CliResult {
+pub fn import_url(config: &Config, samples: Samples, url: &str, out: &mut impl Write) -> CliResult {
     let (follower, runtime) = follower(config, samples)?;
     let (outcome, id, extracted) = runtime
         .block_on(follower.import_page(url))

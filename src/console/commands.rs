@@ -29,7 +29,7 @@ impl<W: std::io::Write> Console<W> {
             args,
             env: &env,
         };
-        match (spec.run)(call).await? {
+        match spec.invoke(call).await? {
             Outcome::Reply(reply) => Ok(reply),
             // The console has no attachments: the CSV, as text.
             Outcome::Export(export) => Ok(Reply::text(format!(

@@ -117,6 +117,7 @@ pub fn caller(user: UserId, guild: Option<GuildId>, member: Option<&Member>) -> 
         user_id: user.get(),
         guild_id: guild.map(GuildId::get),
         manages_server: permissions.manage_guild() || permissions.administrator(),
+        manages_messages: permissions.manage_messages() || permissions.administrator(),
         roles: member
             .map(|m| m.roles.iter().map(|r| r.get()).collect())
             .unwrap_or_default(),

@@ -123,7 +123,7 @@ async fn invoke(ctx: AppContext<'_>) -> Result<(), Error> {
         args,
         env: &env,
     };
-    respond(context, (spec.run)(call)).await
+    respond(context, spec.invoke(call)).await
 }
 
 /// The options Discord resolved, as the declaration types them. A text
@@ -474,6 +474,72 @@ mod tests {
                 .expect("each leaf carries its declaration");
             assert_eq!(command.ephemeral, spec.private, "{}", spec.name);
             assert!(command.slash_action.is_some());
+        }
+    }
+
+    /// What Discord shows a command to and what the dispatcher lets run
+    /// agree, for every command: a member holding exactly the permissions
+    /// it is registered for may run it, a member without them may not.
+    #[tokio::test]
+    async fn who_sees_a_command_is_who_may_run_it() {
+        use crate::handlers::{Caller, CommandError, Handlers};
+        use crate::store::{Db, Store};
+        const ADMINISTRATOR: u64 = 1 << 3;
+        const MANAGE_SERVER: u64 = 1 << 5;
+        const MANAGE_MESSAGES: u64 = 1 << 13;
+        let handlers =
+            Handlers::new(Db::new(Store::open_in_memory().unwrap())).with_owners(vec![1]);
+        let payload = super::registration_payload();
+        let refused = |result: Result<(), CommandError>| match result {
+            Ok(()) => false,
+            Err(CommandError::User(_)) => true,
+            Err(other) => panic!("{other:?}"),
+        };
+        for spec in super::COMMANDS {
+            let top = spec.group().unwrap_or(spec.name);
+            let registered = payload
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == top)
+                .unwrap();
+            let bits = registered["default_member_permissions"].as_u64();
+            let holds =
+                |permission: u64| bits.is_some_and(|b| b & (permission | ADMINISTRATOR) != 0);
+            // Owner commands are shown to administrators; the bot's owners
+            // (user 1 here) are who may run them, a rule Discord cannot
+            // express.
+            let shown_to = Caller {
+                user_id: 1,
+                guild_id: Some(5),
+                manages_server: holds(MANAGE_SERVER),
+                manages_messages: holds(MANAGE_MESSAGES),
+                roles: Vec::new(),
+            };
+            let member = Caller {
+                user_id: 2,
+                manages_server: false,
+                manages_messages: false,
+                ..shown_to.clone()
+            };
+            let stricter = spec.access.is_some();
+            assert_eq!(
+                refused(handlers.check_access(&shown_to, spec).await),
+                stricter,
+                "/{}: registered for {bits:?}",
+                spec.name
+            );
+            assert_eq!(
+                refused(handlers.check_access(&member, spec).await),
+                bits.is_some() || stricter,
+                "/{}",
+                spec.name
+            );
+            // Discord shows a stricter subcommand with its group, so its
+            // description must say who it is for.
+            if stricter {
+                assert!(spec.description.contains("(moderators)"), "{}", spec.name);
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::{Caller, CommandError, CommandResult, Handlers};
 use crate::domain::text::truncate;
 use crate::domain::view::Reply;
+use crate::handlers::commands::Access;
 use crate::import::{import_bytes, FileResult, ImportOptions, BRIEFING_EXTENSIONS};
 use crate::store::SaveOutcome;
 
@@ -16,7 +17,8 @@ impl Handlers {
         size: u64,
         options: &ImportOptions,
     ) -> CommandResult<()> {
-        self.moderator_guild(caller, "/briefing import").await?;
+        self.moderator_guild(caller, Access::ManageServer, "/briefing import")
+            .await?;
         let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_lowercase());
         if !extension
             .as_deref()

@@ -2,6 +2,7 @@
 //! server's time zone or one given, plus the delivery log that says why
 //! something was or was not posted.
 
+use crate::handlers::commands::Access;
 use chrono_tz::Tz;
 
 use super::{
@@ -67,7 +68,9 @@ impl Handlers {
         caller: &Caller,
         request: ScheduleRequest,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule add").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/schedule add")
+            .await?;
         let channel = request
             .channel
             .as_ref()
@@ -131,7 +134,9 @@ impl Handlers {
     }
 
     pub async fn schedule_list(&self, caller: &Caller) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule list").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/schedule list")
+            .await?;
         let schedules = self.db.call(move |s| s.schedules(guild)).await?;
         if schedules.is_empty() {
             return Ok(Reply::private(
@@ -457,7 +462,9 @@ impl Handlers {
         caller: &Caller,
         channel: Option<ChannelRef>,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/schedule log").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/schedule log")
+            .await?;
         let filter = LogFilter {
             channel_id: channel.as_ref().map(|c| c.id),
             schedule_id: None,
@@ -539,7 +546,9 @@ impl Handlers {
         command: &str,
         schedule: &str,
     ) -> CommandResult<(u64, Schedule)> {
-        let guild = self.moderator_guild(caller, command).await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, command)
+            .await?;
         let current = self.find_schedule(guild, schedule).await?;
         Ok((guild, current))
     }

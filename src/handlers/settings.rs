@@ -4,11 +4,14 @@
 use super::{Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, MAX_CHOICES};
 use crate::domain::schedule::{parse_zone, zone_suggestions};
 use crate::domain::view::{Embed, Field, Reply};
+use crate::handlers::commands::Access;
 use crate::store::Setting;
 
 impl Handlers {
     pub async fn settings_show(&self, caller: &Caller) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/settings").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/settings")
+            .await?;
         let settings = self.db.call(move |s| s.guild_settings(guild)).await?;
         let field = |name: &str, value: String| Field {
             name: name.into(),
@@ -58,7 +61,9 @@ impl Handlers {
     /// Sets the server's zone and moves the next run of every schedule that
     /// follows it.
     pub async fn set_timezone(&self, caller: &Caller, zone: String) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/settings timezone").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/settings timezone")
+            .await?;
         let zone = parse_zone(&zone).map_err(CommandError::User)?;
         let now = self.clock.now_ms();
         let moved = self
@@ -98,7 +103,7 @@ impl Handlers {
         role: Option<u64>,
     ) -> CommandResult<Reply> {
         let guild = self
-            .moderator_guild(caller, "/settings moderator-role")
+            .moderator_guild(caller, Access::ManageServer, "/settings moderator-role")
             .await?;
         let now = self.clock.now_ms();
         self.db
@@ -116,7 +121,7 @@ impl Handlers {
         channel: Option<ChannelRef>,
     ) -> CommandResult<Reply> {
         let guild = self
-            .moderator_guild(caller, "/settings log-channel")
+            .moderator_guild(caller, Access::ManageServer, "/settings log-channel")
             .await?;
         if let Some(forum) = channel.as_ref().filter(|c| c.forum) {
             return Err(CommandError::User(format!(
@@ -136,7 +141,9 @@ impl Handlers {
     }
 
     pub async fn set_discussion_threads(&self, caller: &Caller, on: bool) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/settings threads").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/settings threads")
+            .await?;
         let now = self.clock.now_ms();
         self.db
             .call(move |s| s.change_setting(guild, &Setting::DiscussionThreads(on), now))
@@ -153,7 +160,9 @@ impl Handlers {
         caller: &Caller,
         on: bool,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/settings answers").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/settings answers")
+            .await?;
         let now = self.clock.now_ms();
         self.db
             .call(move |s| s.change_setting(guild, &Setting::AnswersWherePosted(on), now))

@@ -4,6 +4,7 @@
 use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers, OrUserError, RoleRef};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
+use crate::handlers::commands::Access;
 use crate::store::Wants;
 
 impl Handlers {
@@ -16,7 +17,9 @@ impl Handlers {
         role: Option<RoleRef>,
         publish: Option<bool>,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/subscribe add").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/subscribe add")
+            .await?;
         let role_id = role.as_ref().map(RoleRef::pingable).transpose()?;
         let publish = publish.unwrap_or(false);
         if publish && !channel.announcement {
@@ -97,7 +100,9 @@ impl Handlers {
     }
 
     pub async fn subscribe_list(&self, caller: &Caller) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/subscribe list").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/subscribe list")
+            .await?;
         let subscriptions = self.db.call(move |s| s.subscriptions(guild)).await?;
         if subscriptions.is_empty() {
             return Ok(Reply::private(
@@ -145,7 +150,9 @@ impl Handlers {
         caller: &Caller,
         channel: ChannelRef,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "/subscribe remove").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/subscribe remove")
+            .await?;
         let channel_id = channel.id;
         let removed = self
             .db

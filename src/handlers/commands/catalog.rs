@@ -164,6 +164,7 @@ macro_rules! on_schedule {
             options: &[SCHEDULE],
             private: true,
             guild_only: true,
+            access: None,
             run: |c| {
                 reply(c, |h, who, mut a| async move {
                     h.$method(who, a.need_text("schedule")?).await
@@ -181,6 +182,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[CATEGORY],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, mut a| async move { h.latest(a.text("category")).await }),
     },
     CommandSpec {
@@ -192,6 +194,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, mut a| async move { h.read(a.need_text("briefing")?).await }),
     },
     CommandSpec {
@@ -200,6 +203,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[text("query", "Words to look for", LOOKUP)],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, mut a| async move { h.search(a.need_text("query")?).await }),
     },
     CommandSpec {
@@ -208,6 +212,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[CATEGORY],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, mut a| async move { h.list(a.text("category"), 1).await }),
     },
     CommandSpec {
@@ -216,6 +221,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, _| async move { h.categories().await }),
     },
     CommandSpec {
@@ -224,6 +230,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[of_kind("file", "The briefing file (.txt or .md)", Kind::File)],
         private: true,
         guild_only: true,
+        // Stricter than its group: Discord shows /briefing to everyone
+        // (permissions are per top-level command), so the description says
+        // who it is for and the dispatcher refuses the rest.
+        access: Some(Access::ManageServer),
         run: |c| Box::pin(import(c)),
     },
     CommandSpec {
@@ -232,6 +242,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, _, _| async move { Ok(h.help()) }),
     },
     CommandSpec {
@@ -257,6 +268,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let channel = need_channel(&mut a)?;
@@ -273,6 +285,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| reply(c, |h, who, _| async move { h.subscribe_list(who).await }),
     },
     CommandSpec {
@@ -281,6 +294,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[of_kind("channel", "The channel", Kind::Channel)],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.subscribe_remove(who, need_channel(&mut a)?).await
@@ -309,6 +323,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.schedule_add(who, schedule_request(&mut a)?).await
@@ -321,6 +336,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| reply(c, |h, who, _| async move { h.schedule_list(who).await }),
     },
     CommandSpec {
@@ -345,6 +361,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let schedule = a.need_text("schedule")?;
@@ -363,6 +380,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[optional(of_kind("channel", "Only this channel", Kind::Channel))],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.schedule_log(who, a.channel("channel")).await
@@ -375,6 +393,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| reply(c, |h, who, _| async move { h.settings_show(who).await }),
     },
     CommandSpec {
@@ -390,6 +409,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_timezone(who, a.need_text("zone")?).await
@@ -406,6 +426,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ))],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_moderator_role(who, a.role("role").map(|r| r.id)).await
@@ -422,6 +443,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ))],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_log_channel(who, a.channel("channel")).await
@@ -438,6 +460,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_discussion_threads(who, a.bool("on").unwrap_or(true)).await
@@ -454,6 +477,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let only = a.bool("only_posted_here").unwrap_or(false);
@@ -471,6 +495,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| Box::pin(answer_to(c)),
     },
     CommandSpec {
@@ -479,6 +504,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[ANSWER_NUMBER, text("text", "The new text", ANSWER)],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let answer = a.need_integer("answer")?;
@@ -492,6 +518,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[ANSWER_NUMBER],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.answer_delete(who, a.need_integer("answer")?).await
@@ -510,6 +537,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: false,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let briefing = a.need_text("briefing")?;
@@ -532,6 +560,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let url = a.need_text("url")?;
@@ -546,6 +575,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, who, _| async move { h.source_list(who).await }),
     },
     CommandSpec {
@@ -554,6 +584,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[SOURCE],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.source_remove(who, a.need_text("source")?).await
@@ -569,6 +600,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         )],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.source_check(who, a.need_text("source")?).await
@@ -581,6 +613,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[ANSWER_NUMBER, text("reason", "Why (kept with it)", 200)],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let answer = a.need_integer("answer")?;
@@ -601,6 +634,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
         private: true,
         guild_only: true,
+        access: None,
         run: |c| Box::pin(export(c)),
     },
     CommandSpec {
@@ -609,6 +643,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[],
         private: true,
         guild_only: false,
+        access: None,
         run: |c| reply(c, |h, who, _| async move { Ok(h.forget_me(who)) }),
     },
 ];

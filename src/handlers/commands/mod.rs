@@ -106,9 +106,11 @@ pub struct CommandSpec {
     pub options: &'static [OptionSpec],
     /// Answered privately (and deferred privately when slow).
     pub private: bool,
-    /// Only in a server. A one-word command's access is `Everyone`; a
-    /// subcommand has its group's.
+    /// Only in a server.
     pub guild_only: bool,
+    /// Who may run it, when stricter than its group's rule (`None`: the
+    /// group's; a one-word command is for everyone).
+    pub access: Option<Access>,
     pub run: Run,
 }
 
@@ -140,8 +142,14 @@ impl CommandSpec {
         self.name.rsplit(' ').next().unwrap_or(self.name)
     }
 
-    /// Who may run it: its group's rule (a one-word command is for everyone).
+    /// Who may run it: its own rule, else its group's (a one-word command
+    /// is for everyone).
     pub fn access(&self) -> Access {
+        self.access.unwrap_or_else(|| self.registered_access())
+    }
+
+    /// The rule Discord is told (per top-level command): its group's.
+    pub fn registered_access(&self) -> Access {
         self.group()
             .and_then(group)
             .map_or(Access::Everyone, |g| g.access)
@@ -273,12 +281,11 @@ pub use catalog::{COMMANDS, GROUPS};
 pub fn markdown_table() -> String {
     let mut out = String::from("| command | for | what it does |\n|---|---|---|\n");
     for command in COMMANDS {
-        let who = match command.group().and_then(group).map(|g| g.access) {
-            Some(Access::ManageServer) => "moderators (Manage Server)",
-            Some(Access::ManageMessages) => "moderators (Manage Messages)",
-            Some(Access::Owner) => "the bot's owners",
-            _ if command.name == "briefing import" => "moderators",
-            _ => "everyone",
+        let who = match command.access() {
+            Access::ManageServer => "moderators (Manage Server)",
+            Access::ManageMessages => "moderators (Manage Messages)",
+            Access::Owner => "the bot's owners",
+            Access::Everyone => "everyone",
         };
         let private = if command.private {
             " Only you see the reply."
@@ -292,6 +299,15 @@ pub fn markdown_table() -> String {
         ));
     }
     out
+}
+
+impl CommandSpec {
+    /// Runs the command for `call.caller`, refused first when its declared
+    /// rule does not allow them. Every transport runs commands through here.
+    pub async fn invoke(&'static self, call: Call<'_>) -> CommandResult<Outcome> {
+        call.handlers.check_access(call.caller, self).await?;
+        (self.run)(call).await
+    }
 }
 
 /// The command named `name` (`schedule add`, `help`).
@@ -316,12 +332,7 @@ impl Handlers {
         partial: String,
         briefing: Option<String>,
     ) -> CommandResult<Vec<super::Choice>> {
-        let allowed = match command.access() {
-            Access::Everyone => true,
-            Access::Owner => self.is_owner(caller),
-            Access::ManageServer | Access::ManageMessages => self.is_moderator(caller).await?,
-        };
-        if !allowed {
+        if !self.allowed(caller, command.access()).await? {
             tracing::warn!(
                 user = caller.user_id,
                 guild = ?caller.guild_id,

@@ -1,6 +1,7 @@
 //! Exporting discussions for moderators: CSV a spreadsheet opens safely,
 //! and JSON, of the same rows.
 
+use crate::handlers::commands::Access;
 use crate::handlers::{Caller, CommandResult, Handlers};
 use crate::store::{AnswersOf, ExportRow, Room};
 
@@ -14,7 +15,7 @@ impl Handlers {
         to: Option<i64>,
     ) -> CommandResult<Export> {
         let guild = self
-            .moderator_guild(caller, "Exporting discussions")
+            .moderator_guild(caller, Access::ManageMessages, "Exporting discussions")
             .await?;
         let of = AnswersOf::Room(Room::Server(guild));
         let briefing_id = match briefing {

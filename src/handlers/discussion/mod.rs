@@ -13,6 +13,7 @@ use crate::domain::custom_id::CustomId;
 use crate::domain::render;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{Button, Message, Modal, Reply};
+use crate::handlers::commands::Access;
 use crate::store::{NewAnswer, Room};
 
 /// Discord's text inputs hold at most this many characters.
@@ -427,7 +428,9 @@ impl Handlers {
         answer_id: i64,
         reason: String,
     ) -> CommandResult<Reply> {
-        let guild = self.moderator_guild(caller, "Removing answers").await?;
+        let guild = self
+            .moderator_guild(caller, Access::ManageMessages, "Removing answers")
+            .await?;
         let reason = reason.trim().to_string();
         if reason.is_empty() {
             return Err(CommandError::User(
