@@ -252,7 +252,7 @@ async fn a_briefing_longer_than_6000_characters_arrives_whole_across_messages() 
 
 #[tokio::test]
 async fn help_lists_every_command_privately() {
-    let reply = with_samples().help();
+    let reply = with_samples().help(None).unwrap();
     assert!(reply.ephemeral);
     let names: Vec<&str> = reply.messages[0].embeds[0]
         .fields
@@ -265,6 +265,44 @@ async fn help_lists_every_command_privately() {
             "help lacks {command}"
         );
     }
+}
+
+#[tokio::test]
+async fn help_explains_one_command_and_suggests_for_a_typo() {
+    let handlers = with_samples();
+    let reply = handlers.help(Some("/schedule  ADD".into())).unwrap();
+    let embed = &reply.messages[0].embeds[0];
+    assert_eq!(embed.title.as_deref(), Some("/schedule add"));
+    assert!(embed
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("Manage Server"));
+    let fields: Vec<(&str, &str)> = embed
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert!(
+        fields.iter().any(|(n, _)| *n == "when (required)"),
+        "{fields:?}"
+    );
+    let examples = fields.iter().find(|(n, _)| *n == "Examples").unwrap().1;
+    assert!(examples.contains("every weekday at 9:00"), "{examples}");
+    assert_eq!(limit_violations(&reply), Vec::<String>::new());
+    // A group lists its commands; /moderate names the permission Discord uses.
+    let group = handlers.help(Some("moderate".into())).unwrap();
+    let group = &group.messages[0].embeds[0];
+    assert!(group
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("Manage Messages"));
+    assert_eq!(group.fields.len(), 2);
+    let typo = user_error(handlers.help(Some("briefng latest".into())));
+    assert!(typo.contains("Did you mean /briefing latest?"), "{typo}");
+    let nothing = user_error(handlers.help(Some("dance".into())));
+    assert!(!nothing.contains("Did you mean"), "{nothing}");
 }
 
 #[tokio::test]

@@ -44,18 +44,33 @@ impl<W: std::io::Write> Console<W> {
 /// The options as the declaration types them. A value without a name goes
 /// to the first option not named otherwise.
 fn bind(spec: &CommandSpec, options: Options, max_file_bytes: u64) -> CommandResult<Args> {
-    let mut typed = options.0;
-    let bare = typed.remove("");
+    let mut typed = options.named;
     if let Some(unknown) = typed.keys().find(|name| spec.option(name).is_none()) {
+        let near: Vec<String> =
+            crate::domain::text::nearest(unknown, spec.options.iter().map(|o| o.name))
+                .into_iter()
+                .map(|name| format!("{name}:"))
+                .collect();
         return Err(CommandError::User(format!(
-            "Unknown option '{unknown}'; nothing was done. /{} takes: {}.",
+            "Unknown option '{unknown}'; nothing was done.{} /{} takes: {}.",
+            crate::domain::text::did_you_mean(&near),
             spec.name,
             names(spec)
         )));
     }
-    if let Some(value) = bare {
-        let free = spec.options.iter().find(|o| !typed.contains_key(o.name));
-        match free {
+    // Values without a name: a `#channel` to the first channel option not
+    // named otherwise, the rest in order to the first other options free.
+    for value in options.bare {
+        let is_channel = |o: &&OptionSpec| matches!(o.kind, Kind::Channel);
+        let free = |o: &&OptionSpec| !typed.contains_key(o.name);
+        let target = if value.starts_with('#') {
+            spec.options.iter().filter(free).find(is_channel)
+        } else {
+            None
+        }
+        .or_else(|| spec.options.iter().filter(free).find(|o| !is_channel(o)))
+        .or_else(|| spec.options.iter().find(free));
+        match target {
             Some(option) => {
                 typed.insert(option.name.to_string(), value);
             }
@@ -189,4 +204,31 @@ fn choice(
                 values.join(", ")
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse::{parse, Line};
+    use super::bind;
+    use crate::handlers::commands::COMMANDS;
+
+    /// `/help <command>` shows these; each must be a line the console (and
+    /// so a member in Discord) can type for that very command.
+    #[test]
+    fn every_declared_example_binds_to_its_command() {
+        let mut examples = 0;
+        for spec in COMMANDS {
+            for example in spec.examples {
+                examples += 1;
+                let Ok(Line::Command(parsed, options)) = parse(example) else {
+                    panic!("{example} does not parse");
+                };
+                assert_eq!(parsed.name, spec.name, "{example}");
+                if let Err(error) = bind(spec, options, 1 << 20) {
+                    panic!("{example}: {error:?}");
+                }
+            }
+        }
+        assert!(examples >= COMMANDS.len() / 2, "{examples}");
+    }
 }

@@ -424,17 +424,29 @@ fn print_embed(out: &mut impl Write, embed: &Embed, now: DateTime<Utc>) -> std::
 
 /// Markdown is for chat clients; a terminal shows the plain text. Escaped
 /// characters are the text's own; unescaped `*` and `` ` `` are formatting.
+/// Discord's Markdown as plain text: escapes resolved, emphasis marks and
+/// code fences dropped. Inside a code span everything is literal, and a `*`
+/// with space on both sides is not emphasis (Discord shows both as typed:
+/// a cron `0 9 * * 1-5` stays whole).
 fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
+    let mut in_code = false;
+    let mut previous = ' ';
     while let Some(c) = chars.next() {
         match c {
+            '`' => in_code = !in_code,
+            _ if in_code => out.push(c),
             '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => {
                 out.extend(chars.next())
             }
-            '*' | '`' => {}
+            '*' if previous.is_whitespace() && chars.peek().is_none_or(|n| n.is_whitespace()) => {
+                out.push(c)
+            }
+            '*' => {}
             _ => out.push(c),
         }
+        previous = c;
     }
     out
 }
@@ -474,6 +486,10 @@ mod tests {
             unescape("**Highlights** `4` *closing*"),
             "Highlights 4 closing"
         );
+        // Shown as written: cron in and out of code spans.
+        assert_eq!(unescape("cron `0 9 * * 1-5`"), "cron 0 9 * * 1-5");
+        assert_eq!(unescape("0 9 * * 1-5 (cron)"), "0 9 * * 1-5 (cron)");
+        assert_eq!(unescape("`**not bold**`"), "**not bold**");
     }
 
     #[test]

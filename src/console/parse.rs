@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::text::did_you_mean;
 use crate::handlers::commands::{self, CommandSpec};
 
 /// What one typed line asked for.
@@ -20,9 +21,13 @@ pub enum Line {
     Empty,
 }
 
-/// `name:value` options; words without a name are kept under `""`.
+/// `name:value` options, and the values typed without a name: a run of
+/// plain words is one value, a quoted value or a `#channel` is its own.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Options(pub(super) BTreeMap<String, String>);
+pub struct Options {
+    pub(super) named: BTreeMap<String, String>,
+    pub(super) bare: Vec<String>,
+}
 
 pub fn parse(line: &str) -> Result<Line, String> {
     let line = line.trim();
@@ -56,13 +61,29 @@ pub fn parse(line: &str) -> Result<Line, String> {
                     group.name
                 ));
             }
-            let spec = commands::find(&format!("{name} {sub}"))
-                .ok_or_else(|| format!("There is no /{name} {sub}. Type /help for the list."))?;
+            let spec = commands::find(&format!("{name} {sub}")).ok_or_else(|| {
+                format!(
+                    "There is no /{name} {sub}.{} /help {name} lists its commands.",
+                    did_you_mean(&commands::nearest_commands(&format!("{name} {sub}")))
+                )
+            })?;
             (spec, rest)
         }
         None => (
-            commands::find(name)
-                .ok_or_else(|| format!("Unknown command {command}. Type /help for the list."))?,
+            commands::find(name).ok_or_else(|| {
+                // Two words may be a mistyped group and its command.
+                let next = rest.split_whitespace().next().filter(|w| !w.contains(':'));
+                let mut near = next
+                    .map(|word| commands::nearest_commands(&format!("{name} {word}")))
+                    .unwrap_or_default();
+                if near.is_empty() {
+                    near = commands::nearest_commands(name);
+                }
+                format!(
+                    "Unknown command {command}.{} Type /help for the list.",
+                    did_you_mean(&near)
+                )
+            })?,
             rest,
         ),
     };
@@ -72,6 +93,9 @@ pub fn parse(line: &str) -> Result<Line, String> {
 /// Splits `name:value name:"value with spaces" bare` into options.
 fn options(text: &str) -> Result<Options, String> {
     let mut found = BTreeMap::new();
+    let mut bare: Vec<String> = Vec::new();
+    // Whether the last bare value is plain words more may join.
+    let mut joinable = false;
     let mut chars = text.chars().peekable();
     loop {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
@@ -82,13 +106,16 @@ fn options(text: &str) -> Result<Options, String> {
         }
         let mut token = String::new();
         let mut name = None;
+        let mut was_quoted = false;
         while let Some(&c) = chars.peek() {
             if c.is_whitespace() {
                 break;
             }
             chars.next();
+            // `https://…` is a value, not an option named https.
             if c == ':'
                 && name.is_none()
+                && chars.peek() != Some(&'/')
                 && !token.is_empty()
                 && !token.starts_with('#')
                 && token
@@ -103,6 +130,7 @@ fn options(text: &str) -> Result<Options, String> {
                 }
             } else if c == '"' && token.is_empty() && name.is_none() {
                 token = quoted(&mut chars)?;
+                was_quoted = true;
                 break;
             } else {
                 token.push(c);
@@ -113,18 +141,21 @@ fn options(text: &str) -> Result<Options, String> {
                 if found.insert(key.clone(), token).is_some() {
                     return Err(format!("'{key}' is given twice."));
                 }
+                joinable = false;
             }
-            // Words without a name are one value, as typed.
+            // Plain words in a row are one value, as typed.
+            None if joinable && !was_quoted && !token.starts_with('#') => {
+                let last = bare.last_mut().expect("joinable follows a value");
+                last.push(' ');
+                last.push_str(&token);
+            }
             None => {
-                let bare: &mut String = found.entry(String::new()).or_default();
-                if !bare.is_empty() {
-                    bare.push(' ');
-                }
-                bare.push_str(&token);
+                joinable = !was_quoted && !token.starts_with('#');
+                bare.push(token);
             }
         }
     }
-    Ok(Options(found))
+    Ok(Options { named: found, bare })
 }
 
 /// The rest of a value that opened with `"`, up to its closing quote.
@@ -143,13 +174,20 @@ fn quoted(chars: &mut impl Iterator<Item = char>) -> Result<String, String> {
 mod tests {
     use super::*;
 
+    /// Options from pairs; an empty name is a value typed without one.
     fn opts(pairs: &[(&str, &str)]) -> Options {
-        Options(
-            pairs
+        Options {
+            named: pairs
                 .iter()
+                .filter(|(k, _)| !k.is_empty())
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        )
+            bare: pairs
+                .iter()
+                .filter(|(k, _)| k.is_empty())
+                .map(|(_, v)| v.to_string())
+                .collect(),
+        }
     }
 
     fn command(line: &str) -> (&'static str, Options) {
@@ -182,7 +220,37 @@ mod tests {
             .contains("no /briefing fly"));
         assert!(parse("/dance")
             .unwrap_err()
-            .contains("Unknown command /dance"));
+            .contains("Unknown command /dance. Type /help"));
+    }
+
+    #[test]
+    fn values_without_names_keep_their_shape() {
+        assert_eq!(
+            command("/source check https://example.org/feed/"),
+            ("source check", opts(&[("", "https://example.org/feed/")]))
+        );
+        assert_eq!(
+            command(r#"/schedule add #news "in 90s" post:digest"#),
+            (
+                "schedule add",
+                opts(&[("post", "digest"), ("", "#news"), ("", "in 90s")])
+            )
+        );
+    }
+
+    #[test]
+    fn typos_get_the_nearest_commands() {
+        let said = |line: &str| parse(line).unwrap_err();
+        assert!(
+            said("/briefng latest")
+                .contains("Unknown command /briefng. Did you mean /briefing latest?"),
+            "{}",
+            said("/briefng latest")
+        );
+        assert!(said("/briefng").contains("Did you mean /briefing?"));
+        assert!(said("/schedule ad channel:#news").contains("Did you mean /schedule add?"));
+        assert!(said("/hlep").contains("Did you mean /help?"));
+        assert!(said("/briefing lst").contains("/briefing list"));
     }
 
     #[test]

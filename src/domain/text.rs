@@ -87,6 +87,51 @@ fn best_cut(text: &str, max: usize) -> usize {
     limit
 }
 
+/// The candidates `typed` was most likely meant to be, best first, at most
+/// three: within a few edits (about one in four characters, at least one)
+/// and no more than one edit worse than the best, or starting with what was
+/// typed. Case is ignored.
+pub fn nearest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return Vec::new();
+    }
+    let allowed = (typed.chars().count() / 4).max(1);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let lower = candidate.to_lowercase();
+            let distance = strsim::damerau_levenshtein(&typed, &lower);
+            if distance <= allowed {
+                Some((distance, candidate))
+            } else if typed.chars().count() >= 3 && lower.starts_with(&typed) {
+                Some((allowed + 1, candidate))
+            } else {
+                None
+            }
+        })
+        .collect();
+    // Stable: among equals, the declared order.
+    scored.sort_by_key(|(distance, _)| *distance);
+    scored.dedup_by_key(|(_, candidate)| *candidate);
+    let best = scored.first().map_or(0, |(distance, _)| *distance);
+    scored
+        .into_iter()
+        .take_while(|(distance, _)| *distance <= best + 1)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
+}
+
+/// "Did you mean /a or /b?", or nothing when there is no near candidate.
+pub fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!(" Did you mean {one}?"),
+        [init @ .., last] => format!(" Did you mean {} or {last}?", init.join(", ")),
+    }
+}
+
 /// At most `max` characters, with an ellipsis when cut.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -136,6 +181,25 @@ pub fn masked_url(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_find_what_was_meant_and_nothing_else() {
+        let names = ["briefing latest", "briefing list", "schedule add", "help"];
+        assert_eq!(nearest("briefng latest", names), ["briefing latest"]);
+        assert_eq!(nearest("SCHEDULE AD", names), ["schedule add"]);
+        assert_eq!(
+            nearest("brief", names),
+            ["briefing latest", "briefing list"]
+        );
+        assert_eq!(nearest("hlep", names), ["help"]);
+        assert!(nearest("dance", names).is_empty());
+        assert!(nearest("", names).is_empty());
+        assert_eq!(did_you_mean(&[]), "");
+        assert_eq!(
+            did_you_mean(&["/a".into(), "/b".into(), "/c".into()]),
+            " Did you mean /a, /b or /c?"
+        );
+    }
 
     #[test]
     fn escapes_formatting_but_keeps_the_words() {

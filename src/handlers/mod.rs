@@ -290,27 +290,56 @@ impl Handlers {
     }
 
     /// Every command, from their declarations: one field per command (or
-    /// group of subcommands) with what it is for.
-    pub fn help(&self) -> Reply {
-        let fields = help_lines()
-            .into_iter()
-            .map(|(usage, what)| Field {
-                name: truncate(&usage, limits::FIELD_NAME),
-                value: what,
-                inline: false,
+    /// group of subcommands) with what it is for. With `command`, that one
+    /// command (or group) in full: its options, who it is for, examples.
+    pub fn help(&self, command: Option<String>) -> CommandResult<Reply> {
+        let wanted = command
+            .as_deref()
+            .map(|c| {
+                c.trim()
+                    .trim_start_matches('/')
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
             })
-            .collect();
-        Reply {
+            .filter(|c| !c.is_empty());
+        let embed = match wanted {
+            None => Embed {
+                title: Some("Briefbot commands".into()),
+                fields: help_lines()
+                    .into_iter()
+                    .map(|(usage, what)| Field {
+                        name: truncate(&usage, limits::FIELD_NAME),
+                        value: what,
+                        inline: false,
+                    })
+                    .collect(),
+                footer: Some("/help <command> explains one, with examples".into()),
+                ..Embed::default()
+            },
+            Some(name) => {
+                if let Some(spec) = commands::find(&name) {
+                    command_help(spec)
+                } else if let Some(group) = commands::group(&name) {
+                    group_help(group)
+                } else {
+                    let suggestions = commands::nearest_commands(&name);
+                    return Err(CommandError::User(format!(
+                        "There is no command /{}.{} /help lists them all.",
+                        truncate(&name, 40),
+                        crate::domain::text::did_you_mean(&suggestions)
+                    )));
+                }
+            }
+        };
+        Ok(Reply {
             messages: vec![Message {
-                embeds: vec![Embed {
-                    title: Some("Briefbot commands".into()),
-                    fields,
-                    ..Embed::default()
-                }],
+                embeds: vec![embed],
                 ..Message::default()
             }],
             ephemeral: true,
-        }
+        })
     }
 
     /// Briefings whose text matches what is typed so far, best first; the
@@ -424,6 +453,99 @@ pub fn help_lines() -> Vec<(String, String)> {
         }
     }
     lines
+}
+
+/// Who a rule lets run a command, for help texts.
+fn who_may(access: commands::Access) -> &'static str {
+    match access {
+        commands::Access::Everyone => "everyone",
+        commands::Access::ManageServer => "moderators: Manage Server, or the moderator role",
+        commands::Access::ManageMessages => "moderators: Manage Messages, or the moderator role",
+        commands::Access::Owner => "the bot's owners (discord.owners)",
+    }
+}
+
+/// One command in full: usage, each option, who it is for, examples.
+fn command_help(spec: &commands::CommandSpec) -> Embed {
+    let mut fields = vec![Field {
+        name: "Usage".into(),
+        value: format!("`{}`", spec.usage()),
+        inline: false,
+    }];
+    for option in spec.options {
+        let mut value = escape_markdown(option.description);
+        if let commands::Kind::Choice(choices) = option.kind {
+            let names: Vec<&str> = choices.iter().map(|(_, v)| *v).collect();
+            value.push_str(&format!(" ({})", names.join(", ")));
+        }
+        fields.push(Field {
+            name: format!(
+                "{}{}",
+                option.name,
+                if option.required { " (required)" } else { "" }
+            ),
+            value: truncate(&value, limits::FIELD_VALUE),
+            inline: false,
+        });
+    }
+    if !spec.examples.is_empty() {
+        fields.push(Field {
+            name: "Examples".into(),
+            value: truncate(
+                &spec
+                    .examples
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                limits::FIELD_VALUE,
+            ),
+            inline: false,
+        });
+    }
+    let private = if spec.private {
+        " Only you see the reply."
+    } else {
+        ""
+    };
+    Embed {
+        title: Some(format!("/{}", spec.name)),
+        description: Some(format!(
+            "{}. For {}.{private}",
+            spec.description,
+            who_may(spec.access())
+        )),
+        fields: fields.into_iter().take(limits::FIELDS).collect(),
+        ..Embed::default()
+    }
+}
+
+/// A group: each of its commands with usage and what it does.
+fn group_help(group: &commands::Group) -> Embed {
+    let fields = commands::COMMANDS
+        .iter()
+        .filter(|c| c.group() == Some(group.name))
+        .map(|c| Field {
+            name: truncate(&c.usage(), limits::FIELD_NAME),
+            value: escape_markdown(c.description),
+            inline: false,
+        })
+        .take(limits::FIELDS)
+        .collect();
+    Embed {
+        title: Some(format!("/{}", group.name)),
+        description: Some(format!(
+            "{}. For {}.",
+            group
+                .description
+                .trim_end_matches(" (moderators)")
+                .trim_end_matches(" (the bot's owners)"),
+            who_may(group.access)
+        )),
+        fields,
+        footer: Some(format!("/help {} <command> shows one in full", group.name)),
+        ..Embed::default()
+    }
 }
 
 fn search_embed(query: &str, hits: &[SearchHit]) -> Embed {

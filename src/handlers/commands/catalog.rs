@@ -165,6 +165,7 @@ macro_rules! on_schedule {
             private: true,
             guild_only: true,
             access: None,
+            examples: &[concat!("/", $name, " 1")],
             run: |c| {
                 reply(c, |h, who, mut a| async move {
                     h.$method(who, a.need_text("schedule")?).await
@@ -183,6 +184,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &["/briefing latest", "/briefing latest category:Energy"],
         run: |c| reply(c, |h, _, mut a| async move { h.latest(a.text("category")).await }),
     },
     CommandSpec {
@@ -195,6 +197,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &["/briefing read 2", "/briefing read grid-storage"],
         run: |c| reply(c, |h, _, mut a| async move { h.read(a.need_text("briefing")?).await }),
     },
     CommandSpec {
@@ -204,6 +207,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &["/briefing search offshore wind"],
         run: |c| reply(c, |h, _, mut a| async move { h.search(a.need_text("query")?).await }),
     },
     CommandSpec {
@@ -213,6 +217,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &["/briefing list", "/briefing list category:Europe"],
         run: |c| reply(c, |h, _, mut a| async move { h.list(a.text("category"), 1).await }),
     },
     CommandSpec {
@@ -222,6 +227,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, _, _| async move { h.categories().await }),
     },
     CommandSpec {
@@ -234,16 +240,21 @@ pub const COMMANDS: &[CommandSpec] = &[
         // (permissions are per top-level command), so the description says
         // who it is for and the dispatcher refuses the rest.
         access: Some(Access::ManageServer),
+        examples: &["/briefing import file:briefings/004-municipal-fiber.md"],
         run: |c| Box::pin(import(c)),
     },
     CommandSpec {
         name: "help",
-        description: "What each Briefbot command does",
-        options: &[],
+        description: "What each Briefbot command does, or one command in full",
+        options: &[optional(suggest(
+            text("command", "One command to explain, e.g. schedule add", 40),
+            Suggest::Command,
+        ))],
         private: true,
         guild_only: false,
         access: None,
-        run: |c| reply(c, |h, _, _| async move { Ok(h.help()) }),
+        examples: &["/help", "/help schedule add"],
+        run: |c| reply(c, |h, _, mut a| async move { h.help(a.text("command")) }),
     },
     CommandSpec {
         name: "subscribe add",
@@ -269,6 +280,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/subscribe add channel:#news", "/subscribe add channel:#energy categories:\"Energy, Climate\""],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let channel = need_channel(&mut a)?;
@@ -286,6 +298,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, who, _| async move { h.subscribe_list(who).await }),
     },
     CommandSpec {
@@ -295,6 +308,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/subscribe remove channel:#news"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.subscribe_remove(who, need_channel(&mut a)?).await
@@ -308,7 +322,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             CHANNEL,
             text(
                 "when",
-                "2026-12-01 09:00 or 'in 2h' (once) · 09:00 (daily) · mon 09:00 (weekly) · 0 9 * * 1-5 (cron)",
+                "e.g. tomorrow 9am · in 2h · daily 09:00 · every weekday at 9:00 · every monday 10:00 · cron",
                 100,
             ),
             REPEAT,
@@ -324,6 +338,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[
+            "/schedule add channel:#news when:\"in 2m\" post:digest count:3",
+            "/schedule add #news \"every weekday at 9:00\"",
+            "/schedule add #news \"tomorrow 9am\" timezone:Europe/Berlin",
+            "/schedule add #news \"first monday of the month 9am\" post:digest",
+            "/schedule add #news \"0 9 * * 1-5\"",
+        ],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.schedule_add(who, schedule_request(&mut a)?).await
@@ -337,6 +358,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, who, _| async move { h.schedule_list(who).await }),
     },
     CommandSpec {
@@ -345,7 +367,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         options: &[
             SCHEDULE,
             optional(of_kind("channel", "Post somewhere else", Kind::Channel)),
-            optional(text("when", "New time", 100)),
+            optional(text("when", "New time, e.g. 10:30, every weekday at 9:00 (what you leave out stays)", 100)),
             REPEAT,
             POST,
             optional(suggest(
@@ -362,6 +384,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[
+            "/schedule edit 1 when:10:30",
+            "/schedule edit 1 repeat:daily",
+            "/schedule edit 1 channel:#briefings",
+        ],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let schedule = a.need_text("schedule")?;
@@ -381,6 +408,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.schedule_log(who, a.channel("channel")).await
@@ -394,6 +422,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, who, _| async move { h.settings_show(who).await }),
     },
     CommandSpec {
@@ -410,6 +439,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/settings timezone Europe/Berlin"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_timezone(who, a.need_text("zone")?).await
@@ -427,6 +457,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_moderator_role(who, a.role("role").map(|r| r.id)).await
@@ -444,6 +475,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_log_channel(who, a.channel("channel")).await
@@ -461,6 +493,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/settings threads off"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.set_discussion_threads(who, a.bool("on").unwrap_or(true)).await
@@ -478,6 +511,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let only = a.bool("only_posted_here").unwrap_or(false);
@@ -496,6 +530,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &["/answer to briefing:2 question:1 text:\"Storage first, then cables.\""],
         run: |c| Box::pin(answer_to(c)),
     },
     CommandSpec {
@@ -505,6 +540,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let answer = a.need_integer("answer")?;
@@ -519,6 +555,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.answer_delete(who, a.need_integer("answer")?).await
@@ -538,6 +575,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: false,
         guild_only: false,
         access: None,
+        examples: &["/discussion 2"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let briefing = a.need_text("briefing")?;
@@ -561,6 +599,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &["/source add https://example.org/feed/"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let url = a.need_text("url")?;
@@ -576,6 +615,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, who, _| async move { h.source_list(who).await }),
     },
     CommandSpec {
@@ -585,6 +625,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.source_remove(who, a.need_text("source")?).await
@@ -601,6 +642,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &["/source check https://example.org/feed/"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 h.source_check(who, a.need_text("source")?).await
@@ -614,6 +656,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/moderate remove answer:12 reason:\"off topic\""],
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let answer = a.need_integer("answer")?;
@@ -635,6 +678,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: true,
         access: None,
+        examples: &["/moderate export briefing:2"],
         run: |c| Box::pin(export(c)),
     },
     CommandSpec {
@@ -644,6 +688,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         private: true,
         guild_only: false,
         access: None,
+        examples: &[],
         run: |c| reply(c, |h, who, _| async move { Ok(h.forget_me(who)) }),
     },
 ];

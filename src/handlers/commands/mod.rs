@@ -59,6 +59,8 @@ pub enum Suggest {
     Schedule,
     Source,
     TimeZone,
+    /// A command's name (`/help <command>`).
+    Command,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +113,10 @@ pub struct CommandSpec {
     /// Who may run it, when stricter than its group's rule (`None`: the
     /// group's; a one-word command is for everyone).
     pub access: Option<Access>,
+    /// Lines as a member types them (in the console, as in Discord);
+    /// `/help <command>` shows them and a test runs each through the
+    /// console's parser against this declaration.
+    pub examples: &'static [&'static str],
     pub run: Run,
 }
 
@@ -320,6 +326,29 @@ pub fn group(name: &str) -> Option<&'static Group> {
     GROUPS.iter().find(|g| g.name == name)
 }
 
+/// The commands a mistyped name most likely meant, as `/name`: whole names
+/// (`briefing latest`) when two words were typed, top-level ones otherwise.
+pub fn nearest_commands(typed: &str) -> Vec<String> {
+    let typed = typed.trim().trim_start_matches('/');
+    let words = typed.split_whitespace().count();
+    let names: Vec<&str> = if words > 1 {
+        COMMANDS.iter().map(|c| c.name).collect()
+    } else {
+        let mut tops: Vec<&str> = Vec::new();
+        for command in COMMANDS {
+            let top = command.group().unwrap_or(command.name);
+            if !tops.contains(&top) {
+                tops.push(top);
+            }
+        }
+        tops
+    };
+    crate::domain::text::nearest(typed, names)
+        .into_iter()
+        .map(|name| format!("/{name}"))
+        .collect()
+}
+
 impl Handlers {
     /// Suggestions for the option being typed in `command`. They follow
     /// the command's own access rule: who may not run it is offered nothing
@@ -351,8 +380,23 @@ impl Handlers {
             Suggest::Schedule => self.autocomplete_schedule(caller, partial).await,
             Suggest::Source => self.autocomplete_source(caller, partial).await,
             Suggest::TimeZone => Ok(self.autocomplete_timezone(&partial)),
+            Suggest::Command => Ok(autocomplete_command(&partial)),
         }
     }
+}
+
+/// Command names containing what is typed, in the declared order.
+fn autocomplete_command(partial: &str) -> Vec<super::Choice> {
+    let partial = partial.trim().trim_start_matches('/').to_lowercase();
+    COMMANDS
+        .iter()
+        .filter(|c| c.name.contains(partial.as_str()))
+        .take(super::MAX_CHOICES)
+        .map(|c| super::Choice {
+            name: format!("/{}", c.name),
+            value: c.name.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
