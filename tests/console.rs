@@ -171,7 +171,7 @@ fn a_schedule_made_in_the_console_posts_into_its_simulated_channel() {
         ),
         "{out}"
     );
-    assert!(out.contains("is in the past"), "{out}");
+    assert!(out.contains("which has passed in Europe/Berlin"), "{out}");
     assert!(
         out.contains("Preview of schedule #1; nothing has been posted."),
         "{out}"

@@ -149,11 +149,16 @@ async fn edits_and_other_servers_are_checked() {
         repeat: None,
         ..daily("09:00")
     };
-    let hint = refusal(handlers.schedule_add(&caller, no_repeat).await);
+    // A time alone is the next one; the reply shows it, in Discord's
+    // timestamps and in the zone's wall clock.
+    let once = said(&handlers.schedule_add(&caller, no_repeat).await.unwrap());
     assert!(
-        hint.contains("set repeat to daily") && hint.contains("2026-11-25 09:00"),
-        "{hint}"
+        once.contains("once, 2026-11-25 09:00")
+            && once.contains("Runs <t:1795597200:F> (Wed 2026-11-25 09:00 UTC)"),
+        "{once}"
     );
+    let first = said(&handlers.schedule_list(&caller).await.unwrap());
+    assert!(first.contains("daily at 09:00"), "{first}");
     let elsewhere = Caller::console(GUILD + 1);
     assert!(
         refusal(handlers.schedule_pause(&elsewhere, "1".into()).await)
@@ -176,7 +181,29 @@ async fn edits_and_other_servers_are_checked() {
             .schedule_edit(&caller, "1".into(), weekly_without_day)
             .await,
     );
-    assert!(refused.contains("weekly schedule"), "{refused}");
+    assert!(
+        refused.contains("To make it weekly, give when: too (a weekday, e.g. when:\"mon 09:00\")"),
+        "{refused}"
+    );
+    // repeat: alone keeps the time where the new repeat can.
+    let as_cron = said(
+        &handlers
+            .schedule_edit(
+                &caller,
+                "1".into(),
+                ScheduleRequest {
+                    repeat: Some("cron".into()),
+                    ..ScheduleRequest::default()
+                },
+            )
+            .await
+            .unwrap(),
+    );
+    assert!(
+        as_cron.contains("cron `0 9 * * *`") && as_cron.contains("Next runs: <t:"),
+        "{as_cron}"
+    );
+    assert_eq!(as_cron.matches("<t:").count(), 3, "{as_cron}");
     let digest = ScheduleRequest {
         post: Some("digest".into()),
         count: Some(40),

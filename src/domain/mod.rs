@@ -14,6 +14,7 @@ pub mod render;
 pub mod schedule;
 pub mod text;
 pub mod view;
+pub mod when;
 
 pub use model::{slugify, BodyBlock, Briefing, Canonical, ImplicationRow, Implications, Source};
 

@@ -187,13 +187,14 @@ impl Rule {
         }
     }
 
-    /// For people: "daily at 09:00", "every Monday at 09:00", …
+    /// For people, in words `when:` reads back to this same rule: "daily
+    /// at 09:00", "every Monday at 09:00", "every weekday at 09:00", …
     pub fn describe(&self) -> String {
         match self {
-            Rule::Once(at) => format!("once, {}", at.format("%Y-%m-%d %H:%M")),
+            Rule::Once(at) => format!("once, {}", minutes_or_seconds(at)),
             Rule::Daily(t) => format!("daily at {}", t.format("%H:%M")),
             Rule::Weekly(d, t) => format!("every {} at {}", weekday_name(*d), t.format("%H:%M")),
-            Rule::Cron(p) => format!("cron `{p}`"),
+            Rule::Cron(p) => describe_cron(p).unwrap_or_else(|| format!("cron `{p}`")),
         }
     }
 }
@@ -201,7 +202,7 @@ impl Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Rule::Once(at) => write!(f, "{}", at.format("%Y-%m-%d %H:%M")),
+            Rule::Once(at) => write!(f, "{}", minutes_or_seconds(at)),
             Rule::Daily(t) => write!(f, "{}", t.format("%H:%M")),
             Rule::Weekly(d, t) => write!(f, "{} {}", weekday_short(*d), t.format("%H:%M")),
             Rule::Cron(p) => f.write_str(p),
@@ -210,6 +211,64 @@ impl fmt::Display for Rule {
 }
 
 use chrono::Timelike;
+
+/// `2026-12-24 18:00`, with `:SS` only when the seconds are set ("in 90s").
+fn minutes_or_seconds(at: &NaiveDateTime) -> String {
+    if at.second() == 0 {
+        at.format("%Y-%m-%d %H:%M").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// The cron patterns `when:` makes from words, in those words again.
+fn describe_cron(pattern: &str) -> Option<String> {
+    let fields: Vec<&str> = pattern.split(' ').collect();
+    let [minute, hour, "*", "*", dow] = fields.as_slice() else {
+        return None;
+    };
+    if let (Some(n), "*", "*") = (minute.strip_prefix("*/"), *hour, *dow) {
+        return Some(format!("every {n} minutes"));
+    }
+    if (*minute, *hour, *dow) == ("0", "*", "*") {
+        return Some("every hour".into());
+    }
+    if let (("0", Some(n)), "*") = ((*minute, hour.strip_prefix("*/")), *dow) {
+        return Some(format!("every {n} hours"));
+    }
+    let time = NaiveTime::from_hms_opt(hour.parse().ok()?, minute.parse().ok()?, 0)?;
+    let at = time.format("%H:%M");
+    let day = |n: &str| -> Option<&'static str> {
+        let n: u32 = n.parse().ok()?;
+        let days = [
+            "Sunday",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+        ];
+        days.get(n as usize).copied()
+    };
+    match *dow {
+        "1-5" => Some(format!("every weekday at {at}")),
+        "6,0" => Some(format!("every weekend at {at}")),
+        other => {
+            if let Some((d, n)) = other.split_once('#') {
+                let nth =
+                    ["", "first", "second", "third", "fourth"].get(n.parse::<usize>().ok()?)?;
+                (!nth.is_empty())
+                    .then(|| format!("the {nth} {} of the month at {at}", day(d).unwrap_or("")))
+                    .filter(|_| day(d).is_some())
+            } else if let Some(d) = other.strip_suffix('L') {
+                Some(format!("the last {} of the month at {at}", day(d)?))
+            } else {
+                None
+            }
+        }
+    }
+}
 
 trait ZeroNanos {
     fn with_nanosecond_zero(self) -> Self;
@@ -286,29 +345,60 @@ pub fn zone_suggestions(partial: &str) -> Vec<&'static str> {
     found
 }
 
-fn parse_span(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().ok().filter(|n| *n > 0 && *n <= 100_000)?;
-    match unit.trim() {
-        "m" | "min" | "mins" | "minute" | "minutes" => Some(Duration::minutes(n)),
-        "h" | "hour" | "hours" => Some(Duration::hours(n)),
-        "d" | "day" | "days" => Some(Duration::days(n)),
-        _ => None,
+/// `30m`, `90s`, `1h30m`, `2 hours 30 minutes`, `an hour`: a positive span
+/// of at most a year.
+pub(crate) fn parse_span(text: &str) -> Option<Duration> {
+    let text = text.trim().to_lowercase().replace(" and ", " ");
+    let text = text
+        .strip_prefix("an ")
+        .or_else(|| text.strip_prefix("a "))
+        .map(|rest| format!("1 {rest}"))
+        .unwrap_or(text);
+    let mut total = Duration::zero();
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
     }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let n: i64 = rest[..digits].parse().ok().filter(|n| *n <= 100_000)?;
+        rest = rest[digits..].trim_start();
+        let unit_end = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        rest = rest[unit_end..].trim_start();
+        total += match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" => Duration::seconds(n),
+            "m" | "min" | "mins" | "minute" | "minutes" => Duration::minutes(n),
+            "h" | "hr" | "hrs" | "hour" | "hours" => Duration::hours(n),
+            "d" | "day" | "days" => Duration::days(n),
+            "w" | "week" | "weeks" => Duration::weeks(n),
+            _ => return None,
+        };
+    }
+    (total > Duration::zero() && total <= Duration::days(366)).then_some(total)
 }
 
+/// `09:00`, `9:05`, or with seconds `09:00:30`.
 fn parse_time(text: &str) -> Result<NaiveTime, String> {
-    let (h, m) = text.trim().split_once(':').ok_or_else(String::new)?;
-    let (h, m): (u32, u32) = (
+    let mut parts = text.trim().split(':');
+    let (h, m, sec) = (parts.next(), parts.next(), parts.next().unwrap_or("0"));
+    let (Some(h), Some(m), None) = (h, m, parts.next()) else {
+        return Err(String::new());
+    };
+    let (h, m, sec): (u32, u32, u32) = (
         h.parse().map_err(|_| String::new())?,
         m.parse().map_err(|_| String::new())?,
+        sec.parse().map_err(|_| String::new())?,
     );
-    NaiveTime::from_hms_opt(h, m, 0).ok_or_else(|| format!(" ({h:02}:{m:02} is not a time of day)"))
+    NaiveTime::from_hms_opt(h, m, sec)
+        .ok_or_else(|| format!(" ({h:02}:{m:02} is not a time of day)"))
 }
 
-fn parse_date_time(text: &str) -> Result<NaiveDateTime, String> {
+pub(crate) fn parse_date_time(text: &str) -> Result<NaiveDateTime, String> {
     let text = text.trim();
     let (date, time) = text
         .split_once(['T', ' '])
@@ -328,7 +418,7 @@ fn parse_date_time(text: &str) -> Result<NaiveDateTime, String> {
     Ok(date.and_time(parse_time(time)?))
 }
 
-fn parse_weekday(text: &str) -> Option<Weekday> {
+pub(crate) fn parse_weekday(text: &str) -> Option<Weekday> {
     let text = text.trim().to_lowercase();
     if text.len() < 3 {
         return None;

@@ -14,6 +14,7 @@ use crate::domain::custom_id::CustomId;
 use crate::domain::schedule::{parse_zone, Repeat, Rule};
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Button, Embed, Message, Reply};
+use crate::domain::when;
 use crate::posting::{preview, resolve_content, Prepared};
 use crate::store::{
     Content, Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload, Schedule,
@@ -76,28 +77,20 @@ impl Handlers {
             .as_ref()
             .user_error("Which channel? Give one to post in.")?;
         let channel = self.briefing_channel(guild, channel).await?;
-        let when = request.when.as_deref().user_error(
-            "When? e.g. 2026-12-01 09:00 (once), 09:00 (daily), 'mon 09:00' (weekly).",
-        )?;
         let repeat = match &request.repeat {
-            Some(r) => Repeat::parse(r).map_err(CommandError::User)?,
-            None => Repeat::Once,
+            Some(r) => Some(Repeat::parse(r).map_err(CommandError::User)?),
+            None => None,
         };
         let timezone = own_zone(request.timezone.as_deref())?;
         let zone = self.zone_for(guild, timezone.as_deref()).await?;
         let now = self.clock.now_ms();
-        let now_local = from_ms(now).with_timezone(&zone).naive_local();
-        let rule = Rule::parse_at(repeat, when, from_ms(now), zone).map_err(|error| {
-            // "09:00" with no repeat most likely means every day.
-            if request.repeat.is_none() && Rule::parse(Repeat::Daily, when, now_local).is_ok() {
-                CommandError::User(format!(
-                    "'{when}' has no date. For every day at that time set repeat to daily; for once, give the date too (e.g. {} {when}).",
-                    (now_local + chrono::Duration::days(1)).format("%Y-%m-%d")
-                ))
-            } else {
-                CommandError::User(error)
-            }
+        let when = request.when.as_deref().ok_or_else(|| {
+            CommandError::User(format!(
+                "When? For example {}.",
+                when::examples(from_ms(now), zone)
+            ))
         })?;
+        let rule = when::read_when(when, repeat, from_ms(now), zone).map_err(CommandError::User)?;
         let content = self.content_from(&request, None).await?;
         let role = request.role.as_ref().map(RoleRef::pingable).transpose()?;
         let forum = request.channel.as_ref().is_some_and(|c| c.forum);
@@ -126,10 +119,11 @@ impl Handlers {
         self.wake.notify();
         tracing::info!(schedule = schedule.id, guild, channel, by, "schedule added");
         Ok(Reply::private(format!(
-            "Schedule #{} added: {}. Next run {}.",
+            "Schedule #{} added: {}.{}{}",
             schedule.id,
             summary(&schedule),
-            timestamp(next)
+            upcoming(&schedule.spec.rule, zone, now),
+            zone_note(zone)
         )))
     }
 
@@ -192,18 +186,21 @@ impl Handlers {
         };
         let zone = self.zone_for(guild, timezone.as_deref()).await?;
         let now = self.clock.now_ms();
-        let rule = if request.when.is_some() || request.repeat.is_some() {
-            let repeat = match &request.repeat {
-                Some(r) => Repeat::parse(r).map_err(CommandError::User)?,
-                None => current.spec.rule.repeat(),
-            };
-            let when = match &request.when {
-                Some(when) => when.clone(),
-                None => current.spec.rule.to_string(),
-            };
-            Rule::parse_at(repeat, &when, from_ms(now), zone).map_err(CommandError::User)?
-        } else {
-            current.spec.rule.clone()
+        let repeat = match &request.repeat {
+            Some(r) => Some(Repeat::parse(r).map_err(CommandError::User)?),
+            None => None,
+        };
+        let rule = match (&request.when, repeat) {
+            (Some(when), repeat) => {
+                when::read_when(when, repeat, from_ms(now), zone).map_err(CommandError::User)?
+            }
+            // repeat: alone: the same time, read as the new repeat.
+            (None, Some(repeat)) => current
+                .spec
+                .rule
+                .reinterpret(repeat, zone, from_ms(now))
+                .map_err(CommandError::User)?,
+            (None, None) => current.spec.rule.clone(),
         };
         let content = self
             .content_from(&request, Some(current.spec.content))
@@ -240,9 +237,10 @@ impl Handlers {
             ""
         };
         Ok(Reply::private(format!(
-            "Schedule #{id} now: {}. Next run {}.{paused}",
+            "Schedule #{id} now: {}.{}{paused}{}",
             summary(&updated),
-            timestamp(next)
+            upcoming(&updated.spec.rule, zone, now),
+            zone_note(zone)
         )))
     }
 
@@ -645,6 +643,36 @@ fn own_zone(requested: Option<&str>) -> CommandResult<Option<String>> {
             .map(|zone| Some(zone.name().to_string()))
             .map_err(CommandError::User),
     }
+}
+
+/// " Next runs: …" with up to three runs, each as Discord shows a time in
+/// the reader's own zone and as the wall clock in the schedule's, so a
+/// moderator sees at once whether it means what they meant.
+fn upcoming(rule: &Rule, zone: Tz, now: i64) -> String {
+    let runs = rule.next_runs(zone, from_ms(now), 3);
+    let shown: Vec<String> = runs
+        .iter()
+        .map(|t| {
+            format!(
+                "<t:{}:F> ({} {})",
+                t.timestamp(),
+                t.with_timezone(&zone).format("%a %Y-%m-%d %H:%M"),
+                zone.name()
+            )
+        })
+        .collect();
+    match shown.as_slice() {
+        [] => String::new(),
+        [one] => format!(" Runs {one}."),
+        _ => format!(" Next runs: {}.", shown.join(", ")),
+    }
+}
+
+/// A note after the reply when the zone keeps no daylight saving.
+fn zone_note(zone: Tz) -> String {
+    when::fixed_offset_note(zone)
+        .map(|note| format!("\nNote: {note}"))
+        .unwrap_or_default()
 }
 
 /// The first run after now; a one-off in the past is refused.

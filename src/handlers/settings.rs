@@ -91,8 +91,11 @@ impl Handlers {
             1 => " One schedule now runs in it.".into(),
             n => format!(" {n} schedules now run in it."),
         };
+        let fixed = crate::domain::when::fixed_offset_note(zone)
+            .map(|n| format!("\nNote: {n}"))
+            .unwrap_or_default();
         Ok(Reply::private(format!(
-            "The server's time zone is now {}.{note}",
+            "The server's time zone is now {}.{note}{fixed}",
             zone.name()
         )))
     }
