@@ -252,7 +252,9 @@ async fn a_daily_schedule_fires_at_nine_berlin_time_on_both_sides_of_the_dst_cha
     // 09:00 CET is 08:00 UTC.
     let first = utc("2026-03-28T08:00:00Z").timestamp();
     assert!(
-        text(&added).contains(&format!("Next run <t:{first}:F> (<t:{first}:R>)")),
+        text(&added).contains(&format!(
+            "Next runs: <t:{first}:F> (Sat 2026-03-28 09:00 Europe/Berlin)"
+        )),
         "{added}"
     );
 
@@ -310,7 +312,7 @@ async fn bad_schedules_are_refused_with_a_reason_and_nothing_is_stored() {
         Value::Array(options)
     };
     for (options, says) in [
-        (Value::Array(base("2026-11-24 09:00")), "is in the past"),
+        (Value::Array(base("2026-11-24 09:00")), "which has passed"),
         (
             Value::Array(base("2026-02-30 09:00")),
             "not a day on the calendar",
