@@ -228,9 +228,27 @@ async fn own_answers_are_edited_and_deleted_others_only_removed_by_moderators_an
         refusal(h.export_discussion(&member(1), None, None, None).await).contains("for moderators")
     );
 
-    // Forget-me asks first; only its owner can confirm.
+    // Forget-me asks first, and can be declined; only its owner can answer.
     let asked = h.forget_me(&member(1));
     let confirm = asked.messages[0].buttons[0].custom_id.clone();
+    let keep = &asked.messages[0].buttons[1];
+    assert_eq!(keep.label, "Keep my answers");
+    assert!(refusal(h.button(&member(2), &keep.custom_id).await.unwrap()).contains("someone else"));
+    let kept = h
+        .button(&member(1), &keep.custom_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        said(&kept).contains("nothing was deleted"),
+        "{}",
+        said(&kept)
+    );
+    let before = h
+        .export_discussion(&moderator, Some(id.to_string()), None, None)
+        .await
+        .unwrap();
+    assert_eq!(before.rows, 2, "declining kept both answers");
     assert!(refusal(h.button(&member(2), &confirm).await.unwrap()).contains("someone else"));
     let done = h.button(&member(1), &confirm).await.unwrap().unwrap();
     assert!(

@@ -399,6 +399,7 @@ fn custom_id() -> impl Strategy<Value = briefbot::domain::custom_id::CustomId> {
         any::<i64>().prop_map(|answer| CustomId::EditForm { answer }),
         any::<i64>().prop_map(|answer| CustomId::DeleteAnswer { answer }),
         any::<u64>().prop_map(|user| CustomId::ForgetMe { user }),
+        any::<u64>().prop_map(|user| CustomId::KeepAnswers { user }),
         (any::<i64>(), any::<bool>()).prop_map(|(schedule, confirmed)| CustomId::CancelSchedule {
             schedule,
             confirmed

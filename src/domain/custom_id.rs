@@ -30,6 +30,8 @@ pub enum CustomId {
     DeleteAnswer { answer: i64 },
     /// `forget-me:<user>`: the confirmation of `/forget-me`, for that member only.
     ForgetMe { user: u64 },
+    /// `forget-me-keep:<user>`: declining it.
+    KeepAnswers { user: u64 },
     /// `schedule-cancel:<yes|no>:<schedule>`: the answer to "cancel it?".
     CancelSchedule { schedule: i64, confirmed: bool },
 }
@@ -58,6 +60,7 @@ impl fmt::Display for CustomId {
             CustomId::EditForm { answer } => write!(f, "answer-edit-form:{answer}"),
             CustomId::DeleteAnswer { answer } => write!(f, "answer-delete:{answer}"),
             CustomId::ForgetMe { user } => write!(f, "forget-me:{user}"),
+            CustomId::KeepAnswers { user } => write!(f, "forget-me-keep:{user}"),
             CustomId::CancelSchedule {
                 schedule,
                 confirmed,
@@ -120,6 +123,9 @@ impl FromStr for CustomId {
             "forget-me" => CustomId::ForgetMe {
                 user: rest.parse().map_err(|_| NotOurs)?,
             },
+            "forget-me-keep" => CustomId::KeepAnswers {
+                user: rest.parse().map_err(|_| NotOurs)?,
+            },
             "schedule-cancel" => {
                 let (answer, schedule) = rest.split_once(':').ok_or(NotOurs)?;
                 CustomId::CancelSchedule {
@@ -176,6 +182,7 @@ mod tests {
                     user: 440_000_000_000_000_004,
                 },
             ),
+            ("forget-me-keep:5", CustomId::KeepAnswers { user: 5 }),
             (
                 "schedule-cancel:yes:3",
                 CustomId::CancelSchedule {

@@ -402,6 +402,7 @@ impl Handlers {
             }
             CustomId::DeleteAnswer { answer } => self.answer_delete(caller, answer).await,
             CustomId::ForgetMe { user } => self.forget_me_confirmed(caller, user).await,
+            CustomId::KeepAnswers { user } => self.forget_me_declined(caller, user),
             CustomId::CancelSchedule {
                 schedule,
                 confirmed,

@@ -468,17 +468,39 @@ impl Handlers {
                     "Delete every answer you have given, with its history and your name? This cannot be undone.".into(),
                 ),
                 embeds: Vec::new(),
-                buttons: vec![Button {
-                    custom_id: CustomId::ForgetMe {
-                        user: caller.user_id,
-                    }
-                    .to_string(),
-                    label: "Delete my answers".into(),
-                    disabled: false,
-                }],
+                buttons: vec![
+                    Button {
+                        custom_id: CustomId::ForgetMe {
+                            user: caller.user_id,
+                        }
+                        .to_string(),
+                        label: "Delete my answers".into(),
+                        disabled: false,
+                    },
+                    Button {
+                        custom_id: CustomId::KeepAnswers {
+                            user: caller.user_id,
+                        }
+                        .to_string(),
+                        label: "Keep my answers".into(),
+                        disabled: false,
+                    },
+                ],
             }],
             ephemeral: true,
         }
+    }
+
+    /// "Keep my answers": nothing changes, and the reply says so.
+    pub(super) fn forget_me_declined(&self, caller: &Caller, user: u64) -> CommandResult<Reply> {
+        if user != caller.user_id {
+            return Err(CommandError::User(
+                "That button belongs to someone else.".into(),
+            ));
+        }
+        Ok(Reply::private(
+            "Kept your answers; nothing was deleted.".to_string(),
+        ))
     }
 
     pub(super) async fn forget_me_confirmed(
