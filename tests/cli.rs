@@ -706,3 +706,35 @@ fn following_a_feed_from_the_command_line() {
     );
     drop(runtime);
 }
+
+/// `briefbot list | head -1`: a reader that stops early is not an error
+/// (no "Broken pipe"), for text and JSON alike.
+#[test]
+fn a_closed_output_ends_quietly() {
+    let cli = Cli::new();
+    cli.ok(&["import", s(&samples_dir())]);
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["show"],
+        &["categories"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        // Closed before briefbot writes a byte, so its first write fails.
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .current_dir(cli.dir.path())
+            .env_remove("BRIEFBOT_CONFIG")
+            .env("BRIEFBOT_LOG", "warn")
+            .arg("--db")
+            .arg(cli.db())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

@@ -220,9 +220,26 @@ enum Command {
 #[derive(Debug)]
 struct CliError(String);
 
-impl<E: std::fmt::Display> From<E> for CliError {
+/// What a closed standard output (`briefbot list | head -1`) turns into:
+/// not a failure to report, the reader has all it wanted.
+const CLOSED_OUTPUT: &str = "\0closed output";
+
+impl<E: std::fmt::Display + 'static> From<E> for CliError {
     fn from(error: E) -> Self {
-        CliError(error.to_string())
+        let any = &error as &dyn std::any::Any;
+        let broken_pipe = any
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                any.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            })
+            == Some(std::io::ErrorKind::BrokenPipe);
+        if broken_pipe {
+            CliError(CLOSED_OUTPUT.into())
+        } else {
+            CliError(error.to_string())
+        }
     }
 }
 
@@ -232,6 +249,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(CliError(message)) if message == CLOSED_OUTPUT => ExitCode::SUCCESS,
         Err(CliError(message)) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
@@ -473,7 +491,11 @@ fn invite_url(client_id: Option<u64>, ping_any_role: bool, token: Option<&str>) 
                 "no application id: set DISCORD_TOKEN, or give --client-id (the Application ID on the developer portal's General Information page)".into(),
             )
         })?;
-    println!("{}", discord::invite_url(id, ping_any_role));
+    writeln!(
+        std::io::stdout(),
+        "{}",
+        discord::invite_url(id, ping_any_role)
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
