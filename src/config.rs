@@ -387,6 +387,33 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The `BRIEFBOT_*` names among `present` that no setting reads (a
+    /// misspelling would otherwise be ignored without a word), each with
+    /// the nearest name that is read, if one is close.
+    pub fn unknown_env_names(
+        &self,
+        present: impl IntoIterator<Item = String>,
+    ) -> Vec<(String, Option<String>)> {
+        let tree = serde_json::to_value(self).expect("settings serialise");
+        let mut known: Vec<String> = setting_paths(&tree).iter().map(|p| env_name(p)).collect();
+        known.extend(ENV_ALIASES.iter().map(|(name, _)| name.to_string()));
+        known.push("BRIEFBOT_CONFIG".into());
+        // Not a setting: where the test suite finds ../shared (.ci/run sets it).
+        known.push("BRIEFBOT_SHARED".into());
+        present
+            .into_iter()
+            .filter(|name| name.starts_with("BRIEFBOT_") && !known.contains(name))
+            .map(|name| {
+                let near = crate::domain::text::nearest(&name, known.iter().map(String::as_str))
+                    .first()
+                    .map(|n| n.to_string());
+                (name, near)
+            })
+            .collect()
+    }
+}
+
 /// Short environment names: the conventional `DISCORD_TOKEN` and the names
 /// earlier versions documented. Each is the same as the long form.
 pub const ENV_ALIASES: &[(&str, &str)] = &[
@@ -476,6 +503,31 @@ fn typed_like(current: &Value, text: &str) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelled_variable_is_named_with_the_nearest_real_one() {
+        let config = Config::default();
+        let unknown = config.unknown_env_names(
+            [
+                "BRIEFBOT_DB",
+                "BRIEFBOT_POSTING_MAX_ATEMPTS",
+                "BRIEFBOT_CONFIG",
+                "HOME",
+                "BRIEFBOT_ZZZ",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(
+            unknown,
+            [
+                (
+                    "BRIEFBOT_POSTING_MAX_ATEMPTS".to_string(),
+                    Some("BRIEFBOT_POSTING_MAX_ATTEMPTS".to_string())
+                ),
+                ("BRIEFBOT_ZZZ".to_string(), None)
+            ]
+        );
+    }
 
     fn no_env(_: &str) -> Option<String> {
         None

@@ -738,3 +738,90 @@ fn a_closed_output_ends_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// Every argument and option of every command says what it is for.
+#[test]
+fn every_option_in_help_has_a_description() {
+    let cli = Cli::new();
+    let top = cli.ok(&["--help"]);
+    let mut commands: Vec<Vec<String>> = vec![vec![]];
+    let listed = |help: &str| -> Vec<String> {
+        help.split("Commands:\n")
+            .nth(1)
+            .map(|list| {
+                list.lines()
+                    .take_while(|l| l.starts_with("  "))
+                    // Wrapped descriptions are indented further.
+                    .filter(|l| !l.starts_with("   "))
+                    .filter_map(|l| l.split_whitespace().next())
+                    .filter(|name| *name != "help")
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for name in listed(&top) {
+        let help = cli.ok(&[&name, "--help"]);
+        for sub in listed(&help) {
+            commands.push(vec![name.clone(), sub]);
+        }
+        commands.push(vec![name]);
+    }
+    assert!(commands.len() > 15, "{commands:?}");
+    for command in commands {
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = cli.ok(&args);
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let entry = line.trim_start();
+            let is_entry = line.starts_with("  ")
+                && !line.starts_with("          ")
+                && (entry.starts_with('-') || entry.starts_with('<') || entry.starts_with('['));
+            if is_entry {
+                let next = lines.get(i + 1).copied().unwrap_or("");
+                // On the same line (short help) or on the next (long help).
+                let inline = entry
+                    .split_once("  ")
+                    .is_some_and(|(_, d)| !d.trim().is_empty());
+                assert!(
+                    inline || (next.starts_with("          ") && !next.trim().is_empty()),
+                    "briefbot {}: '{}' has no description",
+                    command.join(" "),
+                    entry
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn operator_mistakes_name_the_cause() {
+    let cli = Cli::new();
+    let token = cli.run_with_env(&["invite-url"], false, &[("DISCORD_TOKEN", "foo")]);
+    let said = String::from_utf8_lossy(&token.stderr);
+    assert!(!token.status.success());
+    assert!(said.contains("token is malformed"), "{said}");
+    cli.ok(&["import", s(&samples_dir())]);
+    let backup = cli.run(&["backup", "no-such-folder/copy.db"]);
+    let said = String::from_utf8_lossy(&backup.stderr);
+    assert!(!backup.status.success());
+    assert!(
+        said.contains("the folder no-such-folder does not exist") && !said.contains(".partial"),
+        "{said}"
+    );
+    let typo = cli.run_with_env(
+        &["list"],
+        false,
+        &[
+            ("BRIEFBOT_POSTNG_MAX_ATTEMPTS", "3"),
+            ("BRIEFBOT_LOG", "warn"),
+        ],
+    );
+    let said = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        said.contains("BRIEFBOT_POSTNG_MAX_ATTEMPTS is not a setting")
+            && said.contains("did you mean BRIEFBOT_POSTING_MAX_ATTEMPTS?"),
+        "{said}"
+    );
+}

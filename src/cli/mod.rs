@@ -44,8 +44,9 @@ config/briefbot.example.toml for every setting.";
 #[derive(Debug, Parser)]
 #[command(name = "briefbot", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Config file (TOML). Default: ./briefbot.toml when it exists.
-    #[arg(long, global = true, env = "BRIEFBOT_CONFIG", value_name = "FILE")]
+    /// Config file (TOML). Default: ./briefbot.toml when it exists; the
+    /// BRIEFBOT_CONFIG variable names one too.
+    #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
 
     /// SQLite database file; overrides the config and BRIEFBOT_DB.
@@ -98,6 +99,7 @@ enum Command {
         /// Briefings per page.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1000))]
         per_page: u64,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -105,6 +107,7 @@ enum Command {
     Show {
         /// Numeric id or slug.
         briefing: Option<String>,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -113,8 +116,10 @@ enum Command {
         /// Words to look for; every word must occur.
         #[arg(required = true)]
         query: Vec<String>,
+        /// Most matches to print.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
         limit: u64,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -153,6 +158,7 @@ enum Command {
     },
     /// List categories with how many briefings each has.
     Categories {
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -202,13 +208,19 @@ enum Command {
     ///
     /// A running bot posts the new briefings within posting.watch_seconds.
     Fetch {
+        /// Fetch every enabled source now, due or not.
         #[arg(long)]
         all: bool,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Fetch one article page and import it as a briefing.
-    ImportUrl { url: String },
+    ImportUrl {
+        /// The article's address (http or https).
+        #[arg(value_name = "URL")]
+        url: String,
+    },
     /// Copy the database to a file in one consistent step (safe while the bot runs).
     Backup {
         /// Destination file; it is overwritten.
@@ -258,7 +270,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> CliResult {
-    let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    let config_file = cli.config.or_else(|| {
+        std::env::var_os("BRIEFBOT_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let mut config = Config::load(config_file.as_deref(), |name| std::env::var(name).ok())?;
     if let Some(db) = cli.db {
         config.database = db;
     }
@@ -271,6 +288,13 @@ fn run(cli: Cli) -> CliResult {
         config.log.filter = "warn".into();
     }
     init_logging(&config);
+    let present = std::env::vars_os().filter_map(|(name, _)| name.into_string().ok());
+    for (name, near) in config.unknown_env_names(present) {
+        match near {
+            Some(near) => tracing::warn!("{name} is not a setting briefbot reads (did you mean {near}?); it is ignored"),
+            None => tracing::warn!("{name} is not a setting briefbot reads; it is ignored (config/briefbot.example.toml lists every setting)"),
+        }
+    }
     let out = &mut std::io::stdout().lock();
     // Samples only where they were asked for: `--samples`, or the console
     // on a new database (it must have something to show).
@@ -484,6 +508,14 @@ fn write_out(
 }
 
 fn invite_url(client_id: Option<u64>, ping_any_role: bool, token: Option<&str>) -> CliResult {
+    let token = token.map(str::trim).filter(|t| !t.is_empty());
+    if let (None, Some(token)) = (client_id, token) {
+        if discord::application_id_from_token(token).is_none() {
+            return Err(CliError(
+                "the Discord token is malformed (its first part should hold the application id); copy it again from the developer portal's Bot page, or give --client-id".into(),
+            ));
+        }
+    }
     let id = client_id
         .or_else(|| token.and_then(discord::application_id_from_token))
         .ok_or_else(|| {

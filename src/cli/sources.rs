@@ -23,6 +23,8 @@ pub enum SourceCommand {
     /// (no flood of old articles); articles that appear later are posted to
     /// the subscribed channels. --backfill N posts the N newest now too.
     Add {
+        /// The feed's or page's address (http or https).
+        #[arg(value_name = "URL")]
         url: String,
         /// A name for lists and reports (default: the site's own).
         #[arg(long)]
@@ -37,20 +39,31 @@ pub enum SourceCommand {
         /// Post the N newest articles of the first fetch.
         #[arg(long, default_value_t = 0, value_name = "N")]
         backfill: u32,
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
     /// The sources followed, with their state.
     List {
+        /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Stop following a source; its briefings stay in the library.
-    Remove { id: i64 },
+    Remove {
+        /// The source's id (see `briefbot source list`).
+        id: i64,
+    },
     /// Follow a disabled source again (clears its failures; fetched at once).
-    Enable { id: i64 },
+    Enable {
+        /// The source's id (see `briefbot source list`).
+        id: i64,
+    },
     /// Stop fetching a source without forgetting it.
-    Disable { id: i64 },
+    Disable {
+        /// The source's id (see `briefbot source list`).
+        id: i64,
+    },
     /// Fetch a source (by id) or any URL now and print what would be
     /// imported, storing nothing: a dry run for setting up.
     Check {

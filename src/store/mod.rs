@@ -199,6 +199,25 @@ impl Store {
                 )));
             }
         }
+        // Said before SQLite would, in its own words about a temporary name.
+        let folder = match destination.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            return Err(StoreError::Refused(format!(
+                "cannot back up to {}: the folder {} does not exist (create it first)",
+                destination.display(),
+                folder.display()
+            )));
+        }
+        if destination.is_dir() {
+            return Err(StoreError::Refused(format!(
+                "{} is a folder; give a file name, e.g. {}",
+                destination.display(),
+                destination.join("briefbot.db").display()
+            )));
+        }
         let mut partial = destination.as_os_str().to_owned();
         partial.push(".partial");
         let partial = std::path::PathBuf::from(partial);
