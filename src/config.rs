@@ -405,9 +405,13 @@ impl Config {
             .into_iter()
             .filter(|name| name.starts_with("BRIEFBOT_") && !known.contains(name))
             .map(|name| {
-                let near = crate::domain::text::nearest(&name, known.iter().map(String::as_str))
-                    .first()
-                    .map(|n| n.to_string());
+                // Compared without the prefix every name shares.
+                let near = crate::domain::text::nearest(
+                    &name["BRIEFBOT_".len()..],
+                    known.iter().filter_map(|k| k.strip_prefix("BRIEFBOT_")),
+                )
+                .first()
+                .map(|n| format!("BRIEFBOT_{n}"));
                 (name, near)
             })
             .collect()

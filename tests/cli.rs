@@ -461,6 +461,19 @@ fn export_answers_writes_the_discussion_as_csv_or_json() {
     ]);
     assert_eq!(json[0]["user_name"], "Ada");
     assert_eq!(json[0]["question_current"], true);
+    // Times in ISO 8601 with their offset, in both formats.
+    assert_eq!(json[0]["created_at"], "2026-11-24T12:00:00.000+00:00");
+    assert_eq!(json[0]["edited_at"], serde_json::Value::Null);
+    assert!(
+        lines[1].contains("\"2026-11-24T12:00:00.000+00:00\""),
+        "{csv}"
+    );
+    let bad = cli.run(&["export-answers", "--from", "24/11/2026"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && said.contains("expected a day as YYYY-MM-DD"),
+        "{said}"
+    );
     let empty = cli.json(&["export-answers", "--format", "json", "--from", "2026-11-25"]);
     assert_eq!(empty, serde_json::json!([]));
     cli.ok(&["export-answers", "--output", "out.csv"]);

@@ -144,10 +144,10 @@ enum Command {
         #[arg(long)]
         server: Option<u64>,
         /// From this day (YYYY-MM-DD, UTC).
-        #[arg(long)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
         from: Option<chrono::NaiveDate>,
         /// Up to and including this day (YYYY-MM-DD, UTC).
-        #[arg(long)]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
         to: Option<chrono::NaiveDate>,
         /// csv or json.
         #[arg(long, default_value = "csv")]
@@ -226,6 +226,12 @@ enum Command {
         /// Destination file; it is overwritten.
         destination: PathBuf,
     },
+}
+
+/// A day as `--from`/`--to` take it, with a message naming the format.
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("expected a day as YYYY-MM-DD, e.g. 2026-11-24 ({e})"))
 }
 
 /// A failure the person at the terminal can act on.

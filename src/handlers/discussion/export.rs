@@ -65,7 +65,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
         "server_id",
     ];
     for r in rows {
-        let optional = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let optional = |v: Option<i64>| v.map(iso_time).unwrap_or_default();
         let _ = writer.write_record([
             r.answer_id.to_string(),
             r.briefing_id.to_string(),
@@ -76,7 +76,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
             r.user_id.to_string(),
             inert(&r.user_name),
             inert(&r.text),
-            r.created_at.to_string(),
+            iso_time(r.created_at),
             optional(r.edited_at),
             optional(r.removed_at),
             inert(r.removal_reason.as_deref().unwrap_or("")),
@@ -96,8 +96,33 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
     Export {
         rows: rows.len(),
         csv,
-        json: serde_json::to_string_pretty(rows).expect("rows serialise"),
+        json: serde_json::to_string_pretty(&json_rows(rows)).expect("rows serialise"),
     }
+}
+
+/// A stored time (milliseconds since 1970, UTC) as ISO 8601 with its
+/// offset, which spreadsheets and scripts read without being told the unit.
+fn iso_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false))
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// The rows as JSON, with the same ISO 8601 times as the CSV.
+fn json_rows(rows: &[ExportRow]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|row| {
+            let mut value = serde_json::to_value(row).expect("rows serialise");
+            for (field, ms) in [
+                ("created_at", Some(row.created_at)),
+                ("edited_at", row.edited_at),
+                ("removed_at", row.removed_at),
+            ] {
+                value[field] = ms.map_or(serde_json::Value::Null, |ms| iso_time(ms).into());
+            }
+            value
+        })
+        .collect()
 }
 
 /// A cell a spreadsheet shows as text, never evaluates (OWASP's advice for
