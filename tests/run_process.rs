@@ -74,6 +74,20 @@ async fn run_logs_each_command_and_stops_on_sigterm() {
             && line.contains("user=440000000000000004"),
         "{line}"
     );
+    // The first lines say what was opened and what runs.
+    let starting = log
+        .lines()
+        .find(|l| l.contains(" starting "))
+        .unwrap_or_else(|| panic!("no start-up summary:\n{log}"));
+    assert!(
+        starting.contains("database=library.db")
+            && starting.contains("briefings=4")
+            && starting.contains("subscriptions=0")
+            && starting.contains("schedules=0")
+            && starting.contains("sources=0")
+            && starting.contains("shards=all"),
+        "{starting}"
+    );
     assert!(
         !log.contains('\u{1b}'),
         "no terminal colour codes in a piped log"

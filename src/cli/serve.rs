@@ -16,6 +16,23 @@ pub fn bot(config: &Config, samples: Samples) -> CliResult {
     // Before touching the database: without a token there is nothing to run.
     let token = discord::check_token(config.discord.token.as_deref()).map_err(CliError)?;
     let store = open_store(config, samples)?;
+    let held = store.holdings()?;
+    tracing::info!(
+        database = %config.database.display(),
+        briefings = held.briefings,
+        subscriptions = held.subscriptions,
+        schedules = held.schedules,
+        sources = held.sources,
+        shards = %match (config.discord.shards, config.discord.shard_range.as_slice()) {
+            (total, [first, last]) => format!(
+                "{first}..={last} of {}",
+                total.map_or("the recommended count".to_string(), |n| n.to_string())
+            ),
+            (Some(n), _) => format!("all {n}"),
+            (None, _) => "all, as many as Discord recommends".to_string(),
+        },
+        "starting"
+    );
     let settings = DiscordSettings {
         token,
         dev_guild: config.discord.dev_guild_id,

@@ -15,6 +15,15 @@ pub struct KeyQuestion {
 
 /// A briefing as stored: its id, the ids of its current key questions and
 /// when it arrived.
+/// How much the library holds (schedules: active or paused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holdings {
+    pub briefings: u64,
+    pub subscriptions: u64,
+    pub schedules: u64,
+    pub sources: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBriefing {
     pub id: i64,
@@ -224,6 +233,20 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM briefings", [], |row| row.get(0))?;
         Ok(count as u64)
+    }
+
+    /// What the library holds, across every server, for the start-up log.
+    pub fn holdings(&self) -> Result<Holdings> {
+        let count = |sql: &str| -> Result<u64> {
+            let n: i64 = self.conn.query_row(sql, [], |row| row.get(0))?;
+            Ok(n as u64)
+        };
+        Ok(Holdings {
+            briefings: count("SELECT count(*) FROM briefings")?,
+            subscriptions: count("SELECT count(*) FROM subscriptions")?,
+            schedules: count("SELECT count(*) FROM schedules WHERE state IN ('active', 'paused')")?,
+            sources: count("SELECT count(*) FROM sources")?,
+        })
     }
 
     /// A briefing by numeric id or by slug (an all-digit slug still works

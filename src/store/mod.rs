@@ -25,7 +25,9 @@ use rusqlite_migration::{Migrations, M};
 pub use answers::{
     Answer, AnswerDisplay, AnswerPage, AnswersOf, ExportRow, NewAnswer, QuestionCount, Room,
 };
-pub use briefings::{BriefingSummary, KeyQuestion, ListPage, SaveOutcome, StoredBriefing};
+pub use briefings::{
+    BriefingSummary, Holdings, KeyQuestion, ListPage, SaveOutcome, StoredBriefing,
+};
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use leases::{GuildScope, LeaseHolder};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
