@@ -625,15 +625,21 @@ fn read_markup(html: &str, start: usize) -> (usize, Option<Tag>) {
         i += 1;
     }
     let name = html[name_at..i].to_ascii_lowercase();
-    // Attributes: up to the `>` outside quotes.
+    // Attributes: up to the `>` outside quotes. As in the HTML tokenizer,
+    // a quote opens a value only right after `=` (spaces allowed between);
+    // elsewhere (`<x a"b>`) it is part of a name.
     let mut quote: Option<u8> = None;
+    let mut value_next = false;
     let mut last = 0u8;
     while i < bytes.len() {
         let b = bytes[i];
+        let was_value_next = std::mem::replace(&mut value_next, false);
         match quote {
             Some(q) if b == q => quote = None,
             Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if was_value_next && (b == b'"' || b == b'\'') => quote = Some(b),
+            None if b == b'=' => value_next = true,
+            None if was_value_next && b.is_ascii_whitespace() => value_next = true,
             None if b == b'>' => {
                 let kind = if kind == TagKind::Start && last == b'/' {
                     TagKind::SelfClosing
