@@ -173,7 +173,8 @@ impl Rule {
         }
     }
 
-    fn cron_pattern(&self) -> String {
+    /// The rule as cron (empty for a one-off).
+    pub(crate) fn cron_pattern(&self) -> String {
         match self {
             Rule::Once(_) => String::new(),
             Rule::Daily(t) => format!("{} {} * * *", t.minute(), t.hour()),

@@ -359,15 +359,9 @@ impl Rule {
             (_, r) if r == self.repeat() => Ok(self.clone()),
             (Rule::Once(at), Repeat::Daily) => Ok(Rule::Daily(time(at.time()))),
             (Rule::Once(at), Repeat::Weekly) => Ok(Rule::Weekly(at.weekday(), time(at.time()))),
-            (Rule::Daily(t), Repeat::Cron) => {
-                Ok(Rule::Cron(format!("{} {} * * *", t.minute(), t.hour())))
+            (Rule::Daily(_) | Rule::Weekly(..), Repeat::Cron) => {
+                Ok(Rule::Cron(self.cron_pattern()))
             }
-            (Rule::Weekly(d, t), Repeat::Cron) => Ok(Rule::Cron(format!(
-                "{} {} * * {}",
-                t.minute(),
-                t.hour(),
-                d.num_days_from_sunday()
-            ))),
             (Rule::Weekly(_, t), Repeat::Daily) => Ok(Rule::Daily(*t)),
             (Rule::Daily(t), Repeat::Weekly) => give(&format!(
                 "a weekday, e.g. when:\"mon {}\"",
