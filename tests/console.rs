@@ -10,12 +10,17 @@ fn console(dir: &std::path::Path, input: &str) -> (String, String) {
 
 /// The console's output, its log and whether it exited successfully.
 fn console_run(dir: &std::path::Path, input: &str) -> (String, String, bool) {
+    console_logging(dir, input, "warn")
+}
+
+/// [`console_run`] with the log at `log`.
+fn console_logging(dir: &std::path::Path, input: &str, log: &str) -> (String, String, bool) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .current_dir(dir)
         .env_remove("BRIEFBOT_CONFIG")
         .env_remove("BRIEFBOT_DB")
         .env_remove("BRIEFBOT_LOAD_SAMPLES")
-        .env("BRIEFBOT_LOG", "warn")
+        .env("BRIEFBOT_LOG", log)
         .args(["--db", "library.db", "console"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -46,6 +51,39 @@ fn a_piped_console_exits_non_zero_when_a_command_failed() {
         "/briefing latest\n/briefing read no-such-thing-at-all\n",
     );
     assert!(!ok, "a refused command makes the script fail");
+}
+
+/// Channel names as Discord allows them (up to 100 characters, beyond
+/// a-z) read back as typed after a restart; a script run after another
+/// takes over nothing (the first released its delivery lease).
+#[test]
+fn long_channel_names_survive_a_restart_and_runs_follow_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("announcements-{}", "x".repeat(86));
+    assert_eq!(long.chars().count(), 100);
+    let (out, err, ok) = console_logging(
+        dir.path(),
+        &format!("/subscribe add #{long}\n/subscribe add #Équipe\n"),
+        "info",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("#{long} will get")), "{out}");
+    let (out, err, ok) = console_logging(dir.path(), "/subscribe list\n", "info");
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains(&format!("#{long} ·")) && out.contains("#équipe ·"),
+        "{out}"
+    );
+    assert!(!err.contains("taking over"), "{err}");
+    let (out, _, ok) = console_run(
+        dir.path(),
+        &format!("/subscribe add #{long}y\n/subscribe add #no!\n"),
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("1 to 100 characters") && out.contains("'!'"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -23,7 +23,7 @@ struct Process {
 
 fn start(path: &std::path::Path, scope: DeliveryScope) -> Process {
     let db = Db::new(Store::open(path).unwrap());
-    let (poster, posts) = ConsolePoster::new();
+    let (poster, posts) = ConsolePoster::new(Default::default());
     let config = PostingConfig {
         scope,
         lease_ttl: Duration::from_millis(900),

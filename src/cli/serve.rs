@@ -107,10 +107,11 @@ pub fn console(config: &Config, store: Store) -> CliResult {
             import_options(config),
         )
         .with_answer_limit(config.discussion.answer_limit());
-        console
+        let ran = console
             .run(std::io::BufReader::new(stdin), interactive)
-            .await
-            .map(|_| console.failures())
+            .await;
+        console.close().await;
+        ran.map(|_| console.failures())
     })?;
     // A script learns that something it asked for did not happen.
     Ok(if failures > 0 && !interactive {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::mpsc;
 
@@ -16,31 +16,76 @@ use crate::posting::{PostError, PostFuture, Poster};
 pub const CONSOLE_GUILD: u64 = crate::posting::LOCAL_GUILD;
 
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-_";
-/// Names up to 11 characters fit in an i64 with room to spare.
-pub const MAX_NAME: usize = 11;
+/// Discord's limit on a channel's name.
+pub const MAX_NAME: usize = 100;
+/// Names this short in a-z, 0-9, - and _ are encoded in their ids (38^11
+/// is below 2^58), so they read back with nothing stored.
+const MAX_ENCODED: usize = 11;
+/// Ids of other names: a hash of the name in [2^62, 2^63), above every
+/// encoded id and within SQLite's integers; their names are kept in the
+/// database ([`ChannelBook`]).
+const HASHED_FROM: u64 = 1 << 62;
 
-/// The channel id for `#name` (lowercase letters, digits, - and _).
-pub fn channel_id(name: &str) -> Result<u64, String> {
-    let name = name.trim().trim_start_matches('#').to_lowercase();
-    if name.is_empty() || name.len() > MAX_NAME {
+/// A console channel as typed: `#announcements`, `#équipe`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleChannel {
+    pub id: u64,
+    pub name: String,
+    /// Whether the id alone gives the name back (else it must be recorded).
+    pub encoded: bool,
+}
+
+/// Reads `#name` as Discord would accept it: 1 to 100 letters, digits, -
+/// and _, any case (Discord lowercases them).
+pub fn console_channel(typed: &str) -> Result<ConsoleChannel, String> {
+    let name = typed.trim().trim_start_matches('#').to_lowercase();
+    let length = name.chars().count();
+    if length == 0 || length > MAX_NAME {
         return Err(format!(
             "Console channels are named like #news: 1 to {MAX_NAME} characters."
         ));
     }
-    let mut id: u64 = 0;
-    for byte in name.bytes() {
-        let digit = ALPHABET.iter().position(|b| *b == byte).ok_or_else(|| {
-            format!(
-                "'#{name}' has a character console channel names cannot: use a-z, 0-9, - and _."
-            )
-        })?;
-        id = id * 38 + digit as u64 + 1;
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "'#{name}' has '{bad}', which channel names cannot have: use letters, digits, - and _."
+        ));
     }
-    Ok(id)
+    if length <= MAX_ENCODED && name.bytes().all(|b| ALPHABET.contains(&b)) {
+        let mut id: u64 = 0;
+        for byte in name.bytes() {
+            let digit = ALPHABET.iter().position(|b| *b == byte).expect("checked");
+            id = id * 38 + digit as u64 + 1;
+        }
+        return Ok(ConsoleChannel {
+            id,
+            name,
+            encoded: true,
+        });
+    }
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Ok(ConsoleChannel {
+        id: HASHED_FROM | (hash & (HASHED_FROM - 1)),
+        name,
+        encoded: false,
+    })
 }
 
-/// The name of a console channel id, if it is one.
-pub fn channel_name(mut id: u64) -> Option<String> {
+/// The channel id for `#name`.
+pub fn channel_id(name: &str) -> Result<u64, String> {
+    console_channel(name).map(|channel| channel.id)
+}
+
+/// The name an id encodes, if it encodes one.
+fn encoded_name(mut id: u64) -> Option<String> {
+    if id >= HASHED_FROM {
+        return None;
+    }
     let mut name = Vec::new();
     while id > 0 {
         let digit = (id - 1) % 38;
@@ -48,7 +93,38 @@ pub fn channel_name(mut id: u64) -> Option<String> {
         id = (id - 1) / 38;
     }
     name.reverse();
-    (!name.is_empty() && name.len() <= MAX_NAME).then(|| String::from_utf8(name).expect("ASCII"))
+    (!name.is_empty() && name.len() <= MAX_ENCODED).then(|| String::from_utf8(name).expect("ASCII"))
+}
+
+/// The names of the console's channels: those encoded in their ids, and the
+/// others as recorded (shared by the console and its poster).
+#[derive(Debug, Clone, Default)]
+pub struct ChannelBook(Arc<RwLock<HashMap<u64, String>>>);
+
+impl ChannelBook {
+    pub fn new(recorded: impl IntoIterator<Item = (u64, String)>) -> Self {
+        Self(Arc::new(RwLock::new(recorded.into_iter().collect())))
+    }
+
+    /// The name of a console channel id, if it is one.
+    pub fn name(&self, id: u64) -> Option<String> {
+        encoded_name(id).or_else(|| {
+            self.0
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&id)
+                .cloned()
+        })
+    }
+
+    pub fn insert(&self, channel: &ConsoleChannel) {
+        if !channel.encoded {
+            self.0
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(channel.id, channel.name.clone());
+        }
+    }
 }
 
 /// A message that arrived in a simulated channel.
@@ -59,6 +135,7 @@ pub struct Posted {
 }
 
 pub struct ConsolePoster {
+    names: ChannelBook,
     posts: mpsc::UnboundedSender<Posted>,
     seen: Mutex<HashMap<(u64, String), String>>,
     /// Message id -> the console channel standing in for its thread.
@@ -67,10 +144,11 @@ pub struct ConsolePoster {
 }
 
 impl ConsolePoster {
-    pub fn new() -> (Self, mpsc::UnboundedReceiver<Posted>) {
+    pub fn new(names: ChannelBook) -> (Self, mpsc::UnboundedReceiver<Posted>) {
         let (posts, received) = mpsc::unbounded_channel();
         (
             Self {
+                names,
                 posts,
                 seen: Mutex::default(),
                 threads: Mutex::default(),
@@ -117,7 +195,7 @@ impl Poster for ConsolePoster {
         nonce: &'a str,
     ) -> PostFuture<'a, String> {
         Box::pin(async move {
-            if channel_name(channel_id).is_none() {
+            if self.names.name(channel_id).is_none() {
                 return Err(PostError::Refused {
                     reason: "the channel is gone (not a console channel)".into(),
                 });
@@ -191,13 +269,34 @@ mod tests {
 
     #[test]
     fn channel_names_round_trip_through_their_ids() {
-        for name in ["news", "a", "___________", "team-news_2", "0"] {
-            let id = channel_id(&format!("#{name}")).unwrap();
-            assert!(id <= i64::MAX as u64);
-            assert_eq!(channel_name(id).as_deref(), Some(name));
+        let book = ChannelBook::default();
+        let long = "a".repeat(MAX_NAME);
+        for name in [
+            "news",
+            "a",
+            "___________",
+            "team-news_2",
+            "0",
+            "announcements",
+            "équipe",
+            long.as_str(),
+        ] {
+            let channel = console_channel(&format!("#{name}")).unwrap();
+            assert!(channel.id <= i64::MAX as u64, "{name}");
+            assert_eq!(
+                channel.encoded,
+                name.len() <= MAX_ENCODED && name.is_ascii()
+            );
+            book.insert(&channel);
+            assert_eq!(book.name(channel.id).as_deref(), Some(name));
         }
+        // A name not recorded is not a channel.
+        let unknown = console_channel("#not-recorded-here").unwrap();
+        assert_eq!(ChannelBook::default().name(unknown.id), None);
         assert_ne!(channel_id("ab").unwrap(), channel_id("ba").unwrap());
-        assert!(channel_id("#News!").unwrap_err().contains("a-z"));
-        assert!(channel_id("#thirteen-char").is_err());
+        assert_eq!(channel_id("#News").unwrap(), channel_id("news").unwrap());
+        assert!(channel_id("#News!").unwrap_err().contains("'!'"));
+        assert!(channel_id(&"b".repeat(MAX_NAME + 1)).is_err());
+        assert!(channel_id("#").is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! anything runs, then the same handler the bot calls.
 
 use super::parse::Options;
-use super::{channel_id, channel_name, Console};
+use super::{console_channel, Console};
 use crate::domain::view::Reply;
 use crate::handlers::commands::{
     Arg, Args, Call, CommandSpec, Env, Kind, OptionSpec, Outcome, Upload,
@@ -18,6 +18,7 @@ impl<W: std::io::Write> Console<W> {
         options: Options,
     ) -> CommandResult<Reply> {
         let args = bind(spec, options, self.import.max_file_bytes)?;
+        self.record_channels(&args).await?;
         let env = Env {
             answer_limit: self.answer_limit,
             import: self.import.clone(),
@@ -38,6 +39,35 @@ impl<W: std::io::Write> Console<W> {
                 export.csv.replace("\r\n", "\n")
             ))),
         }
+    }
+}
+
+impl<W: std::io::Write> Console<W> {
+    /// Records the names of long channels named in `args`, so that what is
+    /// stored under their ids reads back as their names after a restart.
+    async fn record_channels(&self, args: &Args) -> CommandResult<()> {
+        for channel in args.channels() {
+            let Ok(typed) = console_channel(&channel.name) else {
+                continue;
+            };
+            if typed.encoded || self.names.name(typed.id).is_some() {
+                continue;
+            }
+            let (id, name) = (typed.id, typed.name.clone());
+            let recorded = self
+                .db
+                .call(move |s| s.remember_console_channel(id, &name))
+                .await
+                .map_err(|e| CommandError::Internal(e.to_string()))?;
+            if !recorded {
+                return Err(CommandError::User(format!(
+                    "#{} cannot be a console channel (its id is taken by another name); choose another name.",
+                    typed.name
+                )));
+            }
+            self.names.insert(&typed);
+        }
+        Ok(())
     }
 }
 
@@ -140,10 +170,10 @@ fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResul
             _ => return Err(refuse(format!("'{text}' is not on or off"))),
         }),
         Kind::Channel => {
-            let id = channel_id(&text).map_err(CommandError::User)?;
+            let channel = console_channel(&text).map_err(CommandError::User)?;
             Arg::Channel(ChannelRef {
-                id,
-                name: channel_name(id).unwrap_or_default(),
+                id: channel.id,
+                name: channel.name,
                 problem: None,
                 threads_problem: None,
                 announcement: false,

@@ -16,7 +16,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-pub use channels::{channel_id, channel_name, ConsolePoster, Posted, CONSOLE_GUILD};
+pub use channels::{
+    channel_id, console_channel, ChannelBook, ConsoleChannel, ConsolePoster, Posted, CONSOLE_GUILD,
+};
 
 use crate::clock::from_ms;
 use crate::domain::view::{Embed, Message, Modal, Reply};
@@ -44,6 +46,15 @@ pub struct Console<W: Write> {
     /// Commands that were refused or failed, for the exit status of a
     /// piped run.
     failures: usize,
+    /// The simulated channels' names; the long ones are read from the
+    /// database before the first line.
+    names: ChannelBook,
+    names_loaded: bool,
+    /// Stops the delivery loop, and the loop itself.
+    delivery: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl<W: Write> Console<W> {
@@ -56,14 +67,17 @@ impl<W: Write> Console<W> {
         posting: PostingConfig,
         import: ImportOptions,
     ) -> Self {
-        let (poster, posts) = ConsolePoster::new();
+        let names = ChannelBook::default();
+        let (poster, posts) = ConsolePoster::new(names.clone());
         let posting = PostingConfig {
             scope: DeliveryScope::CONSOLE,
             ..posting
         };
         let engine = handlers.posting(Arc::new(poster), posting);
-        // The loop ends when the console's receiver is gone and the runtime stops.
-        tokio::spawn(engine.run(std::future::pending()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let delivery = tokio::spawn(engine.run(async move {
+            let _ = stopped.await;
+        }));
         Self {
             handlers,
             db,
@@ -75,7 +89,46 @@ impl<W: Write> Console<W> {
             form: None,
             answer_limit: AnswerLimit::default(),
             failures: 0,
+            names,
+            names_loaded: false,
+            delivery: Some((stop, delivery)),
         }
+    }
+
+    /// Stops the delivery loop and waits for it to release its lease, so
+    /// the next console takes over nothing. (Dropped without this, the
+    /// lease is taken over from the ended process next time.)
+    pub async fn close(&mut self) {
+        if let Some((stop, delivery)) = self.delivery.take() {
+            let _ = stop.send(());
+            if tokio::time::timeout(Duration::from_secs(5), delivery)
+                .await
+                .is_err()
+            {
+                tracing::warn!("the console's delivery loop did not stop within 5 seconds");
+            }
+        }
+    }
+
+    /// Reads the long channel names recorded by earlier runs (once).
+    async fn load_channel_names(&mut self) -> std::io::Result<()> {
+        if self.names_loaded {
+            return Ok(());
+        }
+        let recorded = self
+            .db
+            .read(|s| s.console_channels())
+            .await
+            .map_err(std::io::Error::other)?;
+        for (id, name) in recorded {
+            self.names.insert(&ConsoleChannel {
+                id,
+                name,
+                encoded: false,
+            });
+        }
+        self.names_loaded = true;
+        Ok(())
     }
 
     /// Answers per member per minute (the config's `discussion` section).
@@ -100,6 +153,7 @@ impl<W: Write> Console<W> {
         input: impl BufRead + Send + 'static,
         interactive: bool,
     ) -> std::io::Result<()> {
+        self.load_channel_names().await?;
         if interactive {
             writeln!(
                 self.out,
@@ -140,6 +194,7 @@ impl<W: Write> Console<W> {
 
     /// Runs one line; `false` when the person asked to quit.
     pub async fn handle_line(&mut self, line: &str) -> std::io::Result<bool> {
+        self.load_channel_names().await?;
         let started = std::time::Instant::now();
         if let Some(form) = self.form.take() {
             return self.submit_form(&form, line).await.map(|_| true);
@@ -191,7 +246,7 @@ impl<W: Write> Console<W> {
         match result {
             Ok(reply) => self.print(&reply)?,
             Err(CommandError::User(message)) => {
-                let message = readable(&message, Utc::now());
+                let message = readable(&message, Utc::now(), &self.names);
                 writeln!(self.out, "(only you can see this) {message}")?
             }
             Err(CommandError::Internal(detail)) => {
@@ -221,7 +276,7 @@ impl<W: Write> Console<W> {
                 self.print(&answered.reply)?;
                 writeln!(self.out, "── posted in the discussion ──")?;
                 for message in &answered.echo {
-                    print_message(&mut self.out, message, Utc::now())?;
+                    print_message(&mut self.out, message, Utc::now(), &self.names)?;
                 }
                 writeln!(self.out)
             }
@@ -270,10 +325,13 @@ impl<W: Write> Console<W> {
     }
 
     fn print_post(&mut self, post: &Posted) -> std::io::Result<()> {
-        let name = channel_name(post.channel_id).unwrap_or_else(|| post.channel_id.to_string());
+        let name = self
+            .names
+            .name(post.channel_id)
+            .unwrap_or_else(|| post.channel_id.to_string());
         writeln!(self.out, "── new post in #{name} ──")?;
         let now = Utc::now();
-        print_message(&mut self.out, &post.message, now)?;
+        print_message(&mut self.out, &post.message, now, &self.names)?;
         // Buttons on posts stay pressable until the next reply.
         self.print_buttons(&post.message)?;
         writeln!(self.out)
@@ -286,7 +344,7 @@ impl<W: Write> Console<W> {
         }
         let now = Utc::now();
         for message in &reply.messages {
-            print_message(&mut self.out, message, now)?;
+            print_message(&mut self.out, message, now, &self.names)?;
             self.print_buttons(message)?;
         }
         writeln!(self.out)
@@ -317,19 +375,20 @@ fn print_message(
     out: &mut impl Write,
     message: &Message,
     now: DateTime<Utc>,
+    names: &ChannelBook,
 ) -> std::io::Result<()> {
     if let Some(content) = &message.content {
-        writeln!(out, "{}", readable(&unescape(content), now))?;
+        writeln!(out, "{}", readable(&unescape(content), now, names))?;
     }
     for embed in &message.embeds {
-        print_embed(out, embed, now)?;
+        print_embed(out, embed, now, names)?;
     }
     Ok(())
 }
 
 /// Discord's markup for terminals: `<#id>` becomes `#name`, `<t:…:F>` a
 /// UTC time, `<t:…:R>` "in 5 minutes", `<@id>` and `<@&id>` @user and @role.
-pub fn readable(text: &str, now: DateTime<Utc>) -> String {
+pub fn readable(text: &str, now: DateTime<Utc>, names: &ChannelBook) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find('<') {
@@ -343,7 +402,7 @@ pub fn readable(text: &str, now: DateTime<Utc>) -> String {
         let replaced = if let Some(id) = inner.strip_prefix('#') {
             id.parse()
                 .ok()
-                .map(|id| format!("#{}", channel_name(id).unwrap_or_else(|| id.to_string())))
+                .map(|id| format!("#{}", names.name(id).unwrap_or_else(|| id.to_string())))
         } else if let Some(id) = inner.strip_prefix("@&") {
             id.parse::<u64>().ok().map(|_| "@moderators".to_string())
         } else if let Some(id) = inner.strip_prefix('@') {
@@ -376,28 +435,19 @@ pub fn readable(text: &str, now: DateTime<Utc>) -> String {
 fn time_text(ms: i64, style: &str, now: DateTime<Utc>) -> String {
     let at = from_ms(ms);
     match style {
-        "R" => {
-            let delta = at - now;
-            let (n, unit) = match delta.num_seconds().abs() {
-                s if s < 60 => (s, "second"),
-                s if s < 3600 => (s / 60, "minute"),
-                s if s < 86_400 => (s / 3600, "hour"),
-                s => (s / 86_400, "day"),
-            };
-            let plural = if n == 1 { "" } else { "s" };
-            if delta.num_seconds() >= 0 {
-                format!("in {n} {unit}{plural}")
-            } else {
-                format!("{n} {unit}{plural} ago")
-            }
-        }
+        "R" => crate::domain::text::relative(at.timestamp() - now.timestamp()),
         "d" => at.format("%Y-%m-%d").to_string(),
         _ => at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
     }
 }
 
-fn print_embed(out: &mut impl Write, embed: &Embed, now: DateTime<Utc>) -> std::io::Result<()> {
-    let unescape = |text: &str| readable(&unescape(text), now);
+fn print_embed(
+    out: &mut impl Write,
+    embed: &Embed,
+    now: DateTime<Utc>,
+    names: &ChannelBook,
+) -> std::io::Result<()> {
+    let unescape = |text: &str| readable(&unescape(text), now, names);
     if let Some(title) = embed.title.as_deref().map(unescape) {
         writeln!(out, "{title}")?;
         writeln!(out, "{}", "─".repeat(title.chars().count().min(72)))?;
@@ -417,7 +467,7 @@ fn print_embed(out: &mut impl Write, embed: &Embed, now: DateTime<Utc>) -> std::
         )?;
     }
     if let Some(footer) = &embed.footer {
-        writeln!(out, "— {}", readable(footer, now))?;
+        writeln!(out, "— {}", readable(footer, now, names))?;
     }
     writeln!(out)
 }
@@ -496,14 +546,22 @@ mod tests {
     fn discord_markup_reads_as_text() {
         let now = from_ms(1_764_000_000_000);
         let news = channel_id("news").unwrap();
+        let names = ChannelBook::default();
+        let announcements = console_channel("#announcements").unwrap();
+        names.insert(&announcements);
         assert_eq!(
             readable(
-                &format!("in <#{news}> at <t:1764000300:F> (<t:1764000300:R>) by <@0>"),
-                now
+                &format!(
+                    "in <#{news}> and <#{}> at <t:1764000300:F> (<t:1764000300:R>) by <@0>",
+                    announcements.id
+                ),
+                now,
+                &names
             ),
-            "in #news at Mon 2025-11-24 16:05 UTC (in 5 minutes) by @you"
+            "in #news and #announcements at Mon 2025-11-24 16:05 UTC (in 5 minutes) by @you"
         );
-        assert_eq!(readable("<t:1763996400:R>", now), "1 hour ago");
-        assert_eq!(readable("a < b > c", now), "a < b > c");
+        assert_eq!(readable("<t:1763996400:R>", now, &names), "1 hour ago");
+        assert_eq!(readable("<t:1764000000:R>", now, &names), "just now");
+        assert_eq!(readable("a < b > c", now, &names), "a < b > c");
     }
 }

@@ -55,17 +55,35 @@ pub fn parse(line: &str) -> Result<Line, String> {
     let (spec, rest) = match commands::group(name) {
         Some(group) => {
             let (sub, rest) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            let leaves = || {
+                let leaves: Vec<String> = commands::COMMANDS
+                    .iter()
+                    .filter(|c| c.group() == Some(group.name))
+                    .map(|c| format!("/{name} {}", c.leaf()))
+                    .collect();
+                leaves.join(", ")
+            };
             if sub.is_empty() {
                 return Err(format!(
-                    "Which /{} command? Type /help for the list.",
-                    group.name
+                    "Which /{} command? It has {}; /help {name} explains them.",
+                    group.name,
+                    leaves()
                 ));
             }
             let spec = commands::find(&format!("{name} {sub}")).ok_or_else(|| {
-                format!(
-                    "There is no /{name} {sub}.{} /help {name} lists its commands.",
-                    did_you_mean(&commands::nearest_commands(&format!("{name} {sub}")))
-                )
+                let near = commands::nearest_commands(&format!("{name} {sub}"));
+                if near.is_empty() {
+                    // `/subscribe #news`: a value where the command's name goes.
+                    format!(
+                        "/{name} has no command '{sub}': it has {}. /help {name} explains them.",
+                        leaves()
+                    )
+                } else {
+                    format!(
+                        "There is no /{name} {sub}.{} /help {name} lists its commands.",
+                        did_you_mean(&near)
+                    )
+                }
             })?;
             (spec, rest)
         }
@@ -217,7 +235,7 @@ mod tests {
         assert!(parse("/wait soon").is_err());
         assert!(parse("/briefing fly")
             .unwrap_err()
-            .contains("no /briefing fly"));
+            .contains("/briefing has no command 'fly'"));
         assert!(parse("/dance")
             .unwrap_err()
             .contains("Unknown command /dance. Type /help"));
@@ -285,5 +303,11 @@ mod tests {
             .unwrap_err()
             .contains("twice"));
         assert!(parse("/schedule").unwrap_err().contains("Which /schedule"));
+        // A value where the command's name goes: the group's commands.
+        let said = parse("/subscribe #news").unwrap_err();
+        assert!(
+            said.contains("/subscribe add, /subscribe list, /subscribe remove"),
+            "{said}"
+        );
     }
 }

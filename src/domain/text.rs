@@ -9,6 +9,25 @@ pub fn counted(n: impl Into<u64>, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// A time `seconds` from now as people say it: "in 5 minutes", "2 hours
+/// ago", "just now" (a second either way: an event stamped in whole
+/// seconds is never "in 0 seconds" after it happened).
+pub fn relative(seconds: i64) -> String {
+    let (n, unit) = match seconds.unsigned_abs() {
+        0..=1 => return "just now".into(),
+        s @ 2..=59 => (s, "second"),
+        s @ 60..=3599 => (s / 60, "minute"),
+        s @ 3600..=86_399 => (s / 3600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    let amount = counted(n, unit);
+    if seconds > 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
+}
+
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for (i, line) in text.split('\n').enumerate() {
@@ -181,6 +200,18 @@ pub fn masked_url(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_times_read_as_past_and_the_present_as_now() {
+        assert_eq!(relative(-300), "5 minutes ago");
+        assert_eq!(relative(-1), "just now");
+        assert_eq!(relative(0), "just now");
+        assert_eq!(relative(-45), "45 seconds ago");
+        assert_eq!(relative(90), "in 1 minute");
+        assert_eq!(relative(-7200), "2 hours ago");
+        assert_eq!(relative(3 * 86_400), "in 3 days");
+        assert_eq!(relative(-60), "1 minute ago");
+    }
 
     #[test]
     fn typos_find_what_was_meant_and_nothing_else() {

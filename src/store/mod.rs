@@ -6,6 +6,7 @@
 
 mod answers;
 mod briefings;
+mod console_channels;
 mod deliveries;
 mod group;
 mod leases;
@@ -90,6 +91,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0014_threads_before_publish.sql"
         )),
         M::up(include_str!("../../migrations/0015_title_suggestions.sql")),
+        M::up(include_str!("../../migrations/0016_console_channels.sql")),
     ])
 }
 

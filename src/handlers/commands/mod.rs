@@ -229,6 +229,14 @@ impl Args {
         self.0.contains_key(name)
     }
 
+    /// The channels among the values.
+    pub fn channels(&self) -> impl Iterator<Item = &ChannelRef> {
+        self.0.values().filter_map(|arg| match arg {
+            Arg::Channel(channel) => Some(channel),
+            _ => None,
+        })
+    }
+
     pub fn text(&mut self, name: &str) -> Option<String> {
         match self.0.remove(name)? {
             Arg::Text(text) => Some(text),
