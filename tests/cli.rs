@@ -621,6 +621,25 @@ fn following_a_feed_from_the_command_line() {
         "{stderr}"
     );
 
+    // Refused before anything is stored, and the message says so.
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("Nothing was stored"), "{stderr}");
+    assert_eq!(
+        cli.json(&["source", "list", "--json"]),
+        serde_json::json!([])
+    );
+
+    // Stored but failing at once: non-zero, and it says how to remove it.
+    site.serve("/gone/", Resource::status(404));
+    let failing = cli.run_with_env(&["source", "add", &site.url("/gone/")], false, &private);
+    assert!(!failing.status.success());
+    let stderr = String::from_utf8_lossy(&failing.stderr);
+    assert!(
+        stderr.contains("stored as #1") && stderr.contains("briefbot source remove 1"),
+        "{stderr}"
+    );
+    cli.ok(&["source", "remove", "1"]);
+
     let added = cli.run_with_env(
         &[
             "source",
@@ -643,10 +662,21 @@ fn following_a_feed_from_the_command_line() {
         String::from_utf8_lossy(&added.stderr)
     );
     assert!(
-        stdout.contains("Following source 1: Grid Desk (every 15 minutes)"),
+        stdout.contains(": Grid Desk (every 15 minutes)"),
+        "{stdout}"
+    );
+    let grid = cli.json(&["source", "list", "--json"])[0]["id"].to_string();
+    assert!(
+        stdout.contains(&format!("Following source {grid}:")),
         "{stdout}"
     );
     assert_eq!(stdout.matches("not posted").count(), 2, "{stdout}");
+    // Progress is for terminals: piped, nothing redraws a line.
+    let stderr = String::from_utf8_lossy(&added.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\u{1b}'),
+        "{stderr:?}"
+    );
 
     // A dry run stores nothing and shows the article as `show` would.
     let before = cli.json(&["list", "--json"])["total"].clone();
@@ -702,6 +732,58 @@ fn following_a_feed_from_the_command_line() {
         "{harbour}"
     );
 
+    // A dry run of an article already imported says so.
+    let check = cli.run_with_env(
+        &["source", "check", &site.url("/ledger-to-mine/")],
+        false,
+        &private,
+    );
+    let shown = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{shown}");
+    let stored = cli.json(&[
+        "show",
+        "ledger-to-mine-cobalt-buyers-test-shipment-level-traceability",
+        "--json",
+    ]);
+    assert!(
+        shown.contains(&format!("(already in the library as #{}", stored["id"])),
+        "{shown}"
+    );
+
+    // Importing by hand a page the feed already gave keeps the feed's
+    // categories, which the page does not give.
+    let rivers = site.url("/rivers-and-freight/");
+    let imported = cli.run_with_env(&["import-url", &rivers], false, &private);
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(imported.status.success(), "{said}");
+    assert!(said.contains("kept the categories"), "{said}");
+    let kept = cli.json(&["show", "why-rivers-matter-to-freight", "--json"]);
+    assert_eq!(
+        kept["categories"],
+        serde_json::json!(["Logistics", "Watched"]),
+        "{kept}"
+    );
+
+    // The list says when, in words: a fetch just now is not "in 0 seconds".
+    let listed = cli.ok(&["source", "list"]);
+    assert!(
+        listed.contains("last fetch")
+            && (listed.contains(" ago)") || listed.contains("(just now)")),
+        "{listed}"
+    );
+    assert!(!listed.contains("in 0 seconds"), "{listed}");
+
+    // `source enable` does what its --help says.
+    let help = cli.ok(&["source", "enable", "--help"]);
+    let enabled = cli.ok(&["source", "enable", &grid]);
+    for words in ["due at once", "within a minute", "briefbot fetch"] {
+        assert!(
+            help.replace('\n', " ").replace("  ", " ").contains(words),
+            "{help}"
+        );
+        assert!(enabled.contains(words), "{enabled}");
+    }
+
     // A failing source makes `fetch` exit non-zero, and `list` says why.
     site.serve("/feed/", Resource::status(500));
     let failed = cli.run_with_env(&["fetch", "--all"], false, &private);
@@ -710,9 +792,9 @@ fn following_a_feed_from_the_command_line() {
     let list = cli.json(&["source", "list", "--json"]);
     assert_eq!(list[0]["failures"], 1, "{list}");
     assert_eq!(list[0]["interval_seconds"], 900);
-    cli.ok(&["source", "disable", "1"]);
+    cli.ok(&["source", "disable", &grid]);
     assert_eq!(cli.json(&["source", "list", "--json"])[0]["enabled"], false);
-    cli.ok(&["source", "remove", "1"]);
+    cli.ok(&["source", "remove", &grid]);
     assert_eq!(
         cli.json(&["source", "list", "--json"]),
         serde_json::json!([])

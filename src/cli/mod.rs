@@ -1,6 +1,7 @@
 //! The `briefbot` command line.
 
 mod json;
+mod progress;
 mod serve;
 mod sources;
 mod text;
@@ -10,7 +11,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, LogConfig};
 use crate::discord;
@@ -386,7 +386,7 @@ fn import(
         max_file_bytes: config.import.max_file_bytes,
         parse: ParseOptions { title },
     };
-    let progress = progress_bar(files.len() as u64);
+    let progress = progress::files_bar(files.len() as u64);
     let report = import_files(&mut store, &files, &options, |_| progress.inc(1));
     progress.finish_and_clear();
     tracing::info!(summary = %report.summary_line(), "import finished");
@@ -647,16 +647,4 @@ fn find(store: &Store, key: Option<&str>) -> Result<StoredBriefing, CliError> {
             CliError("the library is empty; add briefings with `briefbot import`".into())
         }),
     }
-}
-
-fn progress_bar(total: u64) -> ProgressBar {
-    if total < 2 || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
-            .expect("the progress template is valid"),
-    );
-    bar
 }

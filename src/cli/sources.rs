@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use clap::Subcommand;
 
+use super::progress::{self, spin};
+use super::text::Held;
 use super::{emit, open_store, runtime, text, CliError, CliResult, Samples};
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::domain::text::relative;
 use crate::follow::{describe_interval, ArticleStatus, Follower, SourceReport};
 use crate::posting::Wake;
 use crate::store::{Db, FollowedSource, NewSource};
@@ -54,7 +57,9 @@ pub enum SourceCommand {
         /// The source's id (see `briefbot source list`).
         id: i64,
     },
-    /// Follow a disabled source again (clears its failures; fetched at once).
+    /// Follow a disabled source again: its failures are cleared and it is
+    /// due at once (the running bot fetches it within a minute; `briefbot
+    /// fetch` fetches it now).
     Enable {
         /// The source's id (see `briefbot source list`).
         id: i64,
@@ -114,9 +119,14 @@ pub fn source(
                 interval_seconds: interval.as_secs() as i64,
                 backfill: i64::from(backfill),
             };
-            let report = runtime.block_on(async {
-                let added = follower.add(new).await.map_err(CliError)?;
-                follower.fetch_source(added).await.map_err(CliError::from)
+            let shown_url = new.url.clone();
+            let added = runtime.block_on(follower.add(new)).map_err(|e| {
+                CliError(format!(
+                    "cannot follow {shown_url}: {e}. Nothing was stored."
+                ))
+            })?;
+            let report = spin(&format!("fetching {}", added.url), || {
+                runtime.block_on(follower.fetch_source(added))
             })?;
             emit(out, json, &report, |out| {
                 writeln!(
@@ -130,15 +140,20 @@ pub fn source(
             })?;
             if let Some(error) = &report.error {
                 eprintln!(
-                    "warning: the first fetch failed ({error}); it is retried on its interval. `briefbot source check {}` shows what the bot sees, `briefbot source remove {}` stops following it.",
-                    report.source_id, report.source_id
+                    "error: the first fetch failed ({error}). The source is stored as #{id} and tried again every {}; `briefbot source check {id}` shows what the bot sees, `briefbot source remove {id}` stops following it.",
+                    describe_interval(interval),
+                    id = report.source_id,
                 );
+                return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::List { json } => {
             let sources = open_store(config, Samples::No)?.sources()?;
-            emit(out, json, &sources, |out| write_sources(out, &sources))?;
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            emit(out, json, &sources, |out| {
+                write_sources(out, &sources, now_ms)
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         SourceCommand::Remove { id } => {
@@ -164,7 +179,7 @@ pub fn source(
             if enable {
                 writeln!(
                     out,
-                    "Source {id} ({}) is followed again; it is fetched at the next round.",
+                    "Source {id} ({}) is followed again and due at once: the running bot fetches it within a minute (`briefbot fetch` fetches it now).",
                     source.label()
                 )?;
             } else {
@@ -182,7 +197,11 @@ pub fn source(
                 Err(_) => source.trim().to_string(),
             };
             let (follower, runtime) = follower(config, samples)?;
-            let preview = runtime.block_on(follower.preview(&url)).map_err(CliError)?;
+            let preview = spin(&format!("reading {url}"), || {
+                runtime.block_on(follower.preview(&url))
+            })
+            .map_err(CliError)?;
+            let library = open_store(config, Samples::No)?;
             writeln!(
                 out,
                 "{url}: {}, {} article{} read (nothing stored)\n",
@@ -194,7 +213,14 @@ pub fn source(
             for article in &preview.articles {
                 match article {
                     Ok(extracted) => {
-                        text::write_any_briefing(out, &extracted.briefing, None, &[])?;
+                        let held = match library.find_briefing(&extracted.briefing.slug)? {
+                            Some(stored) => Held::InLibrary {
+                                id: stored.id,
+                                differs: stored.briefing != extracted.briefing,
+                            },
+                            None => Held::NotStored,
+                        };
+                        text::write_any_briefing(out, &extracted.briefing, held, &[])?;
                         for note in &extracted.notes {
                             writeln!(out, "note: {note}")?;
                         }
@@ -227,7 +253,10 @@ pub fn fetch(
     out: &mut impl Write,
 ) -> CliResult {
     let (follower, runtime) = follower(config, samples)?;
-    let reports = runtime.block_on(follower.fetch_due(all))?;
+    let (bar, advance) = progress::sources_bar();
+    let reports = runtime.block_on(follower.fetch_due_showing(all, Arc::new(advance)));
+    bar.finish_and_clear();
+    let reports = reports?;
     emit(out, json, &reports, |out| {
         if reports.is_empty() {
             writeln!(
@@ -251,9 +280,10 @@ pub fn fetch(
 /// subscribed channels like any new briefing).
 pub fn import_url(config: &Config, samples: Samples, url: &str, out: &mut impl Write) -> CliResult {
     let (follower, runtime) = follower(config, samples)?;
-    let (outcome, id, extracted) = runtime
-        .block_on(follower.import_page(url))
-        .map_err(CliError)?;
+    let (outcome, id, extracted) = spin(&format!("reading {url}"), || {
+        runtime.block_on(follower.import_page(url))
+    })
+    .map_err(CliError)?;
     let verb = serde_json::to_value(outcome)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -324,20 +354,24 @@ fn write_report(out: &mut impl Write, report: &SourceReport) -> std::io::Result<
     Ok(())
 }
 
-fn write_sources(out: &mut impl Write, sources: &[FollowedSource]) -> std::io::Result<()> {
+fn write_sources(
+    out: &mut impl Write,
+    sources: &[FollowedSource],
+    now_ms: i64,
+) -> std::io::Result<()> {
     if sources.is_empty() {
         return writeln!(
             out,
             "No sources. `briefbot source add <feed url>` follows one."
         );
     }
-    let when = |ms: Option<i64>| {
-        ms.map(|ms| {
-            crate::clock::from_ms(ms)
-                .format("%Y-%m-%d %H:%M UTC")
-                .to_string()
-        })
-        .unwrap_or_else(|| "never".into())
+    let when = |ms: Option<i64>| match ms {
+        Some(ms) => format!(
+            "{} ({})",
+            crate::clock::from_ms(ms).format("%Y-%m-%d %H:%M UTC"),
+            relative((ms - now_ms) / 1000)
+        ),
+        None => "never".into(),
     };
     for s in sources {
         let state = if s.enabled {

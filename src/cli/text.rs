@@ -93,21 +93,40 @@ pub fn write_categories(out: &mut impl Write, categories: &[(String, u64)]) -> i
 /// Every section of a briefing, in reading order.
 pub fn write_briefing(out: &mut impl Write, stored: &StoredBriefing) -> io::Result<()> {
     let ids: Vec<i64> = stored.questions.iter().map(|q| q.id).collect();
-    write_any_briefing(out, &stored.briefing, Some(stored.id), &ids)
+    write_any_briefing(out, &stored.briefing, Held::Stored(stored.id), &ids)
 }
 
 /// A briefing stored (with its id) or not yet (a dry run).
+/// Where a briefing shown stands in the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// Shown from the library.
+    Stored(i64),
+    /// Read by a dry run, not in the library.
+    NotStored,
+    /// Read by a dry run; the library has the article under this id
+    /// (`differs`: its stored text is not this reading's).
+    InLibrary { id: i64, differs: bool },
+}
+
 pub fn write_any_briefing(
     out: &mut impl Write,
     b: &crate::domain::Briefing,
-    id: Option<i64>,
+    held: Held,
     question_ids: &[i64],
 ) -> io::Result<()> {
     writeln!(out, "{}", b.title)?;
     writeln!(out, "{}", "=".repeat(b.title.chars().count().min(78)))?;
-    let mut meta = vec![match id {
-        Some(id) => format!("#{id} {}", b.slug),
-        None => format!("(not stored) {}", b.slug),
+    let mut meta = vec![match held {
+        Held::Stored(id) => format!("#{id} {}", b.slug),
+        Held::NotStored => format!("(not stored) {}", b.slug),
+        Held::InLibrary { id, differs: false } => {
+            format!("(already in the library as #{id}) {}", b.slug)
+        }
+        Held::InLibrary { id, differs: true } => format!(
+            "(already in the library as #{id}; its stored copy differs from this reading) {}",
+            b.slug
+        ),
     }];
     if let Some(date) = b.published {
         meta.push(date.format("%B %-d, %Y").to_string());

@@ -37,6 +37,33 @@ impl Briefing {
         Canonical { json, hash }
     }
 
+    /// Fills what this reading of an article lacks from an earlier reading
+    /// of the same article (a feed gave categories, the site's name and
+    /// tagline, a date; the page alone may not): what this one says wins.
+    /// Returns what was kept, for the report.
+    pub fn keep_from(&mut self, earlier: &Briefing) -> Vec<&'static str> {
+        let mut kept = Vec::new();
+        if self.categories.is_empty() && !earlier.categories.is_empty() {
+            self.categories = earlier.categories.clone();
+            kept.push("categories");
+        }
+        let source = &mut self.source;
+        for (name, mine, theirs) in [
+            ("source name", &mut source.name, &earlier.source.name),
+            ("tagline", &mut source.tagline, &earlier.source.tagline),
+        ] {
+            if mine.is_none() && theirs.is_some() {
+                mine.clone_from(theirs);
+                kept.push(name);
+            }
+        }
+        if self.published.is_none() && earlier.published.is_some() {
+            self.published = earlier.published;
+            kept.push("date");
+        }
+        kept
+    }
+
     /// Hex SHA-256 of the canonical JSON: same content, same hash.
     pub fn content_hash(&self) -> String {
         self.canonical().hash

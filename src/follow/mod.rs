@@ -105,6 +105,15 @@ impl SourceReport {
 }
 
 /// A source's articles as a dry run reads them.
+/// What a round of fetching has got to.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// This many sources are due this round.
+    Due(usize),
+    /// One of them is done.
+    Done(&'a SourceReport),
+}
+
 #[derive(Debug)]
 pub struct Preview {
     pub kind: &'static str,
@@ -216,11 +225,23 @@ impl Follower {
     /// `concurrency` requests at once), each host's sources one after the
     /// other, so a slow host holds up only its own sources.
     pub async fn fetch_due(&self, all: bool) -> Result<Vec<SourceReport>, StoreError> {
+        self.fetch_due_showing(all, Arc::new(|_: Progress<'_>| {}))
+            .await
+    }
+
+    /// [`Self::fetch_due`], telling `progress` how many sources are due and
+    /// each one's report as it finishes (for a progress bar).
+    pub async fn fetch_due_showing(
+        &self,
+        all: bool,
+        progress: Arc<dyn Fn(Progress<'_>) + Send + Sync>,
+    ) -> Result<Vec<SourceReport>, StoreError> {
         let now = self.clock.now_ms();
         let due = self
             .db
             .read(move |s| s.due_sources(now, all, 10_000))
             .await?;
+        progress(Progress::Due(due.len()));
         let mut by_host: std::collections::BTreeMap<String, Vec<(usize, FollowedSource)>> =
             Default::default();
         for (order, source) in due.into_iter().enumerate() {
@@ -235,11 +256,14 @@ impl Follower {
         for (_, sources) in by_host {
             let this = self.clone();
             let limit = Arc::clone(&limit);
+            let progress = Arc::clone(&progress);
             tasks.spawn(async move {
                 let mut reports = Vec::new();
                 for (order, source) in sources {
                     let _turn = limit.acquire().await;
-                    reports.push((order, this.fetch_source(source).await?));
+                    let report = this.fetch_source(source).await?;
+                    progress(Progress::Done(&report));
+                    reports.push((order, report));
                 }
                 Ok::<_, StoreError>(reports)
             });
@@ -665,7 +689,26 @@ impl Follower {
             url: Some(url),
             ..Hints::default()
         };
-        let extracted = extract_page(html, hints).await?;
+        let mut extracted = extract_page(html, hints).await?;
+        // The same article read before (from a feed, say) keeps what that
+        // reading gave and this page does not say.
+        let slug = extracted.briefing.slug.clone();
+        let earlier = self
+            .db
+            .read(move |s| s.find_briefing(&slug))
+            .await
+            .map_err(|e| e.to_string())?
+            .filter(|stored| stored.briefing.source.url == extracted.briefing.source.url);
+        if let Some(earlier) = earlier {
+            let kept = extracted.briefing.keep_from(&earlier.briefing);
+            if !kept.is_empty() {
+                extracted.notes.push(format!(
+                    "kept the {} of #{} (the page does not give them)",
+                    kept.join(", "),
+                    earlier.id
+                ));
+            }
+        }
         let briefing = extracted.briefing.clone();
         let (outcome, id) = self
             .db
