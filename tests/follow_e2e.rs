@@ -871,7 +871,26 @@ async fn gzip_bombs_redirect_loops_slow_servers_and_max_age() {
         "no sixth redirect was followed"
     );
     let slow = follower.preview(&site.url("/slow/")).await.unwrap_err();
-    assert!(slow.contains("timed out"), "{slow}");
+    assert!(slow.contains("127.0.0.1 did not answer in time"), "{slow}");
+    // Connection failures name the host and the cause an operator acts on.
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let refused = follower
+        .preview(&format!("http://127.0.0.1:{closed_port}/feed/"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.contains("127.0.0.1 refused the connection"),
+        "{refused}"
+    );
+    let plain_as_tls = site.url("/gzipped/").replacen("http://", "https://", 1);
+    let tls = follower.preview(&plain_as_tls).await.unwrap_err();
+    assert!(
+        tls.contains("the secure connection to 127.0.0.1 failed (TLS)"),
+        "{tls}"
+    );
 
     let added = add(&follower, site.url("/cached/")).await;
     let now = clock.now_ms();

@@ -288,9 +288,10 @@ impl Fetcher {
             .map_err(|e| FetchError::Refused(format!("{url} is not a web address: {e}")))?;
         self.policy.check_url(&parsed)?;
         let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
+        let describe = |error| describe(error, &host);
         let lock = {
             let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(hosts.entry(host).or_default())
+            Arc::clone(hosts.entry(host.clone()).or_default())
         };
         let _one_at_a_time = lock.lock().await;
 
@@ -375,9 +376,10 @@ fn max_age(headers: &HeaderMap) -> Option<Duration> {
     })
 }
 
-/// reqwest's error with its causes, and our refusals as they were written.
-/// The address is left out: it can carry a secret, and the caller knows it.
-fn describe(error: reqwest::Error) -> FetchError {
+/// reqwest's error as its kind (name lookup, refused, TLS, timeout) and the
+/// host, then its causes; our refusals as they were written. Only the host
+/// of the address is named: the path or query can carry a secret.
+fn describe(error: reqwest::Error, host: &str) -> FetchError {
     let error = error.without_url();
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     let mut parts = Vec::new();
@@ -391,10 +393,44 @@ fn describe(error: reqwest::Error) -> FetchError {
         }
         cause = current.source();
     }
+    let chain = parts.join(": ");
+    FetchError::Network(format!("{} ({chain})", network_cause(&error, &chain, host)))
+}
+
+/// What went wrong reaching `host`, in the words an operator acts on.
+fn network_cause(error: &reqwest::Error, chain: &str, host: &str) -> String {
+    let lower = chain.to_ascii_lowercase();
     if error.is_timeout() {
-        return FetchError::Network("timed out".into());
+        format!("{host} did not answer in time (timed out)")
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+        || lower.contains("no such host")
+    {
+        format!("the name {host} could not be looked up (DNS): is it spelled right?")
+    } else if lower.contains("connection refused") {
+        format!("{host} refused the connection (nothing listens there)")
+    } else if [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        // rustls' words for a server that does not speak TLS at all.
+        "corrupt message",
+        "peer is incompatible",
+        "peer misbehaved",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
+    {
+        format!("the secure connection to {host} failed (TLS)")
+    } else if lower.contains("connection reset") || lower.contains("closed") {
+        format!("{host} closed the connection")
+    } else if error.is_connect() {
+        format!("could not connect to {host}")
+    } else {
+        format!("reading from {host} failed")
     }
-    FetchError::Network(parts.join(": "))
 }
 
 #[cfg(test)]
