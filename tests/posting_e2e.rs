@@ -353,6 +353,62 @@ async fn bad_schedules_are_refused_with_a_reason_and_nothing_is_stored() {
     bot.stop().await;
 }
 
+/// The permission checks follow the server as it changes: a channel a
+/// moderator locks (CHANNEL_UPDATE) is refused from then on, and accepted
+/// again once unlocked. (The bot keeps its own compact record of each
+/// server, fed by gateway events, not serenity's cache.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permission_checks_follow_channel_changes() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let subscribe = || sub("add", json!([channel("channel", CHANNEL_ID)]));
+    let unsubscribe = || sub("remove", json!([channel("channel", CHANNEL_ID)]));
+    let accepted = command(&double, "subscribe", subscribe()).await;
+    assert!(text(&accepted).contains("will get"), "{accepted}");
+    command(&double, "subscribe", unsubscribe()).await;
+
+    let deny_send = json!([{
+        "id": GUILD_ID.to_string(), "type": 0, "allow": "0", "deny": "2048"
+    }]);
+    double
+        .set_channel_overwrites(CHANNEL_ID, deny_send)
+        .unwrap();
+    // The event and the next command race: ask until the refusal, within a bound.
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let refused = loop {
+        let reply = command(&double, "subscribe", subscribe()).await;
+        if text(&reply).contains("I can't post in") {
+            break reply;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still accepted: {reply}"
+        );
+        command(&double, "subscribe", unsubscribe()).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(text(&refused).contains("Send Messages"), "{refused}");
+    assert!(bot.store(|s| s.subscriptions(GUILD_ID)).await.is_empty());
+
+    double
+        .set_channel_overwrites(CHANNEL_ID, json!([]))
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let reply = command(&double, "subscribe", subscribe()).await;
+        if text(&reply).contains("will get") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still refused: {reply}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_accepted(&double);
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_is_refused_every_moderator_command_even_when_discord_lets_them_call_it() {
     let double = double().await;

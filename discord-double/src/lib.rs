@@ -160,6 +160,9 @@ struct Shared {
     published: Mutex<Vec<Published>>,
     /// Publishes refused for the hourly limit.
     publish_refusals: AtomicUsize,
+    /// Channels of the test server whose overwrites a test changed:
+    /// channel id -> its `permission_overwrites`.
+    overwrites: Mutex<std::collections::HashMap<u64, Value>>,
 }
 
 /// A message published to the servers following its announcement channel.
@@ -203,9 +206,22 @@ impl Shared {
         })
     }
 
+    /// The test server as it is now (with the overwrites tests changed).
+    pub(crate) fn test_guild(&self) -> Value {
+        let mut guild = guild_json();
+        let changed = self.overwrites.lock().expect("overwrites");
+        for channel in guild["channels"].as_array_mut().into_iter().flatten() {
+            let id = channel["id"].as_str().and_then(|id| id.parse::<u64>().ok());
+            if let Some(overwrites) = id.and_then(|id| changed.get(&id)) {
+                channel["permission_overwrites"] = overwrites.clone();
+            }
+        }
+        guild
+    }
+
     /// The servers the bot is in.
     fn guilds(&self) -> Vec<Value> {
-        let mut guilds = vec![guild_json()];
+        let mut guilds = vec![self.test_guild()];
         if self.second_guild.load(Ordering::SeqCst) {
             guilds.push(second_guild_json());
         }
@@ -285,6 +301,7 @@ impl Double {
             sessions: Mutex::default(),
             shards: AtomicU64::new(1),
             second_guild: std::sync::atomic::AtomicBool::new(false),
+            overwrites: Mutex::default(),
             generated_guilds: AtomicU64::new(0),
             identifies: AtomicUsize::new(0),
             intents: AtomicU64::new(0),
@@ -506,6 +523,27 @@ impl Double {
                 at: std::time::Instant::now(),
             });
         id
+    }
+
+    /// Changes a test-server channel's permission overwrites, as a
+    /// moderator would in its settings: what the double allows follows at
+    /// once, and the bot is told with CHANNEL_UPDATE (Discord sends it to
+    /// bots with the GUILDS intent).
+    pub fn set_channel_overwrites(&self, channel_id: u64, overwrites: Value) -> Result<(), String> {
+        self.shared
+            .overwrites
+            .lock()
+            .expect("overwrites")
+            .insert(channel_id, overwrites);
+        let mut channel = self.shared.test_guild()["channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["id"] == json!(channel_id.to_string()))
+            .cloned()
+            .ok_or_else(|| format!("the test server has no channel {channel_id}"))?;
+        channel["guild_id"] = json!(GUILD_ID.to_string());
+        self.dispatch("CHANNEL_UPDATE", channel)
     }
 
     /// The intents the bot identified with last.

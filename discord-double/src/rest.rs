@@ -46,7 +46,7 @@ pub(crate) fn bot_permissions(shared: &Shared, channel: u64) -> Option<(u64, u64
         .find(|t| t.id == channel)
         .map(|t| t.parent_id);
     let target = parent.unwrap_or(channel);
-    let guild = guild_json();
+    let guild = shared.test_guild();
     let found = guild["channels"]
         .as_array()?
         .iter()

@@ -1,11 +1,11 @@
 //! Who is calling and where the bot may post, read from what Discord sent
-//! and the cache. The decisions themselves are the handlers'.
+//! and what gateway events told of each server (`servers`). The decisions themselves are the handlers'.
 
 use serenity::all::{
-    ChannelId, ChannelType, Context as SerenityContext, GuildId, Member, PartialChannel,
-    Permissions, Role, UserId,
+    ChannelId, ChannelType, GuildId, Member, PartialChannel, Permissions, Role, UserId,
 };
 
+use super::servers::ChannelLookup;
 use super::types::Context;
 use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, RoleRef};
 
@@ -150,16 +150,16 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<
     let guild = ctx
         .guild_id()
         .ok_or_else(|| CommandError::User("Channels can be named only in a server.".into()))?;
-    let kind = {
-        let cache = &ctx.serenity_context().cache;
-        let server = cache.guild(guild).ok_or_else(|| {
-            CommandError::User(
+    let servers = &ctx.data().servers;
+    let kind =
+        match servers.channel(guild, channel.id.get()) {
+            ChannelLookup::ServerUnknown => return Err(CommandError::User(
                 "I have not finished loading this server from Discord yet; try again in a moment."
                     .into(),
-            )
-        })?;
-        server.channels.get(&channel.id).map(|c| c.kind)
-    };
+            )),
+            ChannelLookup::NotHere => None,
+            ChannelLookup::Found(kind) => Some(kind),
+        };
     let Some(kind) = kind else {
         tracing::warn!(
             guild = guild.get(),
@@ -183,7 +183,7 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<
             .name
             .clone()
             .unwrap_or_else(|| channel.id.to_string()),
-        problem: missing_permissions(ctx.serenity_context(), guild, channel.id, &POSTING),
+        problem: missing_permissions(ctx, guild, channel.id, &POSTING),
         // A forum post is made with Send Messages; only posting inside it
         // needs a thread permission.
         threads_problem: {
@@ -192,7 +192,7 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<
             } else {
                 &THREADS[..]
             };
-            missing_permissions(ctx.serenity_context(), guild, channel.id, needed)
+            missing_permissions(ctx, guild, channel.id, needed)
         },
         announcement: kind == ChannelType::News,
         forum: kind == ChannelType::Forum,
@@ -203,12 +203,10 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<
 /// never offered, and a role that is not mentionable needs Mention Everyone.
 /// Refused unless the role is one of the interaction's own server.
 pub fn role_ref(ctx: Context<'_>, role: &Role) -> CommandResult<RoleRef> {
-    let ours = ctx.guild_id().is_some_and(|guild| {
-        ctx.serenity_context()
-            .cache
-            .guild(guild)
-            .is_some_and(|g| g.roles.contains_key(&role.id))
-    });
+    let servers = &ctx.data().servers;
+    let ours = ctx
+        .guild_id()
+        .is_some_and(|guild| servers.role_mentionable(guild, role.id).is_some());
     if !ours {
         tracing::warn!(
             guild = ?ctx.guild_id().map(GuildId::get),
@@ -225,13 +223,11 @@ pub fn role_ref(ctx: Context<'_>, role: &Role) -> CommandResult<RoleRef> {
     } else if role.mentionable {
         None
     } else {
-        let can_mention_everyone = ctx.guild_id().and_then(|guild| {
-            let cache = &ctx.serenity_context().cache;
-            let bot = cache.current_user().id;
-            let guild = cache.guild(guild)?;
-            let member = guild.members.get(&bot)?;
-            Some(guild.member_permissions(member).mention_everyone())
-        });
+        let bot = ctx.serenity_context().cache.current_user().id;
+        let can_mention_everyone = ctx
+            .guild_id()
+            .and_then(|guild| servers.bot_permissions(guild, bot))
+            .map(|granted| granted.mention_everyone());
         (can_mention_everyone != Some(true)).then(|| {
             "the role is not mentionable and the bot lacks Mention Everyone; make the role mentionable (Server Settings, Roles) or give the bot Mention Everyone".to_string()
         })
@@ -244,16 +240,16 @@ pub fn role_ref(ctx: Context<'_>, role: &Role) -> CommandResult<RoleRef> {
 }
 
 fn missing_permissions(
-    ctx: &SerenityContext,
+    ctx: Context<'_>,
     guild: GuildId,
     channel: ChannelId,
     needed: &[(Permissions, &str)],
 ) -> Option<String> {
-    let bot = ctx.cache.current_user().id;
-    let guild = ctx.cache.guild(guild)?;
-    let channel = guild.channels.get(&channel)?;
-    let member = guild.members.get(&bot)?;
-    let granted = guild.user_permissions_in(channel, member);
+    let bot = ctx.serenity_context().cache.current_user().id;
+    let granted = ctx
+        .data()
+        .servers
+        .bot_permissions_in(guild, channel.get(), bot)?;
     let missing: Vec<&str> = needed
         .iter()
         .filter(|(needed, _)| !granted.contains(*needed))

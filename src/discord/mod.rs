@@ -7,6 +7,7 @@ mod health;
 mod poster;
 mod rate_gate;
 mod reply;
+mod servers;
 mod startup;
 mod types;
 mod unread;
@@ -135,6 +136,10 @@ pub async fn run(
     let mut cache = serenity::cache::Settings::default();
     cache.max_messages = 0;
     cache.cache_users = false;
+    // Servers and channels are kept by `servers::Servers`, in a tenth of
+    // the memory (BENCHMARKS.md, "Many servers").
+    cache.cache_guilds = false;
+    cache.cache_channels = false;
     let mut client = ClientBuilder::new_with_http(http.build(), intents)
         .cache_settings(cache)
         .framework(framework)
@@ -290,6 +295,7 @@ fn framework(
     let import_options = settings.import.clone();
     let answer_limit = settings.answer_limit;
     let read_replies = settings.read_replies;
+    let servers = Arc::new(servers::Servers::default());
     poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -334,6 +340,7 @@ fn framework(
                     import_options,
                     answer_limit,
                     read_replies,
+                    servers,
                 })
             })
         })
@@ -446,17 +453,55 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
         FullEvent::Message { new_message } if data.read_replies => {
             answer_reply(ctx, new_message, data).await?;
         }
-        // Serenity's signal that no server a shard announced is still on
-        // its way (again after each server joined later).
-        FullEvent::CacheReady { guilds } => {
-            tracing::info!(
-                servers = guilds.len(),
-                "every server announced so far has arrived"
-            );
+        // What the permission checks read, kept up to date.
+        FullEvent::Ready { data_about_bot } => {
+            let all_here = data
+                .servers
+                .expect(data_about_bot.guilds.iter().map(|g| g.id));
+            if all_here {
+                all_servers_arrived(data);
+            }
+        }
+        FullEvent::GuildCreate { guild, .. } => {
+            let last = data.servers.arrived(guild, ctx.cache.current_user().id);
+            if last {
+                all_servers_arrived(data);
+            }
+        }
+        FullEvent::GuildUpdate { new_data, .. } => data.servers.updated(new_data),
+        FullEvent::GuildDelete { incomplete, .. } => data.servers.gone(incomplete.id),
+        FullEvent::ChannelCreate { channel } => data
+            .servers
+            .channel_changed(channel, ctx.cache.current_user().id),
+        FullEvent::ChannelUpdate { new, .. } => data
+            .servers
+            .channel_changed(new, ctx.cache.current_user().id),
+        FullEvent::ChannelDelete { channel, .. } => data.servers.channel_deleted(channel),
+        FullEvent::GuildRoleCreate { new } => data.servers.role_changed(new),
+        FullEvent::GuildRoleUpdate { new, .. } => data.servers.role_changed(new),
+        FullEvent::GuildRoleDelete {
+            guild_id,
+            removed_role_id,
+            ..
+        } => data.servers.role_deleted(*guild_id, *removed_role_id),
+        FullEvent::GuildMemberUpdate { event: update, .. }
+            if update.user.id == ctx.cache.current_user().id =>
+        {
+            data.servers
+                .bot_roles_changed(update.guild_id, &update.roles)
         }
         _ => {}
     }
     Ok(())
+}
+
+/// No server a shard announced is still on its way (again after each
+/// server joined later): the bench and operators read this line.
+fn all_servers_arrived(data: &Data) {
+    tracing::info!(
+        servers = data.servers.count(),
+        "every server announced so far has arrived"
+    );
 }
 
 /// A member's reply to a question's message in a discussion thread is an

@@ -10,6 +10,8 @@ pub struct Data {
     pub answer_limit: AnswerLimit,
     /// Plain replies to question messages are answers (Message Content intent).
     pub read_replies: bool,
+    /// What the permission checks read of each server (fed by gateway events).
+    pub servers: std::sync::Arc<super::servers::Servers>,
 }
 
 pub type Error = CommandError;
