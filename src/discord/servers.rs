@@ -13,22 +13,27 @@ use serenity::all::{
     Role, RoleId, UserId,
 };
 
-/// One permission overwrite of a channel: for a role, or for the bot.
+/// One permission overwrite of a channel: for a role (@everyone's id is the
+/// server's), or for the bot's own user (ids never collide across kinds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Overwrite {
-    /// A role id, or the bot's user id when `for_bot`.
     target: u64,
     allow: Permissions,
     deny: Permissions,
-    for_bot: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A channel: its kind, and where its overwrites are in its server's list
+/// (one list per server rather than one allocation per channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ChannelView {
     id: u64,
+    first: u32,
+    count: u16,
     kind: ChannelType,
-    overwrites: Box<[Overwrite]>,
 }
+
+/// A channel with its overwrites, while a server's list is rebuilt.
+type LooseChannel = (u64, ChannelType, Vec<Overwrite>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RoleView {
@@ -42,6 +47,8 @@ struct Server {
     owner: u64,
     /// Sorted by id.
     channels: Box<[ChannelView]>,
+    /// Every channel's overwrites, each channel's together.
+    overwrites: Box<[Overwrite]>,
     /// Sorted by id; @everyone's id is the server's.
     roles: Box<[RoleView]>,
     /// The bot's roles here, sorted.
@@ -49,6 +56,40 @@ struct Server {
 }
 
 impl Server {
+    fn overwrites_of(&self, channel: &ChannelView) -> &[Overwrite] {
+        let first = channel.first as usize;
+        self.overwrites
+            .get(first..first + usize::from(channel.count))
+            .unwrap_or_default()
+    }
+
+    fn set_channels(&mut self, mut channels: Vec<LooseChannel>) {
+        channels.sort_by_key(|(id, _, _)| *id);
+        let mut overwrites = Vec::with_capacity(channels.iter().map(|c| c.2.len()).sum());
+        let mut views = Vec::with_capacity(channels.len());
+        for (id, kind, own) in channels {
+            // Discord allows at most 100 overwrites a channel; more would
+            // not fit the count and are not the bot's concern.
+            let own = &own[..own.len().min(usize::from(u16::MAX))];
+            views.push(ChannelView {
+                id,
+                first: u32::try_from(overwrites.len()).unwrap_or(u32::MAX),
+                count: own.len() as u16,
+                kind,
+            });
+            overwrites.extend_from_slice(own);
+        }
+        self.channels = views.into_boxed_slice();
+        self.overwrites = overwrites.into_boxed_slice();
+    }
+
+    fn loose_channels(&self) -> Vec<LooseChannel> {
+        self.channels
+            .iter()
+            .map(|c| (c.id, c.kind, self.overwrites_of(c).to_vec()))
+            .collect()
+    }
+
     fn channel(&self, id: u64) -> Option<&ChannelView> {
         self.channels
             .binary_search_by_key(&id, |c| c.id)
@@ -91,49 +132,42 @@ impl Server {
             return granted;
         }
         let overwrite = |pick: &dyn Fn(&Overwrite) -> bool| {
-            channel
-                .overwrites
+            self.overwrites_of(channel)
                 .iter()
                 .filter(|o| pick(o))
                 .fold((Permissions::empty(), Permissions::empty()), |(a, d), o| {
                     (a | o.allow, d | o.deny)
                 })
         };
-        let (allow, deny) = overwrite(&|o| !o.for_bot && o.target == guild);
+        let (allow, deny) = overwrite(&|o| o.target == guild);
         granted = (granted & !deny) | allow;
-        let (allow, deny) = overwrite(&|o| {
-            !o.for_bot && o.target != guild && self.bot_roles.binary_search(&o.target).is_ok()
-        });
+        let (allow, deny) =
+            overwrite(&|o| o.target != guild && self.bot_roles.binary_search(&o.target).is_ok());
         granted = (granted & !deny) | allow;
-        let (allow, deny) = overwrite(&|o| o.for_bot && o.target == bot);
+        let (allow, deny) = overwrite(&|o| o.target == bot);
         (granted & !deny) | allow
     }
 }
 
-fn channel_view(channel: &GuildChannel, bot: u64) -> ChannelView {
+fn loose_channel(channel: &GuildChannel, bot: u64) -> LooseChannel {
     let overwrites = channel
         .permission_overwrites
         .iter()
         .filter_map(|o| {
-            let (target, for_bot) = match o.kind {
-                PermissionOverwriteType::Role(role) => (role.get(), false),
+            let target = match o.kind {
+                PermissionOverwriteType::Role(role) => role.get(),
                 // Other members' overwrites never concern the bot.
-                PermissionOverwriteType::Member(user) if user.get() == bot => (user.get(), true),
+                PermissionOverwriteType::Member(user) if user.get() == bot => user.get(),
                 _ => return None,
             };
             Some(Overwrite {
                 target,
                 allow: o.allow,
                 deny: o.deny,
-                for_bot,
             })
         })
         .collect();
-    ChannelView {
-        id: channel.id.get(),
-        kind: channel.kind,
-        overwrites,
-    }
+    (channel.id.get(), channel.kind, overwrites)
 }
 
 fn role_view(role: &Role) -> RoleView {
@@ -201,16 +235,10 @@ impl Servers {
     /// one announced still on its way.
     pub fn arrived(&self, guild: &Guild, bot: UserId) -> bool {
         let bot = bot.get();
-        let server = Server {
+        let mut server = Server {
             owner: guild.owner_id.get(),
-            channels: sorted(
-                guild
-                    .channels
-                    .values()
-                    .map(|c| channel_view(c, bot))
-                    .collect(),
-                |c| c.id,
-            ),
+            channels: Box::default(),
+            overwrites: Box::default(),
             roles: sorted(guild.roles.values().map(role_view).collect(), |r| r.id),
             bot_roles: sorted(
                 guild
@@ -221,6 +249,13 @@ impl Servers {
                 |id| *id,
             ),
         };
+        server.set_channels(
+            guild
+                .channels
+                .values()
+                .map(|c| loose_channel(c, bot))
+                .collect(),
+        );
         self.write().insert(guild.id.get(), server);
         let mut pending = self.pending.write().unwrap_or_else(PoisonError::into_inner);
         pending.remove(&guild.id.get()) && pending.is_empty()
@@ -241,12 +276,12 @@ impl Servers {
     }
 
     pub fn channel_changed(&self, channel: &GuildChannel, bot: UserId) {
-        let view = channel_view(channel, bot.get());
+        let changed = loose_channel(channel, bot.get());
         if let Some(server) = self.write().get_mut(&channel.guild_id.get()) {
-            let mut channels = std::mem::take(&mut server.channels).into_vec();
-            channels.retain(|c| c.id != view.id);
-            channels.push(view);
-            server.channels = sorted(channels, |c| c.id);
+            let mut channels = server.loose_channels();
+            channels.retain(|c| c.0 != changed.0);
+            channels.push(changed);
+            server.set_channels(channels);
         }
     }
 
@@ -254,9 +289,9 @@ impl Servers {
         if let Some(server) = self.write().get_mut(&channel.guild_id.get()) {
             let id = channel.id.get();
             if server.channel(id).is_some() {
-                let mut channels = std::mem::take(&mut server.channels).into_vec();
-                channels.retain(|c| c.id != id);
-                server.channels = channels.into_boxed_slice();
+                let mut channels = server.loose_channels();
+                channels.retain(|c| c.0 != id);
+                server.set_channels(channels);
             }
         }
     }
@@ -334,14 +369,10 @@ mod tests {
     const MODS: u64 = 1_001;
 
     fn server(bot_roles: &[u64], overwrites: Vec<Overwrite>) -> Server {
-        Server {
+        let mut server = Server {
             owner: 99,
-            channels: vec![ChannelView {
-                id: 5,
-                kind: ChannelType::Text,
-                overwrites: overwrites.into_boxed_slice(),
-            }]
-            .into_boxed_slice(),
+            channels: Box::default(),
+            overwrites: Box::default(),
             roles: vec![
                 RoleView {
                     id: GUILD,
@@ -356,79 +387,84 @@ mod tests {
             ]
             .into_boxed_slice(),
             bot_roles: bot_roles.to_vec().into_boxed_slice(),
-        }
+        };
+        // A channel without overwrites first: each channel finds its own.
+        server.set_channels(vec![
+            (4, ChannelType::Voice, Vec::new()),
+            (5, ChannelType::Text, overwrites),
+        ]);
+        server
     }
 
-    fn role_overwrite(target: u64, allow: Permissions, deny: Permissions) -> Overwrite {
+    fn overwrite(target: u64, allow: Permissions, deny: Permissions) -> Overwrite {
         Overwrite {
             target,
             allow,
             deny,
-            for_bot: false,
         }
+    }
+
+    fn in_channel(server: &Server) -> Permissions {
+        server.permissions_in(GUILD, BOT, server.channel(5).unwrap())
     }
 
     #[test]
     fn overwrites_apply_in_discords_order() {
         let send = Permissions::SEND_MESSAGES;
-        let everyone_denies = server(
-            &[MODS],
-            vec![role_overwrite(GUILD, Permissions::empty(), send)],
-        );
-        let channel = &everyone_denies.channels[0];
-        let granted = everyone_denies.permissions_in(GUILD, BOT, channel);
+        let none = Permissions::empty();
+        let everyone_denies = server(&[MODS], vec![overwrite(GUILD, none, send)]);
+        let granted = in_channel(&everyone_denies);
         assert!(!granted.contains(send) && granted.contains(Permissions::EMBED_LINKS));
+        let voice = everyone_denies.channel(4).unwrap();
+        assert!(everyone_denies
+            .permissions_in(GUILD, BOT, voice)
+            .contains(send));
 
         // A role's allow beats @everyone's deny; the bot's own deny beats both.
-        let mut layered = server(
-            &[MODS],
-            vec![
-                role_overwrite(GUILD, Permissions::empty(), send),
-                role_overwrite(MODS, send, Permissions::empty()),
-            ],
-        );
-        let channel = layered.channels[0].clone();
-        assert!(layered.permissions_in(GUILD, BOT, &channel).contains(send));
-        let mut channel = channel;
-        let mut overwrites = channel.overwrites.into_vec();
-        overwrites.push(Overwrite {
-            target: BOT,
-            allow: Permissions::empty(),
-            deny: send,
-            for_bot: true,
-        });
-        channel.overwrites = overwrites.into_boxed_slice();
-        assert!(!layered.permissions_in(GUILD, BOT, &channel).contains(send));
+        let layered = vec![overwrite(GUILD, none, send), overwrite(MODS, send, none)];
+        assert!(in_channel(&server(&[MODS], layered.clone())).contains(send));
+        let mut own = layered.clone();
+        own.push(overwrite(BOT, none, send));
+        let mut denied = server(&[MODS], own);
+        assert!(!in_channel(&denied).contains(send));
 
         // A role the bot does not have changes nothing.
-        let not_ours = server(
-            &[],
-            vec![role_overwrite(MODS, Permissions::ATTACH_FILES, send)],
-        );
-        let granted = not_ours.permissions_in(GUILD, BOT, &not_ours.channels[0]);
+        let not_ours = server(&[], vec![overwrite(MODS, Permissions::ATTACH_FILES, send)]);
+        let granted = in_channel(&not_ours);
         assert!(granted.contains(send) && !granted.contains(Permissions::ATTACH_FILES));
 
         // The owner and Administrator have everything.
-        layered.owner = BOT;
+        denied.owner = BOT;
+        assert_eq!(in_channel(&denied), Permissions::all());
+        let mut admin = server(&[MODS], vec![overwrite(GUILD, none, send)]);
+        admin.roles[1].permissions = Permissions::ADMINISTRATOR;
+        assert_eq!(in_channel(&admin), Permissions::all());
+    }
+
+    #[test]
+    fn a_changed_channel_keeps_the_others_overwrites() {
+        let send = Permissions::SEND_MESSAGES;
+        let mut server = server(&[], vec![overwrite(GUILD, Permissions::empty(), send)]);
+        let mut channels = server.loose_channels();
+        channels.retain(|c| c.0 != 4);
+        channels.push((
+            4,
+            ChannelType::Text,
+            vec![overwrite(GUILD, Permissions::empty(), send)],
+        ));
+        channels.push((3, ChannelType::Text, Vec::new()));
+        server.set_channels(channels);
         assert_eq!(
-            layered.permissions_in(GUILD, BOT, &channel),
-            Permissions::all()
+            server.channels.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [3, 4, 5]
         );
-        let mut admin = server(
-            &[MODS],
-            vec![role_overwrite(GUILD, Permissions::empty(), send)],
-        );
-        admin.roles = vec![
-            admin.roles[0],
-            RoleView {
-                permissions: Permissions::ADMINISTRATOR,
-                ..admin.roles[1]
-            },
-        ]
-        .into_boxed_slice();
-        assert_eq!(
-            admin.permissions_in(GUILD, BOT, &admin.channels[0]),
-            Permissions::all()
-        );
+        for (id, sends) in [(3, true), (4, false), (5, false)] {
+            let channel = server.channel(id).unwrap();
+            assert_eq!(
+                server.permissions_in(GUILD, BOT, channel).contains(send),
+                sends,
+                "{id}"
+            );
+        }
     }
 }
