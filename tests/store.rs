@@ -510,3 +510,42 @@ fn articles_with_the_same_title_from_two_sources_get_their_own_slugs() {
         "weekly-notes-2"
     );
 }
+
+/// A stored value we cannot decode is an error naming it, never a default
+/// (an empty category list would make a subscription take everything).
+#[test]
+fn an_undecodable_stored_value_is_an_error_not_a_default() {
+    use briefbot::store::{NewSource, Wants};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let wants = Wants {
+            categories: vec!["Energy".into()],
+            ..Wants::default()
+        };
+        store.subscribe(1, 2, &wants, 3, 0).unwrap();
+        let source = NewSource {
+            url: "https://example.org/feed/".into(),
+            name: None,
+            categories: vec!["Watched".into()],
+            interval_seconds: 600,
+            backfill: 0,
+        };
+        store.add_source(&source, 0).unwrap();
+        assert_eq!(store.subscriptions(1).unwrap()[0].categories, ["Energy"]);
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE subscriptions SET categories = 'Energy,Grid'", [])
+        .unwrap();
+    conn.execute("UPDATE sources SET categories = '{not json'", [])
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let subscriptions = store.subscriptions(1).unwrap_err().to_string();
+    assert!(
+        subscriptions.contains("the stored categories is not what this version reads"),
+        "{subscriptions}"
+    );
+    assert!(store.sources().is_err());
+}

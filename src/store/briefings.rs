@@ -354,7 +354,16 @@ impl Store {
                     title: row.get(2)?,
                     published: row
                         .get::<_, Option<String>>(3)?
-                        .and_then(|d| d.parse().ok()),
+                        .map(|d| {
+                            d.parse().map_err(|e: chrono::ParseError| {
+                                rusqlite::Error::FromSqlConversionFailure(
+                                    3,
+                                    rusqlite::types::Type::Text,
+                                    e.into(),
+                                )
+                            })
+                        })
+                        .transpose()?,
                     categories: categories
                         .map(|c| c.split('\u{1f}').map(str::to_string).collect())
                         .unwrap_or_default(),

@@ -68,6 +68,20 @@ pub fn database_files(path: &Path) -> [std::path::PathBuf; 3] {
 }
 
 /// A count or offset as SQLite's integer: past i64::MAX means "all".
+/// A JSON column read as `T`: a value we cannot decode is an error (naming
+/// the column), never a default.
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text).map_err(|e| {
+        let column = row.as_ref().column_name(index).unwrap_or("?").to_string();
+        let why = format!("the stored {column} is not what this version reads ({e})");
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, why.into())
+    })
+}
+
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

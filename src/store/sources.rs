@@ -86,12 +86,11 @@ const COLUMNS: &str =
     next_fetch_at, created_at";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<FollowedSource> {
-    let categories: String = row.get(3)?;
     Ok(FollowedSource {
         id: row.get(0)?,
         url: row.get(1)?,
         name: row.get(2)?,
-        categories: serde_json::from_str(&categories).unwrap_or_default(),
+        categories: super::json_column(row, 3)?,
         interval_seconds: row.get(4)?,
         enabled: row.get(5)?,
         disabled_reason: row.get(6)?,

@@ -44,16 +44,15 @@ const COLUMNS: &str =
     "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
-    let categories: String = row.get(3)?;
     Ok(Subscription {
         id: row.get(0)?,
         guild_id: row.get::<_, i64>(1)? as u64,
         channel_id: row.get::<_, i64>(2)? as u64,
-        categories: serde_json::from_str(&categories).unwrap_or_default(),
+        categories: super::json_column(row, 3)?,
         paused_reason: row.get(4)?,
         created_by: row.get::<_, i64>(5)? as u64,
         created_at: row.get(6)?,
-        sources: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
+        sources: super::json_column(row, 7)?,
         role_id: row.get::<_, Option<i64>>(8)?.map(|r| r as u64),
         publish: row.get(9)?,
         forum: row.get(10)?,
@@ -167,10 +166,9 @@ impl Store {
                          WHERE b.id > ?1 ORDER BY b.id",
                     )?;
                     let rows = stmt.query_map([after], |row| {
-                        let categories: String = row.get(1)?;
                         Ok((
                             row.get(0)?,
-                            serde_json::from_str(&categories).unwrap_or_default(),
+                            super::json_column(row, 1)?,
                             row.get(2)?,
                             row.get(3)?,
                         ))
