@@ -341,3 +341,30 @@ fn the_readmes_console_examples_work_as_written() {
         assert!(!out.contains("No briefing matches"), "{command}:\n{out}");
     }
 }
+
+/// Every declared example runs (against the samples) without a handler
+/// reading an option its command does not declare: in a debug build such
+/// a read panics, so this walks every handler's option accessors. Examples
+/// that would reach the network (`/source …` with an address) are left out.
+#[test]
+fn every_declared_example_runs_without_reading_an_undeclared_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples: Vec<&str> = briefbot::handlers::commands::COMMANDS
+        .iter()
+        .flat_map(|spec| spec.examples.iter().copied())
+        .filter(|example| !example.contains("http"))
+        .collect();
+    assert!(examples.len() > 20, "{examples:?}");
+    let script = examples.join("\n") + "\n";
+    let (out, err, _) = console_run(dir.path(), &script);
+    assert!(
+        !err.contains("panicked") && !err.contains("does not declare"),
+        "{err}\n{out}"
+    );
+    // Each example got an answer (a reply or a refusal), none was cut off.
+    assert!(
+        out.matches("(only you can see this)").count() + out.matches("──").count()
+            >= examples.len(),
+        "{out}"
+    );
+}

@@ -113,7 +113,7 @@ fn bind(spec: &CommandSpec, options: Options, max_file_bytes: u64) -> CommandRes
             }
         }
     }
-    let mut args = Args::default();
+    let mut args = Args::of(spec);
     for option in spec.options {
         match typed.remove(option.name) {
             Some(text) => args.insert(option.name, value(option, text, max_file_bytes)?),

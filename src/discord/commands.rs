@@ -130,7 +130,7 @@ async fn invoke(ctx: AppContext<'_>) -> Result<(), Error> {
 /// longer than its declared limit is refused here too (Discord enforces it
 /// for current clients only).
 fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> Result<Args, Error> {
-    let mut args = Args::default();
+    let mut args = Args::of(spec);
     for option in given {
         let Some(declared) = spec.option(option.name) else {
             continue;

@@ -208,7 +208,8 @@ pub enum Arg {
 macro_rules! accessor {
     ($name:ident, $variant:ident, $type:ty) => {
         pub fn $name(&mut self, name: &str) -> Option<$type> {
-            match self.0.remove(name)? {
+            self.declared(name, stringify!($name));
+            match self.given.remove(name)? {
                 Arg::$variant(value) => Some(value),
                 _ => None,
             }
@@ -217,28 +218,72 @@ macro_rules! accessor {
 }
 
 /// The options given, by name, already checked against the declaration.
-#[derive(Default)]
-pub struct Args(BTreeMap<String, Arg>);
+/// Reading an option the command does not declare, or as a kind it is not
+/// declared as, is a bug caught in debug builds (and logged in release): a
+/// typo must not read as "not given".
+pub struct Args {
+    command: &'static str,
+    declared: &'static [OptionSpec],
+    given: BTreeMap<String, Arg>,
+}
 
 impl Args {
+    /// No options yet, for `spec`.
+    pub fn of(spec: &CommandSpec) -> Self {
+        Self {
+            command: spec.name,
+            declared: spec.options,
+            given: BTreeMap::new(),
+        }
+    }
+
+    fn declared(&self, name: &str, read_as: &str) {
+        let kind = self
+            .declared
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.kind);
+        let fits = match (kind, read_as) {
+            (None, _) => false,
+            (Some(_), "any") => true,
+            (Some(Kind::Text { .. } | Kind::Choice(_)), "text") => true,
+            (Some(Kind::Integer { .. }), "text" | "integer") => true,
+            (Some(Kind::Bool), "bool") => true,
+            (Some(Kind::Channel), "channel") => true,
+            (Some(Kind::Role), "role") => true,
+            (Some(Kind::File), "file") => true,
+            _ => false,
+        };
+        if !fits {
+            let problem = format!(
+                "/{} reads option '{name}' as {read_as}, which it does not declare so",
+                self.command
+            );
+            debug_assert!(fits, "{problem}");
+            tracing::error!("{problem}");
+        }
+    }
+
     pub fn insert(&mut self, name: &str, value: Arg) {
-        self.0.insert(name.to_string(), value);
+        self.given.insert(name.to_string(), value);
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.declared(name, "any");
+        self.given.contains_key(name)
     }
 
     /// The channels among the values.
     pub fn channels(&self) -> impl Iterator<Item = &ChannelRef> {
-        self.0.values().filter_map(|arg| match arg {
+        self.given.values().filter_map(|arg| match arg {
             Arg::Channel(channel) => Some(channel),
             _ => None,
         })
     }
 
     pub fn text(&mut self, name: &str) -> Option<String> {
-        match self.0.remove(name)? {
+        self.declared(name, "text");
+        match self.given.remove(name)? {
             Arg::Text(text) => Some(text),
             Arg::Integer(n) => Some(n.to_string()),
             _ => None,
