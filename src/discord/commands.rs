@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 use serenity::all::{
-    AutocompleteChoice, CreateAttachment, CreateAutocompleteResponse, ResolvedOption, ResolvedValue,
+    AutocompleteChoice, CommandOptionType, CommandType, CreateAttachment,
+    CreateAutocompleteResponse, Permissions, ResolvedOption, ResolvedValue,
 };
 
 use super::checks::{channel_ref, command_caller, role_ref, ACCEPTED_CHANNELS};
@@ -267,27 +268,27 @@ pub fn registration_payload() -> Value {
         .map(|top| match declared::group(top) {
             Some(group) => {
                 let mut command = json!({
-                    "type": 1,
+                    "type": u8::from(CommandType::ChatInput),
                     "name": group.name,
                     "description": group.description,
                     "options": subcommands(top)
                         .map(|spec| json!({
-                            "type": 1,
+                            "type": u8::from(CommandOptionType::SubCommand),
                             "name": spec.leaf(),
                             "description": spec.description,
                             "options": spec.options.iter().map(option_json).collect::<Vec<_>>(),
                         }))
                         .collect::<Vec<_>>(),
                 });
-                let bits = match group.access {
+                let shown_to = match group.access {
                     Access::Everyone => None,
-                    Access::ManageServer => Some(1u64 << 5),
-                    Access::ManageMessages => Some(1u64 << 13),
+                    Access::ManageServer => Some(Permissions::MANAGE_GUILD),
+                    Access::ManageMessages => Some(Permissions::MANAGE_MESSAGES),
                     // Administrators see it; the handler checks the owner list.
-                    Access::Owner => Some(1u64 << 3),
+                    Access::Owner => Some(Permissions::ADMINISTRATOR),
                 };
-                if let Some(bits) = bits {
-                    command["default_member_permissions"] = json!(bits);
+                if let Some(shown_to) = shown_to {
+                    command["default_member_permissions"] = json!(shown_to.bits());
                 }
                 if group.guild_only {
                     command["contexts"] = json!([0]);
@@ -297,7 +298,7 @@ pub fn registration_payload() -> Value {
             None => {
                 let spec = declared::find(top).expect("a one-word command is declared");
                 let mut command = json!({
-                    "type": 1,
+                    "type": u8::from(CommandType::ChatInput),
                     "name": spec.name,
                     "description": spec.description,
                     "options": spec.options.iter().map(option_json).collect::<Vec<_>>(),
@@ -318,41 +319,42 @@ fn option_json(option: &OptionSpec) -> Value {
         "description": option.description,
         "required": option.required,
     });
-    match option.kind {
+    let kind = match option.kind {
         Kind::Text { max_length } => {
-            out["type"] = json!(3);
             out["max_length"] = json!(max_length);
+            CommandOptionType::String
         }
         Kind::Integer { min, max } => {
-            out["type"] = json!(4);
             if let Some(min) = min {
                 out["min_value"] = json!(min);
             }
             if let Some(max) = max {
                 out["max_value"] = json!(max);
             }
+            CommandOptionType::Integer
         }
-        Kind::Bool => out["type"] = json!(5),
+        Kind::Bool => CommandOptionType::Boolean,
         // Text, announcement and forum channels.
         Kind::Channel => {
-            out["type"] = json!(7);
             out["channel_types"] = json!(ACCEPTED_CHANNELS
                 .iter()
                 .map(|&kind| u8::from(kind))
                 .collect::<Vec<_>>());
+            CommandOptionType::Channel
         }
-        Kind::Role => out["type"] = json!(8),
-        Kind::File => out["type"] = json!(11),
+        Kind::Role => CommandOptionType::Role,
+        Kind::File => CommandOptionType::Attachment,
         // Sent back as the index of the choice, as poise's choices were.
         Kind::Choice(choices) => {
-            out["type"] = json!(4);
             out["choices"] = json!(choices
                 .iter()
                 .enumerate()
                 .map(|(i, (name, _))| json!({ "name": name, "value": i }))
                 .collect::<Vec<_>>());
+            CommandOptionType::Integer
         }
-    }
+    };
+    out["type"] = json!(u8::from(kind));
     if option.suggest.is_some() {
         out["autocomplete"] = json!(true);
     }
