@@ -245,13 +245,9 @@ impl<W: Write> Console<W> {
         );
         match result {
             Ok(reply) => self.print(&reply)?,
-            Err(CommandError::User(message)) => {
-                let message = readable(&message, Utc::now(), &self.names);
+            Err(error) => {
+                let message = readable(&error.shown(), Utc::now(), &self.names);
                 writeln!(self.out, "(only you can see this) {message}")?
-            }
-            Err(CommandError::Internal(detail)) => {
-                tracing::error!(%detail, "console command failed");
-                writeln!(self.out, "(only you can see this) Something went wrong on our side; the log has details.")?;
             }
         }
         Ok(true)
@@ -280,14 +276,9 @@ impl<W: Write> Console<W> {
                 }
                 writeln!(self.out)
             }
-            Err(CommandError::User(message)) => {
+            Err(error) => {
                 self.failures += 1;
-                writeln!(self.out, "(only you can see this) {message}")
-            }
-            Err(CommandError::Internal(detail)) => {
-                self.failures += 1;
-                tracing::error!(%detail, "console form failed");
-                writeln!(self.out, "(only you can see this) Something went wrong on our side; the log has details.")
+                writeln!(self.out, "(only you can see this) {}", error.shown())
             }
         }
     }

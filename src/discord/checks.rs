@@ -141,6 +141,13 @@ pub fn command_caller(ctx: Context<'_>) -> Caller {
 pub const ACCEPTED_CHANNELS: [ChannelType; 3] =
     [ChannelType::Text, ChannelType::News, ChannelType::Forum];
 
+/// How a member is named where they are: their server nickname, else
+/// their display name (global name, else username). The one rule for
+/// answers given by command, by form and by reply.
+pub fn member_name(user: &serenity::all::User, nick: Option<&str>) -> String {
+    nick.map_or_else(|| user.display_name().to_string(), str::to_string)
+}
+
 /// A channel option, with the reason the bot cannot post there (if the
 /// cache knows it cannot; Discord's answer to the post is the final word).
 /// Refused unless the channel is one of the interaction's own server (by

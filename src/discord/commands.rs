@@ -106,10 +106,20 @@ fn run(ctx: AppContext<'_>) -> BoxFuture<'_, Result<(), poise::FrameworkError<'_
     })
 }
 
+/// How long a command waits for its server to arrive from Discord before
+/// its channel checks say the server is still loading.
+const SERVER_ARRIVAL: std::time::Duration = std::time::Duration::from_secs(3);
+
 async fn invoke(ctx: AppContext<'_>) -> Result<(), Error> {
     let context = poise::Context::Application(ctx);
     let spec = spec_of(context)
         .ok_or_else(|| CommandError::Internal("a command without its declaration".into()))?;
+    // A command can arrive just behind its server's GUILD_CREATE (events
+    // are handled side by side): channel and role checks wait for it,
+    // briefly.
+    if let Some(guild) = ctx.interaction.guild_id {
+        ctx.data().servers.arrival(guild, SERVER_ARRIVAL).await;
+    }
     let args = args(context, spec, ctx.args)?;
     let data = ctx.data();
     let env = Env {
@@ -177,10 +187,11 @@ fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> R
 }
 
 async fn author_name(ctx: Context<'_>) -> String {
-    match ctx.author_member().await {
-        Some(member) => member.display_name().to_string(),
-        None => ctx.author().display_name().to_string(),
-    }
+    let member = ctx.author_member().await;
+    super::checks::member_name(
+        ctx.author(),
+        member.as_ref().and_then(|m| m.nick.as_deref()),
+    )
 }
 
 /// Suggestions for the option being typed, from its declared kind.

@@ -401,11 +401,10 @@ async fn on_event(ctx: &SerenityContext, event: &FullEvent, data: &Data) -> Resu
         } => {
             let caller = checks::caller(submit.user.id, submit.guild_id, submit.member.as_ref());
             let text = reply::modal_text(&submit.data.components);
-            let name = submit
-                .member
-                .as_ref()
-                .map(|m| m.display_name().to_string())
-                .unwrap_or_else(|| submit.user.display_name().to_string());
+            let name = checks::member_name(
+                &submit.user,
+                submit.member.as_ref().and_then(|m| m.nick.as_deref()),
+            );
             let Some(result) = data
                 .handlers
                 .submit_answer_form(
@@ -533,11 +532,10 @@ async fn answer_reply(
         return Ok(());
     };
     let caller = checks::caller(message.author.id, message.guild_id, None);
-    let name = message
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .unwrap_or_else(|| message.author.display_name().to_string());
+    let name = checks::member_name(
+        &message.author,
+        message.member.as_ref().and_then(|m| m.nick.as_deref()),
+    );
     let Some(result) = data
         .handlers
         .answer_by_reply(
@@ -605,13 +603,7 @@ fn private(text: &str) -> CreateInteractionResponseMessage {
 }
 
 fn user_message(error: &CommandError) -> String {
-    match error {
-        CommandError::User(message) => message.clone(),
-        CommandError::Internal(detail) => {
-            tracing::error!(%detail, "command failed");
-            "Something went wrong on our side. It has been logged; please try again.".into()
-        }
-    }
+    error.shown()
 }
 
 /// Every failure becomes a clear private reply, never silence.

@@ -199,6 +199,8 @@ pub struct Servers {
     servers: RwLock<HashMap<u64, Server>>,
     /// Servers announced by a Ready that have not arrived yet.
     pending: RwLock<HashSet<u64>>,
+    /// Told each time a server arrives.
+    arrivals: tokio::sync::Notify,
 }
 
 impl Servers {
@@ -257,8 +259,24 @@ impl Servers {
                 .collect(),
         );
         self.write().insert(guild.id.get(), server);
+        self.arrivals.notify_waiters();
         let mut pending = self.pending.write().unwrap_or_else(PoisonError::into_inner);
         pending.remove(&guild.id.get()) && pending.is_empty()
+    }
+
+    /// Waits (at most `bound`) until `guild` has arrived; returns whether it
+    /// has.
+    pub async fn arrival(&self, guild: GuildId, bound: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + bound;
+        loop {
+            let arrived = self.arrivals.notified();
+            if self.read().contains_key(&guild.get()) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                return false;
+            }
+        }
     }
 
     /// The server's own settings changed (owner, roles).

@@ -15,6 +15,24 @@ pub enum CommandError {
 
 pub type CommandResult<T> = Result<T, CommandError>;
 
+/// What the person is told when the fault is ours (the log has the detail).
+pub const INTERNAL_APOLOGY: &str =
+    "Something went wrong on our side. It has been logged; please try again.";
+
+impl CommandError {
+    /// The text the person sees: their message, or (logging the detail)
+    /// the apology. One wording for every transport.
+    pub fn shown(&self) -> String {
+        match self {
+            CommandError::User(message) => message.clone(),
+            CommandError::Internal(detail) => {
+                tracing::error!(%detail, "command failed");
+                INTERNAL_APOLOGY.into()
+            }
+        }
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(error: StoreError) -> Self {
         match error {
