@@ -3,9 +3,10 @@
 
 mod support;
 
+use support::replies::{refusal, said};
+
 use briefbot::clock::ManualClock;
-use briefbot::domain::view::Reply;
-use briefbot::handlers::{AnswerLimit, Caller, CommandError, Handlers};
+use briefbot::handlers::{AnswerLimit, Caller, Handlers};
 use briefbot::store::{Db, NewDelivery, Origin, Payload, Store};
 
 fn setup() -> (Handlers, i64) {
@@ -30,26 +31,6 @@ fn member(user_id: u64) -> Caller {
         manages_server: false,
         manages_messages: false,
         roles: Vec::new(),
-    }
-}
-
-fn said(reply: &Reply) -> String {
-    let m = &reply.messages[0];
-    let mut out = m.content.clone().unwrap_or_default();
-    for e in &m.embeds {
-        out.push_str(e.description.as_deref().unwrap_or(""));
-        for f in &e.fields {
-            out.push_str(&format!("\n{} | {}", f.name, f.value));
-        }
-        out.push_str(e.footer.as_deref().unwrap_or(""));
-    }
-    out
-}
-
-fn refusal<T: std::fmt::Debug>(result: Result<T, CommandError>) -> String {
-    match result {
-        Err(CommandError::User(message)) => message,
-        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 

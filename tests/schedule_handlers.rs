@@ -1,11 +1,14 @@
 //! The schedule, subscription and settings handlers directly, on a manual
 //! clock: edits, pauses, autocomplete, previews and their refusals.
 
+mod support;
+
+use support::replies::{refusal, said};
+
 use std::sync::Arc;
 
 use briefbot::clock::ManualClock;
-use briefbot::domain::view::Reply;
-use briefbot::handlers::{Caller, ChannelRef, CommandError, Handlers, ScheduleRequest};
+use briefbot::handlers::{Caller, ChannelRef, Handlers, ScheduleRequest};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, ScheduleState, Store};
 use chrono::{DateTime, Utc};
@@ -38,28 +41,6 @@ fn news() -> ChannelRef {
         threads_problem: None,
         announcement: false,
         forum: false,
-    }
-}
-
-fn said(reply: &Reply) -> String {
-    reply
-        .messages
-        .iter()
-        .flat_map(|m| {
-            m.content.iter().cloned().chain(
-                m.embeds
-                    .iter()
-                    .flat_map(|e| e.description.clone().into_iter().chain(e.title.clone())),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn refusal<T: std::fmt::Debug>(result: Result<T, CommandError>) -> String {
-    match result {
-        Err(CommandError::User(message)) => message,
-        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 

@@ -156,7 +156,7 @@ pub async fn send(ctx: Context<'_>, reply: &Reply) -> Result<(), Error> {
 /// returned for `on_error` to answer.
 ///
 /// Discord fixes a reply's visibility at the defer, so the defer follows
-/// what the command declares (`ephemeral` in its `#[poise::command]`).
+/// what the command declares (`ephemeral` in its `CommandSpec`).
 /// Should a public command's deferred answer turn out private (an error),
 /// the public "thinking…" is deleted first, so the private text is sent as
 /// a new, private message rather than filling the public one.

@@ -40,7 +40,7 @@ pub enum Kind {
         max: Option<i64>,
     },
     Bool,
-    /// A text or announcement channel of the server.
+    /// A text, announcement or forum channel of the server (types 0, 5, 15).
     Channel,
     Role,
     /// An uploaded file.
