@@ -170,6 +170,16 @@ pub struct ImportConfig {
     pub max_file_bytes: u64,
 }
 
+impl ImportConfig {
+    /// The import limits every importer uses (files, uploads, the console).
+    pub fn to_options(&self) -> crate::import::ImportOptions {
+        crate::import::ImportOptions {
+            max_file_bytes: self.max_file_bytes,
+            ..crate::import::ImportOptions::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DiscordConfig {

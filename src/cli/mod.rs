@@ -383,8 +383,8 @@ fn import(
     let mut store = open_store(config, samples)?;
     let files = collect_files(paths)?;
     let options = ImportOptions {
-        max_file_bytes: config.import.max_file_bytes,
         parse: ParseOptions { title },
+        ..config.import.to_options()
     };
     let progress = progress::files_bar(files.len() as u64);
     let report = import_files(&mut store, &files, &options, |_| progress.inc(1));

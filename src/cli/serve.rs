@@ -8,7 +8,6 @@ use crate::config::Config;
 use crate::console::{self, Console};
 use crate::discord::{self, DiscordSettings};
 use crate::handlers::Handlers;
-use crate::import::ImportOptions;
 use crate::store::{Db, Store};
 
 /// `briefbot run`: connects to Discord and serves until Ctrl-C or SIGTERM.
@@ -38,7 +37,7 @@ pub fn bot(config: &Config, samples: Samples) -> CliResult {
         dev_guild: config.discord.dev_guild_id,
         api_base: config.discord.api_base.clone(),
         posting: config.posting.to_config(),
-        import: import_options(config),
+        import: config.import.to_options(),
         answer_limit: config.discussion.answer_limit(),
         read_replies: config.discord.read_replies,
         shards: config.discord.shards,
@@ -104,7 +103,7 @@ pub fn console(config: &Config, store: Store) -> CliResult {
             db,
             std::io::stdout(),
             config.posting.to_config(),
-            import_options(config),
+            config.import.to_options(),
         )
         .with_answer_limit(config.discussion.answer_limit());
         let ran = console
@@ -119,11 +118,4 @@ pub fn console(config: &Config, store: Store) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn import_options(config: &Config) -> ImportOptions {
-    ImportOptions {
-        max_file_bytes: config.import.max_file_bytes,
-        ..ImportOptions::default()
-    }
 }
