@@ -4,6 +4,9 @@
 //! how fast answers reach SQLite.
 //! `cargo bench --bench answer_load` (option: MEMBERS=1000).
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
 use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -88,6 +91,8 @@ async fn main() {
 
     let form = format!("answer-form:q{question}");
     let mut sent: HashMap<u64, Instant> = HashMap::new();
+    let bot_pid = bot.id().to_string();
+    let (bot_cpu, double_cpu) = (cpu::used(&bot_pid), cpu::used("self"));
     let started = Instant::now();
     for n in 0..members {
         let member = Invoker {
@@ -112,6 +117,10 @@ async fn main() {
             (answered as u64 >= members).then_some(())
         })
         .await;
+    let (bot_cpu, double_cpu) = (
+        cpu::used(&bot_pid) - bot_cpu,
+        cpu::used("self") - double_cpu,
+    );
     let mut latencies = Vec::new();
     let mut last = started;
     double.with_requests(|log| {
@@ -161,5 +170,15 @@ async fn main() {
     println!(
         "answers durably stored: {:.0}/s (first submit to last reply, committed in groups)",
         stored as f64 / elapsed
+    );
+    // What the burst cost on the machine's cores, until the last reply:
+    // the lower bound of the last member's wait when both share them.
+    println!(
+        "CPU until the last reply: bot {:.0} ms ({:.3} ms an answer), double {:.0} ms ({:.3} ms an answer); {} cores",
+        bot_cpu.as_secs_f64() * 1e3,
+        bot_cpu.as_secs_f64() * 1e3 / members as f64,
+        double_cpu.as_secs_f64() * 1e3,
+        double_cpu.as_secs_f64() * 1e3 / members as f64,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 }
