@@ -18,11 +18,9 @@ use crate::domain::when;
 use crate::posting::{preview, resolve_content, Prepared};
 use crate::store::{
     Content, Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload, Schedule,
-    ScheduleSpec, ScheduleState,
+    ScheduleSpec, ScheduleState, DIGEST_DEFAULT, DIGEST_MAX,
 };
 
-/// The most digest entries (one embed's worth of lines).
-const MAX_DIGEST: u32 = 25;
 const LOG_ROWS: usize = 20;
 
 /// What `/schedule add` and `/schedule edit` were given; for an edit, what
@@ -596,10 +594,10 @@ impl Handlers {
         match kind.as_str() {
             "next" => Ok(Content::Next),
             "digest" => {
-                let count = request.count.unwrap_or(5);
-                if !(1..=MAX_DIGEST).contains(&count) {
+                let count = request.count.unwrap_or(DIGEST_DEFAULT);
+                if !(1..=DIGEST_MAX).contains(&count) {
                     return Err(CommandError::User(format!(
-                        "A digest lists 1 to {MAX_DIGEST} briefings, not {count}."
+                        "A digest lists 1 to {DIGEST_MAX} briefings, not {count}."
                     )));
                 }
                 Ok(Content::Digest(count))

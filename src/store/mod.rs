@@ -31,7 +31,7 @@ pub use briefings::{
 };
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
 pub use leases::{GuildScope, LeaseHolder};
-pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState};
+pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState, DIGEST_DEFAULT, DIGEST_MAX};
 pub use search::{
     highlight_snippet, SearchHit, Suggestion, MATCH_END, MATCH_START, RANKED_MATCHES,
 };

@@ -5,6 +5,11 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{GuildScope, Result, Store};
 use crate::domain::schedule::Rule;
 
+/// How many briefings a digest lists when no count is given, and at most
+/// (one embed's worth of lines).
+pub const DIGEST_DEFAULT: u32 = 5;
+pub const DIGEST_MAX: u32 = 25;
+
 /// What a schedule posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Content {
@@ -97,7 +102,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
     let content: String = row.get(6)?;
     let content = match content.as_str() {
         "briefing" => Content::Briefing(row.get(7)?),
-        "digest" => Content::Digest(row.get::<_, Option<u32>>(8)?.unwrap_or(5)),
+        "digest" => Content::Digest(row.get::<_, Option<u32>>(8)?.unwrap_or(DIGEST_DEFAULT)),
         _ => Content::Next,
     };
     Ok(Schedule {

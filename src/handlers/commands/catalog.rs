@@ -9,6 +9,7 @@ use super::{
 };
 use crate::domain::view::Reply;
 use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest};
+use crate::store::DIGEST_MAX;
 
 const fn text(name: &'static str, description: &'static str, max_length: u16) -> OptionSpec {
     OptionSpec {
@@ -96,7 +97,7 @@ const COUNT: OptionSpec = optional(of_kind(
     "How many briefings a digest lists (1-25, default 5)",
     Kind::Integer {
         min: Some(1),
-        max: Some(25),
+        max: Some(DIGEST_MAX as i64),
     },
 ));
 const TIMEZONE: OptionSpec = optional(suggest(
@@ -715,7 +716,9 @@ fn need_channel(args: &mut Args) -> CommandResult<ChannelRef> {
 fn schedule_request(args: &mut Args) -> CommandResult<ScheduleRequest> {
     let count = match args.integer("count") {
         Some(n) => Some(u32::try_from(n).map_err(|_| {
-            CommandError::User("count is how many briefings a digest lists: 1 to 25.".into())
+            CommandError::User(format!(
+                "count is how many briefings a digest lists: 1 to {DIGEST_MAX}."
+            ))
         })?),
         None => None,
     };

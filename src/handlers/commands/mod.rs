@@ -456,6 +456,23 @@ fn autocomplete_command(partial: &str) -> Vec<super::Choice> {
 mod tests {
     use super::*;
 
+    /// The count option's description says the limits the code enforces.
+    #[test]
+    fn the_digest_count_is_described_as_it_is_bounded() {
+        use crate::store::{DIGEST_DEFAULT, DIGEST_MAX};
+        let count = find("schedule add").unwrap().option("count").unwrap();
+        assert!(count
+            .description
+            .contains(&format!("1-{DIGEST_MAX}, default {DIGEST_DEFAULT}")));
+        assert_eq!(
+            count.kind,
+            Kind::Integer {
+                min: Some(1),
+                max: Some(i64::from(DIGEST_MAX))
+            }
+        );
+    }
+
     #[test]
     fn every_command_belongs_to_a_declared_group_and_names_are_unique() {
         let mut seen = std::collections::HashSet::new();
