@@ -104,7 +104,6 @@ impl SourceReport {
     }
 }
 
-/// A source's articles as a dry run reads them.
 /// What a round of fetching has got to.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
@@ -114,6 +113,7 @@ pub enum Progress<'a> {
     Done(&'a SourceReport),
 }
 
+/// A source's articles as a dry run reads them.
 #[derive(Debug)]
 pub struct Preview {
     pub kind: &'static str,
