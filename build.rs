@@ -14,6 +14,9 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // The migrations are embedded by include_dir!, which cannot tell cargo
+    // about a folder added there; this can.
+    println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-env-changed=BRIEFBOT_NO_RELR");
     if relr_supported() {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");

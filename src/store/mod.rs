@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::Migrations;
 
 pub use answers::{
     Answer, AnswerDisplay, AnswerPage, AnswersOf, ExportRow, NewAnswer, QuestionCount, Room,
@@ -86,27 +86,13 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../../migrations/0001_briefings.sql")),
-        M::up(include_str!("../../migrations/0002_posting.sql")),
-        M::up(include_str!("../../migrations/0003_answers.sql")),
-        M::up(include_str!("../../migrations/0004_discussion_threads.sql")),
-        M::up(include_str!("../../migrations/0005_answer_restriction.sql")),
-        M::up(include_str!("../../migrations/0006_delivery_leases.sql")),
-        M::up(include_str!("../../migrations/0007_uncertain_posts.sql")),
-        M::up(include_str!("../../migrations/0008_answer_displays.sql")),
-        M::up(include_str!("../../migrations/0009_sources.sql")),
-        M::up(include_str!("../../migrations/0010_role_pings.sql")),
-        M::up(include_str!("../../migrations/0011_publishing.sql")),
-        M::up(include_str!("../../migrations/0012_forums.sql")),
-        M::up(include_str!("../../migrations/0013_display_nonces.sql")),
-        M::up(include_str!(
-            "../../migrations/0014_threads_before_publish.sql"
-        )),
-        M::up(include_str!("../../migrations/0015_title_suggestions.sql")),
-        M::up(include_str!("../../migrations/0016_console_channels.sql")),
-    ])
+/// The schema's history: one folder a change, `migrations/NNNN-name/up.sql`,
+/// applied in order (adding a table is one SQL file and one store module).
+static MIGRATIONS: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/migrations");
+
+fn migrations() -> Result<Migrations<'static>> {
+    Ok(Migrations::from_directory(&MIGRATIONS)?)
 }
 
 /// How much memory each SQLite connection may use (a [`Db`] has four).
@@ -196,7 +182,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         memory.apply(&conn)?;
-        migrations().to_latest(&mut conn)?;
+        migrations()?.to_latest(&mut conn)?;
         Ok(Self { conn, memory })
     }
 
@@ -428,6 +414,15 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        migrations().validate().expect("migrations apply cleanly");
+        let migrations = migrations().expect("the migrations folder reads");
+        migrations.validate().expect("migrations apply cleanly");
+        // Every folder is a step, and a new database takes them all.
+        let store = Store::open_in_memory().unwrap();
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version as usize, MIGRATIONS.dirs().count());
+        assert!(version >= 16, "{version}");
     }
 }
