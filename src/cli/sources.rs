@@ -213,7 +213,7 @@ pub fn source(
             for article in &preview.articles {
                 match article {
                     Ok(extracted) => {
-                        let held = match library.find_briefing(&extracted.briefing.slug)? {
+                        let held = match library.find_article(&extracted.briefing)? {
                             Some(stored) => Held::InLibrary {
                                 id: stored.id,
                                 differs: stored.briefing != extracted.briefing,

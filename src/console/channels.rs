@@ -102,8 +102,12 @@ fn encoded_name(mut id: u64) -> Option<String> {
 pub struct ChannelBook(Arc<RwLock<HashMap<u64, String>>>);
 
 impl ChannelBook {
-    pub fn new(recorded: impl IntoIterator<Item = (u64, String)>) -> Self {
-        Self(Arc::new(RwLock::new(recorded.into_iter().collect())))
+    /// Adds names recorded by earlier runs.
+    pub fn extend(&self, recorded: impl IntoIterator<Item = (u64, String)>) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(recorded);
     }
 
     /// The name of a console channel id, if it is one.

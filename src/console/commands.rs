@@ -40,9 +40,7 @@ impl<W: std::io::Write> Console<W> {
             ))),
         }
     }
-}
 
-impl<W: std::io::Write> Console<W> {
     /// Records the names of long channels named in `args`, so that what is
     /// stored under their ids reads back as their names after a restart.
     async fn record_channels(&self, args: &Args) -> CommandResult<()> {

@@ -120,13 +120,7 @@ impl<W: Write> Console<W> {
             .read(|s| s.console_channels())
             .await
             .map_err(std::io::Error::other)?;
-        for (id, name) in recorded {
-            self.names.insert(&ConsoleChannel {
-                id,
-                name,
-                encoded: false,
-            });
-        }
+        self.names.extend(recorded);
         self.names_loaded = true;
         Ok(())
     }

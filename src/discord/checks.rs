@@ -1,5 +1,6 @@
 //! Who is calling and where the bot may post, read from what Discord sent
-//! and what gateway events told of each server (`servers`). The decisions themselves are the handlers'.
+//! and what gateway events told of each server (`servers`). The decisions
+//! themselves are the handlers'.
 
 use serenity::all::{
     ChannelId, ChannelType, GuildId, Member, PartialChannel, Permissions, Role, UserId,

@@ -692,13 +692,12 @@ impl Follower {
         let mut extracted = extract_page(html, hints).await?;
         // The same article read before (from a feed, say) keeps what that
         // reading gave and this page does not say.
-        let slug = extracted.briefing.slug.clone();
+        let reading = extracted.briefing.clone();
         let earlier = self
             .db
-            .read(move |s| s.find_briefing(&slug))
+            .read(move |s| s.find_article(&reading))
             .await
-            .map_err(|e| e.to_string())?
-            .filter(|stored| stored.briefing.source.url == extracted.briefing.source.url);
+            .map_err(|e| e.to_string())?;
         if let Some(earlier) = earlier {
             let kept = extracted.briefing.keep_from(&earlier.briefing);
             if !kept.is_empty() {

@@ -1,6 +1,6 @@
 //! The delivery lease: only one process sends a scope's outbox at a time.
 
-use super::{DeliveryScope, Posting};
+use super::Posting;
 use crate::store::{LeaseHolder, StoreError};
 
 /// Who this process is, for the delivery lease.
@@ -52,13 +52,7 @@ impl Posting {
                 // take over now rather than when its lease runs out.
                 Some(other) if other.host == me.host && !process_alive(other.pid) => {
                     if s.take_lease_from(lease, &other.holder, &me)? {
-                        // Routine for the console (a script's earlier run
-                        // ended); worth saying for the bot (it crashed).
-                        if lease == DeliveryScope::CONSOLE.lease {
-                            tracing::debug!(holder = %other, "the console that held the delivery lease has ended; taking over");
-                        } else {
-                            tracing::info!(holder = %other, "the process that held the delivery lease is gone; taking over");
-                        }
+                        tracing::info!(holder = %other, "the process that held the delivery lease is gone; taking over");
                         Ok(None)
                     } else {
                         Ok(Some(other))

@@ -269,6 +269,23 @@ impl Store {
         }
     }
 
+    /// The stored copy of the article `briefing` reads: the same slug and
+    /// the same source address (another article with the same title is not
+    /// it).
+    pub fn find_article(&self, briefing: &Briefing) -> Result<Option<StoredBriefing>> {
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM briefings WHERE slug = ?1")?
+            .query_row([&briefing.slug], |row| row.get(0))
+            .optional()?;
+        Ok(match id {
+            Some(id) => self
+                .briefing_by_id(id)?
+                .filter(|stored| stored.briefing.source.url == briefing.source.url),
+            None => None,
+        })
+    }
+
     pub fn briefing_by_id(&self, id: i64) -> Result<Option<StoredBriefing>> {
         let row: Option<(String, String, String)> = self
             .conn
@@ -356,11 +373,7 @@ impl Store {
                         .get::<_, Option<String>>(3)?
                         .map(|d| {
                             d.parse().map_err(|e: chrono::ParseError| {
-                                rusqlite::Error::FromSqlConversionFailure(
-                                    3,
-                                    rusqlite::types::Type::Text,
-                                    e.into(),
-                                )
+                                super::unreadable(3, rusqlite::types::Type::Text, e)
                             })
                         })
                         .transpose()?,

@@ -12,9 +12,8 @@ impl Store {
             .conn
             .prepare_cached("SELECT id, name FROM console_channels")?;
         let rows = statement.query_map([], |row| {
-            let id = u64::try_from(row.get::<_, i64>(0)?).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(0, Type::Integer, e.into())
-            })?;
+            let id = u64::try_from(row.get::<_, i64>(0)?)
+                .map_err(|e| super::unreadable(0, Type::Integer, e))?;
             Ok((id, row.get(1)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

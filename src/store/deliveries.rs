@@ -243,19 +243,13 @@ const COLUMNS: &str =
     uncertain_since, ping_role_id, publish, forum, threads_first";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Delivery> {
-    let content: String = row.get(6)?;
-    let payload = serde_json::from_str(&content).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, e.into())
-    })?;
-    let message_ids: String = row.get(12)?;
-    let message_ids = serde_json::from_str(&message_ids).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
-    })?;
+    let payload = super::json_column(row, 6)?;
+    let message_ids = super::json_column(row, 12)?;
     let undecodable = |column: usize, what: &str, value: String| {
-        rusqlite::Error::FromSqlConversionFailure(
+        super::unreadable(
             column,
             rusqlite::types::Type::Text,
-            format!("unknown {what} {value:?}").into(),
+            format!("unknown {what} {value:?}"),
         )
     };
     let origin: String = row.get(3)?;

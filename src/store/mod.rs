@@ -20,6 +20,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use rusqlite::types::Type;
 use rusqlite::Connection;
 use rusqlite_migration::Migrations;
 
@@ -67,7 +68,12 @@ pub fn database_files(path: &Path) -> [std::path::PathBuf; 3] {
     })
 }
 
-/// A count or offset as SQLite's integer: past i64::MAX means "all".
+/// A stored value this version cannot read, at column `index`: an error
+/// saying why, never a default.
+pub(crate) fn unreadable(index: usize, kind: Type, why: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(index, kind, why.to_string().into())
+}
+
 /// A JSON column read as `T`: a value we cannot decode is an error (naming
 /// the column), never a default.
 pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
@@ -76,12 +82,16 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
     serde_json::from_str(&text).map_err(|e| {
-        let column = row.as_ref().column_name(index).unwrap_or("?").to_string();
-        let why = format!("the stored {column} is not what this version reads ({e})");
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, why.into())
+        let column = row.as_ref().column_name(index).unwrap_or("?");
+        unreadable(
+            index,
+            Type::Text,
+            format!("the stored {column} is not what this version reads ({e})"),
+        )
     })
 }
 
+/// A count or offset as SQLite's integer: past i64::MAX means "all".
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -103,7 +103,15 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Schedule> {
     let content = match content.as_str() {
         "briefing" => Content::Briefing(row.get(7)?),
         "digest" => Content::Digest(row.get::<_, Option<u32>>(8)?.unwrap_or(DIGEST_DEFAULT)),
-        _ => Content::Next,
+        "next" => Content::Next,
+        // An unknown kind would otherwise post something nobody chose.
+        other => {
+            return Err(super::unreadable(
+                6,
+                rusqlite::types::Type::Text,
+                format!("unknown schedule content {other:?}"),
+            ))
+        }
     };
     Ok(Schedule {
         id: row.get(0)?,

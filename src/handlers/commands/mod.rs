@@ -206,9 +206,9 @@ pub enum Arg {
 
 /// `args.integer("count")`: the option, if it was given as that kind.
 macro_rules! accessor {
-    ($name:ident, $variant:ident, $type:ty) => {
+    ($name:ident, $variant:ident, $type:ty, $kind:pat) => {
         pub fn $name(&mut self, name: &str) -> Option<$type> {
-            self.declared(name, stringify!($name));
+            self.declared(name, stringify!($name), |kind| matches!(kind, $kind));
             match self.given.remove(name)? {
                 Arg::$variant(value) => Some(value),
                 _ => None,
@@ -237,31 +237,20 @@ impl Args {
         }
     }
 
-    fn declared(&self, name: &str, read_as: &str) {
-        let kind = self
-            .declared
-            .iter()
-            .find(|o| o.name == name)
-            .map(|o| o.kind);
-        let fits = match (kind, read_as) {
-            (None, _) => false,
-            (Some(_), "any") => true,
-            (Some(Kind::Text { .. } | Kind::Choice(_)), "text") => true,
-            (Some(Kind::Integer { .. }), "text" | "integer") => true,
-            (Some(Kind::Bool), "bool") => true,
-            (Some(Kind::Channel), "channel") => true,
-            (Some(Kind::Role), "role") => true,
-            (Some(Kind::File), "file") => true,
-            _ => false,
-        };
-        if !fits {
-            let problem = format!(
-                "/{} reads option '{name}' as {read_as}, which it does not declare so",
-                self.command
-            );
-            debug_assert!(fits, "{problem}");
-            tracing::error!("{problem}");
+    /// Checks that `name` is declared, as a kind `fits` accepts.
+    fn declared(&self, name: &str, read_as: &str, fits: impl Fn(Kind) -> bool) {
+        let declared = self.declared.iter().find(|o| o.name == name);
+        if declared.is_some_and(|o| fits(o.kind)) {
+            return;
         }
+        let problem = format!(
+            "/{} reads option '{name}' as {read_as}, which it does not declare so",
+            self.command
+        );
+        if cfg!(debug_assertions) {
+            panic!("{problem}");
+        }
+        tracing::error!("{problem}");
     }
 
     pub fn insert(&mut self, name: &str, value: Arg) {
@@ -269,7 +258,7 @@ impl Args {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.declared(name, "any");
+        self.declared(name, "any kind", |_| true);
         self.given.contains_key(name)
     }
 
@@ -282,7 +271,12 @@ impl Args {
     }
 
     pub fn text(&mut self, name: &str) -> Option<String> {
-        self.declared(name, "text");
+        self.declared(name, "text", |kind| {
+            matches!(
+                kind,
+                Kind::Text { .. } | Kind::Choice(_) | Kind::Integer { .. }
+            )
+        });
         match self.given.remove(name)? {
             Arg::Text(text) => Some(text),
             Arg::Integer(n) => Some(n.to_string()),
@@ -290,15 +284,15 @@ impl Args {
         }
     }
 
-    accessor!(integer, Integer, i64);
+    accessor!(integer, Integer, i64, Kind::Integer { .. });
 
-    accessor!(bool, Bool, bool);
+    accessor!(bool, Bool, bool, Kind::Bool);
 
-    accessor!(channel, Channel, ChannelRef);
+    accessor!(channel, Channel, ChannelRef, Kind::Channel);
 
-    accessor!(role, Role, RoleRef);
+    accessor!(role, Role, RoleRef, Kind::Role);
 
-    accessor!(file, File, Upload);
+    accessor!(file, File, Upload, Kind::File);
 
     /// A required option (the transport checked it is there).
     fn need_text(&mut self, name: &str) -> CommandResult<String> {
