@@ -28,6 +28,8 @@ fn briefing(n: usize) -> Briefing {
         implications: None,
         key_questions: Vec::new(),
         closing: None,
+        author: None,
+        image: None,
     }
 }
 

@@ -108,8 +108,8 @@ fn front_matter_that_does_not_parse_is_rejected() {
     );
     assert_rejected(
         "unknown.md",
-        b"+++\ntitle = \"T\"\nauthor = \"me\"\n+++\n",
-        "unknown field `author`",
+        b"+++\ntitle = \"T\"\nwriter = \"me\"\n+++\n",
+        "unknown field `writer`",
     );
     assert_rejected(
         "baddate.md",

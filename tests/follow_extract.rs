@@ -26,8 +26,9 @@ fn a_wordpress_page_gives_the_same_briefing_as_its_capture() {
     let page = article_page(&fixture("harbour-batteries.html"), &Hints::default()).unwrap();
     assert!(page.structured);
     let mut expected = captured("001-grid-storage-offshore-wind.txt");
-    // The page knows where it lives; the capture does not.
+    // The page knows where it lives and its byline; the capture does not.
     expected.source.url = Some(format!("{BASE}/2025/10/14/harbour-batteries/"));
+    expected.author = Some("Grid Desk".into());
     assert_eq!(page.briefing, expected);
     // Only the page's article: none of the furniture around it.
     let all = serde_json::to_string(&page.briefing).unwrap();

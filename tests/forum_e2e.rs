@@ -30,6 +30,8 @@ fn briefing(slug: &str, title: &str, categories: &[&str]) -> Briefing {
             "Who owns the data?".into(),
         ],
         closing: None,
+        author: None,
+        image: None,
     }
 }
 

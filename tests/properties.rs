@@ -116,6 +116,8 @@ prop_compose! {
         implications in prop::option::of(implications()),
         key_questions in prop::collection::vec(sentence("?"), 0..5),
         closing in prop::option::of(prop::collection::vec(sentence("."), 1..3).prop_map(|p| p.join("\n\n"))),
+        author in prop::option::of(title_case()),
+        image in prop::option::of("[a-z]{3,10}".prop_map(|p| format!("https://img.example.org/{p}.jpg"))),
     ) -> Briefing {
         Briefing {
             slug: slugify(&title),
@@ -131,6 +133,8 @@ prop_compose! {
             implications,
             key_questions,
             closing,
+            author,
+            image,
         }
     }
 }
@@ -336,7 +340,7 @@ fn stored_anything() -> impl Strategy<Value = Briefing> {
             source: Source {
                 name: list.first().cloned(),
                 tagline: None,
-                url,
+                url: url.clone(),
             },
             categories: list.clone(),
             highlights: list.clone(),
@@ -347,6 +351,8 @@ fn stored_anything() -> impl Strategy<Value = Briefing> {
             implications: None,
             key_questions: questions,
             closing: list.last().cloned(),
+            author: list.first().cloned(),
+            image: url,
         })
 }
 

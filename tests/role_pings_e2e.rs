@@ -36,6 +36,8 @@ fn new_briefing() -> Briefing {
         implications: None,
         key_questions: vec!["Will tidal power scale?".into()],
         closing: None,
+        author: None,
+        image: None,
     }
 }
 

@@ -24,6 +24,8 @@ fn briefing() -> Briefing {
         implications: None,
         key_questions: vec!["Does it reach both shards?".into()],
         closing: None,
+        author: None,
+        image: None,
     }
 }
 

@@ -19,6 +19,8 @@ fn briefing(slug: &str, title: &str, questions: &[&str]) -> Briefing {
         implications: None,
         key_questions: questions.iter().map(|q| q.to_string()).collect(),
         closing: None,
+        author: None,
+        image: None,
     }
 }
 

@@ -112,6 +112,8 @@ impl Vocabulary {
             }),
             key_questions: (0..3).map(|_| self.sentence(rng, 14, '?')).collect(),
             closing: Some(self.sentence(rng, 18, '.')),
+            author: None,
+            image: None,
         }
     }
 }

@@ -71,6 +71,14 @@ pub fn clean(briefing: &mut Briefing) {
     {
         one_line(text);
     }
+    for text in [&mut briefing.author, &mut briefing.image]
+        .into_iter()
+        .flatten()
+    {
+        one_line(text);
+    }
+    briefing.author = briefing.author.take().filter(|t| !t.is_empty());
+    briefing.image = briefing.image.take().filter(|t| !t.is_empty());
     source.name = source.name.take().filter(|t| !t.is_empty());
     source.tagline = source.tagline.take().filter(|t| !t.is_empty());
     source.url = source.url.take().filter(|t| !t.is_empty());
@@ -127,6 +135,9 @@ pub fn check(briefing: &Briefing) -> Result<(), ParseError> {
     }
     if let Some(url) = &briefing.source.url {
         check_url(url).map_err(ParseError::Invalid)?;
+    }
+    if let Some(image) = &briefing.image {
+        check_url(image).map_err(|e| ParseError::Invalid(format!("the image: {e}")))?;
     }
     Ok(())
 }
@@ -213,12 +224,16 @@ fn check_sizes(briefing: &Briefing) -> Result<(), ParseError> {
         );
         within(&what, chars(category), MAX_CATEGORY)?;
     }
-    for text in [&briefing.source.name, &briefing.source.tagline]
-        .into_iter()
-        .flatten()
+    for text in [
+        &briefing.source.name,
+        &briefing.source.tagline,
+        &briefing.author,
+    ]
+    .into_iter()
+    .flatten()
     {
         within(
-            "the source name or tagline (characters)",
+            "the source name, tagline or author (characters)",
             chars(text),
             MAX_SOURCE_TEXT,
         )?;
@@ -279,6 +294,8 @@ mod tests {
             implications: None,
             key_questions: Vec::new(),
             closing: None,
+            author: None,
+            image: None,
         }
     }
 
@@ -369,6 +386,8 @@ mod tests {
             }),
             key_questions: vec![text(MAX_QUESTION); MAX_QUESTIONS],
             closing: Some(text(MAX_CLOSING)),
+            author: None,
+            image: None,
             categories: vec!["Energy".into(); 1],
             ..briefing()
         }

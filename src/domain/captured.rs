@@ -120,6 +120,8 @@ pub fn parse(text: &str, options: &CapturedOptions) -> Result<CapturedParse, Par
             implications,
             key_questions,
             closing,
+            author: None,
+            image: None,
         },
         warnings,
     })

@@ -29,6 +29,10 @@ pub struct FeedItem {
     /// `content:encoded` or Atom content: the whole article when the site
     /// publishes full text.
     pub content: Option<String>,
+    /// The first author's name, and an image (a media thumbnail, or image
+    /// content or enclosure), where the feed gives them.
+    pub author: Option<String>,
+    pub image: Option<String>,
     /// A fingerprint of everything above: unchanged means the article need
     /// not be fetched again.
     pub fingerprint: String,
@@ -44,6 +48,8 @@ impl FeedItem {
             categories: self.categories.clone(),
             site_name: feed.title.clone(),
             tagline: feed.description.clone(),
+            author: self.author.clone(),
+            image: self.image.clone(),
         }
     }
 }
@@ -101,6 +107,24 @@ pub fn parse(bytes: &[u8]) -> Result<Feed, String> {
                     categories.push(name);
                 }
             }
+            let author = entry
+                .authors
+                .first()
+                .map(|p| p.name.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|n| !n.is_empty());
+            let image = entry
+                .media
+                .iter()
+                .flat_map(|m| {
+                    let thumbnails = m.thumbnails.iter().map(|t| t.image.uri.clone());
+                    let images = m
+                        .content
+                        .iter()
+                        .filter(|c| c.content_type.as_ref().is_some_and(|t| t.ty() == "image"))
+                        .filter_map(|c| c.url.as_ref().map(|u| u.to_string()));
+                    thumbnails.chain(images).collect::<Vec<_>>()
+                })
+                .find(|u| u.starts_with("https://") || u.starts_with("http://"));
             let title = text(entry.title);
             let summary = text(entry.summary);
             let published = entry.published.or(entry.updated).map(|t| t.date_naive());
@@ -126,6 +150,8 @@ pub fn parse(bytes: &[u8]) -> Result<Feed, String> {
                 published,
                 categories,
                 content,
+                author,
+                image,
                 fingerprint,
             })
         })

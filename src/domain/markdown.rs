@@ -28,6 +28,11 @@ struct FrontMatter {
     source_tagline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    /// The lead image, an absolute http(s) address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
     #[serde(default)]
     categories: Vec<String>,
 }
@@ -169,6 +174,8 @@ pub fn parse(text: &str) -> Result<MarkdownParse, ParseError> {
             implications: table,
             key_questions: questions,
             closing: (!closing.is_empty()).then_some(closing),
+            author: front.author,
+            image: front.image,
         },
         warnings,
     })
@@ -335,6 +342,8 @@ pub fn write(briefing: &Briefing) -> String {
         source: briefing.source.name.clone(),
         source_tagline: briefing.source.tagline.clone(),
         url: briefing.source.url.clone(),
+        author: briefing.author.clone(),
+        image: briefing.image.clone(),
         categories: briefing.categories.clone(),
     };
     let mut out = String::new();

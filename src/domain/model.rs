@@ -23,6 +23,13 @@ pub struct Briefing {
     /// In reading order. Their stable ids are assigned by the store.
     pub key_questions: Vec<String>,
     pub closing: Option<String>,
+    /// Who wrote it, where the publisher says. Left out of the canonical
+    /// JSON when absent, so briefings stored before it keep their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The article's lead image: an absolute http(s) address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 impl Briefing {
@@ -51,6 +58,15 @@ impl Briefing {
         for (name, mine, theirs) in [
             ("source name", &mut source.name, &earlier.source.name),
             ("tagline", &mut source.tagline, &earlier.source.tagline),
+        ] {
+            if mine.is_none() && theirs.is_some() {
+                mine.clone_from(theirs);
+                kept.push(name);
+            }
+        }
+        for (name, mine, theirs) in [
+            ("author", &mut self.author, &earlier.author),
+            ("image", &mut self.image, &earlier.image),
         ] {
             if mine.is_none() && theirs.is_some() {
                 mine.clone_from(theirs);

@@ -64,5 +64,7 @@ pub fn numbered(n: usize) -> briefbot::domain::Briefing {
         implications: None,
         key_questions: vec![],
         closing: None,
+        author: None,
+        image: None,
     }
 }
