@@ -8,7 +8,7 @@
 //! pages; a refused page scores zero), pages refused, dates found, and
 //! milliseconds a page. `-- --pages` prints each page's figures.
 
-#[path = "support/shingles.rs"]
+#[path = "../tests/support/shingles.rs"]
 mod shingles;
 
 use std::path::{Path, PathBuf};

@@ -231,3 +231,70 @@ fn our_captured_samples_parse_with_every_section() {
         "Data as a Trade Barrier"
     );
 }
+
+#[test]
+fn numbered_key_questions_are_questions_not_the_closing_line() {
+    for questions in [
+        "1. Will it work?\n2. Who pays?",
+        "  1) Will it work?\n  2) Who pays?",
+        "(1) Will it work?\n(2) Who pays?",
+    ] {
+        let got = parse(&capture("A Title", BULLETS, "Body paragraph.", questions)).unwrap();
+        let b = &got.briefing;
+        assert_eq!(
+            b.key_questions,
+            vec!["Will it work?", "Who pays?"],
+            "{questions}"
+        );
+        assert_eq!(b.closing.as_deref(), Some("That is the closing thought."));
+    }
+    // Numbered highlights too.
+    let got = parse(&capture(
+        "A Title",
+        "1. First point.\n2. Second point.",
+        "Body.",
+        QUESTIONS,
+    ))
+    .unwrap();
+    assert_eq!(
+        got.briefing.highlights,
+        vec!["First point.", "Second point."]
+    );
+}
+
+#[test]
+fn an_inline_see_also_widget_is_not_body_text() {
+    let body = "First paragraph.\n\nSee also: Why Harbour Land Is the New Bottleneck\n\nSecond paragraph.\n\n\
+                Related: Five Questions About Curtailment\n\nRead more » Storage at the Shoreline";
+    let got = parse(&capture("A Title", BULLETS, body, QUESTIONS)).unwrap();
+    let texts: Vec<&str> = got.briefing.body.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(texts, vec!["First paragraph.", "Second paragraph."]);
+    // A paragraph that merely starts with the words stays.
+    let got = parse(&capture(
+        "A Title",
+        BULLETS,
+        "Relatedly, costs rose.",
+        QUESTIONS,
+    ))
+    .unwrap();
+    assert_eq!(got.briefing.body[0].text, "Relatedly, costs rose.");
+}
+
+#[test]
+fn an_implications_heading_above_the_table_is_its_caption() {
+    let text = "A Title\n\nHighlights\n\n  • Point.\n\nBody paragraph.\n\nImplications\n\n\
+                Cost of WaitingEvery month of delay adds to the bill.\nLand Becomes ScarceEarly leases set the price.\n\n\
+                Key Questions\n\n  • Who pays?\n\nClosing.\n";
+    let got = parse(text).unwrap();
+    let b = &got.briefing;
+    let table = b.implications.as_ref().expect("the table is read");
+    assert_eq!(table.caption, "Implications");
+    assert_eq!(table.rows.len(), 2);
+    assert_eq!(table.rows[1].heading, "Land Becomes Scarce");
+    let texts: Vec<&str> = b.body.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["Body paragraph."],
+        "no stray 'Implications' paragraph"
+    );
+}

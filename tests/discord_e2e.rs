@@ -576,3 +576,42 @@ async fn slow_replies_keep_the_privacy_their_command_declares() {
     assert_accepted(&double);
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_briefings_lead_image_and_author_show_in_its_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    let mut pictured = numbered(7);
+    pictured.slug = "pictured".into();
+    pictured.title = "A Pictured Briefing".into();
+    pictured.image = Some("https://img.example.org/lead.jpg".into());
+    pictured.author = Some("Ana Lima".into());
+    let mut store = Store::open(&path).unwrap();
+    store.save_briefing(&pictured).unwrap();
+    drop(store);
+    let double = double().await;
+    let bot = Bot::on_file(&double, &path).await;
+
+    let read = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "pictured" }]),
+            ),
+        )
+        .unwrap();
+    let reply = answer(&double, &read).await;
+    let header = &reply.body["data"]["embeds"][0];
+    assert_eq!(header["title"], "A Pictured Briefing");
+    assert_eq!(
+        header["thumbnail"]["url"],
+        "https://img.example.org/lead.jpg"
+    );
+    assert_eq!(
+        header["footer"]["text"],
+        "Jan 8, 2020 · by Ana Lima · Numbers"
+    );
+    assert_accepted(&double);
+    bot.stop().await;
+}

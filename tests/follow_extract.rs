@@ -153,3 +153,20 @@ fn a_page_with_no_title_or_text_is_refused_with_a_reason() {
     .unwrap_err();
     assert!(error.to_string().contains("no article text"), "{error}");
 }
+
+#[test]
+fn an_implications_heading_above_a_table_in_a_page_is_its_caption() {
+    let html = "<html><head><title>T</title></head><body><div class=\"entry-content\">\
+        <h2>Highlights</h2><ul><li>Point.</li></ul><p>Body.</p>\
+        <h3>Implications</h3><table><tr><th>Area</th><th>What changes</th></tr>\
+        <tr><td>Ports</td><td>Land is priced higher.</td></tr></table>\
+        <h2>Key Questions</h2><ol><li>Who pays?</li></ol><p>Closing.</p></div></body></html>";
+    let got = article_page(html, &Hints::default()).unwrap();
+    let b = got.briefing;
+    let table = b.implications.expect("the table is read");
+    assert_eq!(table.caption, "Implications");
+    assert_eq!(table.columns, vec!["Area", "What changes"]);
+    assert_eq!(table.rows[0].heading, "Ports");
+    let texts: Vec<&str> = b.body.iter().map(|b| b.text.as_str()).collect();
+    assert_eq!(texts, vec!["Body."], "no stray heading: {:?}", b.body);
+}

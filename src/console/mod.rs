@@ -440,6 +440,9 @@ fn print_embed(
     if let Some(url) = &embed.url {
         writeln!(out, "{url}")?;
     }
+    if let Some(image) = &embed.thumbnail {
+        writeln!(out, "[image: {image}]")?;
+    }
     if let Some(description) = &embed.description {
         writeln!(out, "{}", unescape(description))?;
     }

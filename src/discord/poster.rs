@@ -283,6 +283,7 @@ fn view_of(sent: &serenity::all::Message) -> Message {
                     })
                     .collect(),
                 footer: e.footer.as_ref().map(|f| f.text.clone()),
+                thumbnail: e.thumbnail.as_ref().map(|t| t.url.clone()),
             })
             .collect(),
         buttons: Vec::new(),

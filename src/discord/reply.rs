@@ -38,6 +38,9 @@ pub fn embed(view: &Embed) -> CreateEmbed {
     if let Some(footer) = &view.footer {
         embed = embed.footer(CreateEmbedFooter::new(footer));
     }
+    if let Some(thumbnail) = &view.thumbnail {
+        embed = embed.thumbnail(thumbnail);
+    }
     embed
 }
 
@@ -231,8 +234,10 @@ mod tests {
                 inline: false,
             }],
             footer: Some("Sep 2, 2025 · Desk · Energy".into()),
+            thumbnail: Some("https://example.org/lead.jpg".into()),
         };
         let sent = serde_json::to_value(embed(&view)).unwrap();
+        assert_eq!(sent["thumbnail"]["url"], "https://example.org/lead.jpg");
         assert_eq!(sent["title"], "Title");
         assert_eq!(sent["url"], "https://example.org/a");
         assert_eq!(sent["description"], "Text");

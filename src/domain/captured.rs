@@ -27,6 +27,20 @@ const BOILERPLATE_MARKERS: &[&str] = &[
     "post navigation",
 ];
 
+/// Lines that start an inline related-post widget.
+const RELATED_LINES: &[&str] = &[
+    "see also",
+    "related",
+    "related post",
+    "related article",
+    "read more",
+    "read also",
+    "also read",
+    "recommended",
+    "you may also like",
+    "you might also like",
+];
+
 /// Link decorations that survive when a page is flattened to text.
 pub(crate) const LINK_RESIDUE: &[&str] = &[" (opens in a new tab)", "(opens in a new tab)"];
 
@@ -238,13 +252,46 @@ fn find_section(lines: &[&str], from: usize, name: &str) -> Option<usize> {
     (from..lines.len()).find(|&i| is_section(lines[i], name))
 }
 
+/// A list item: a bullet ("•", "-", "*", "–", "·") or a number ("1.",
+/// "2)", "(3)") before it, as sites write highlights and questions both ways.
 fn bullet_item(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
     ["•", "- ", "* ", "– ", "· "]
         .iter()
         .find_map(|marker| trimmed.strip_prefix(marker))
+        .or_else(|| numbered_item(trimmed))
         .map(str::trim)
         .filter(|item| !item.is_empty())
+}
+
+/// "1. Can …", "2) Will …", "(3) Who …": at most two digits, then a space.
+fn numbered_item(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('(').unwrap_or(line);
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let rest = &rest[digits..];
+    let rest = if line.starts_with('(') {
+        rest.strip_prefix(')')?
+    } else {
+        rest.strip_prefix('.').or_else(|| rest.strip_prefix(')'))?
+    };
+    rest.starts_with(' ').then_some(rest)
+}
+
+/// An inline widget pointing to another post ("See also: …", "Related: …",
+/// "Read more: …"), which a flattened page leaves in the body.
+fn is_related_link(block: &[&str]) -> bool {
+    let [line] = block else {
+        return false;
+    };
+    let lower = line.trim().to_lowercase();
+    RELATED_LINES.iter().any(|start| {
+        lower.strip_prefix(start).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with([':', ' ', '\u{a0}', '»', '→', '-', '–'])
+        })
+    })
 }
 
 /// Bullets from `from` on, skipping blank lines, until the first other line.
@@ -294,9 +341,29 @@ fn read_body_and_table(
     let mut body: Vec<BodyBlock> = Vec::new();
     let mut implications = None;
     let mut pending_heading: Option<String> = None;
+    let mut caption_of_next: Option<&str> = None;
     for (index, block) in blocks.iter().enumerate() {
+        if let Some(caption) = caption_of_next.take() {
+            if let Some(table) = captioned_table(caption, block) {
+                implications = Some(table);
+                continue;
+            }
+            body.push(BodyBlock::paragraph(caption.trim()));
+        }
         if implications.is_none() && is_table_block(block) {
             implications = Some(read_table(block)?);
+            continue;
+        }
+        if is_related_link(block) {
+            continue;
+        }
+        // "Implications" alone above the table: the heading is its caption.
+        if implications.is_none()
+            && is_heading_line(block)
+            && block[0].to_lowercase().contains("implications")
+            && blocks.get(index + 1).is_some()
+        {
+            caption_of_next = Some(block[0]);
             continue;
         }
         let has_following_text = blocks[index + 1..].iter().any(|b| !is_table_block(b));
@@ -326,6 +393,26 @@ fn read_body_and_table(
         body.push(BodyBlock::paragraph(heading));
     }
     Ok((body, implications))
+}
+
+/// The table under an "Implications" heading: every line a row, or a
+/// row of column names first. Not a table (no line splits): `None`.
+fn captioned_table(caption: &str, block: &[&str]) -> Option<Implications> {
+    let mut lines = vec![caption];
+    lines.extend_from_slice(block);
+    if let Ok(table) = read_table(&lines) {
+        return Some(table);
+    }
+    let (names, rows) = block.split_first()?;
+    if rows.is_empty() {
+        return None;
+    }
+    let mut lines = vec![caption];
+    lines.extend_from_slice(rows);
+    let mut table = read_table(&lines).ok()?;
+    let (_, column) = split_header(names.trim());
+    table.columns = vec![table.caption.clone(), column];
+    Some(table)
 }
 
 /// A plain mid-body heading: one short line with no closing punctuation.

@@ -36,6 +36,7 @@ pub fn briefing(b: &Briefing) -> Reply {
         description: header_pieces.next(),
         fields: Vec::new(),
         footer: footer(b),
+        thumbnail: b.image.clone(),
     });
     embeds.extend(header_pieces.map(description_embed));
 
@@ -240,6 +241,9 @@ fn footer(b: &Briefing) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(date) = b.published {
         parts.push(date.format("%b %-d, %Y").to_string());
+    }
+    if let Some(author) = &b.author {
+        parts.push(format!("by {author}"));
     }
     if let Some(name) = &b.source.name {
         parts.push(name.clone());

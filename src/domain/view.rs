@@ -81,6 +81,8 @@ pub struct Embed {
     pub description: Option<String>,
     pub fields: Vec<Field>,
     pub footer: Option<String>,
+    /// A small image beside the text: an absolute http(s) address.
+    pub thumbnail: Option<String>,
 }
 
 impl Embed {
