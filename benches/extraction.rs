@@ -79,6 +79,43 @@ fn pages_in(root: &Path) -> Vec<Page> {
         .collect()
 }
 
+/// Pages built to make the reader work: each is timed once.
+fn hostile() {
+    let paragraph = "<p>Text of a paragraph, with a comma, and a <a href=\"/x\">link</a>.</p>";
+    let pages = [
+        ("40,000 nested divs", format!("<title>T</title>{}", "<div>".repeat(40_000))),
+        (
+            "50,000 paragraphs (3.6 MB)",
+            format!("<title>T</title><article>{}</article>", paragraph.repeat(50_000)),
+        ),
+        (
+            "20,000 widget boxes inside each other's links",
+            format!("<title>T</title>{}", "<div class=\"widget\"><a href=\"/\">w</a>".repeat(20_000)),
+        ),
+        (
+            "2,000 JSON-LD scripts",
+            format!(
+                "<title>T</title>{}<p>Body.</p>",
+                "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"datePublished\":\"2024-01-01\"}</script>"
+                    .repeat(2_000)
+            ),
+        ),
+        (
+            "10,000 br-separated lines",
+            format!("<title>T</title><div>{}</div>", "A line of text<br>".repeat(10_000)),
+        ),
+    ];
+    for (name, page) in pages {
+        let started = Instant::now();
+        let got = article_page(&page, &Hints::default());
+        println!(
+            "hostile: {name:<46} {:>8.2} ms  {}",
+            started.elapsed().as_secs_f64() * 1e3,
+            if got.is_ok() { "read" } else { "refused" }
+        );
+    }
+}
+
 #[derive(Default)]
 struct Totals {
     precision: f64,
@@ -162,6 +199,7 @@ fn main() {
         "briefing body   {}  (bodies cut to the briefing bound: {cut})",
         briefing.line(n)
     );
+    hostile();
     println!(
         "refused {refused}  dates found {dates_found} of {dated} pages whose expected metadata has one  median {median:.2} ms  max {max:.2} ms a page"
     );

@@ -464,6 +464,18 @@ fn html_soup() -> impl Strategy<Value = String> {
         Just("<meta property=\"og:title\" content=\"T\">".to_string()),
         Just("<meta charset=\"windows-1252\">".to_string()),
         Just("<time datetime=\"99999-01-01\">".to_string()),
+        Just("<script type=\"application/ld+json\">{\"@graph\":[{\"@type\":\"NewsArticle\",\"datePublished\":\"2024-02-30\",\"author\":[{\"name\":".to_string()),
+        Just("<script type=\"application/ld+json\">{\"@type\":[\"BlogPosting\"],\"image\":[{\"url\":\"javascript:x\"}],\"author\":\"A\"}</script>".to_string()),
+        Just("<meta property=\"og:image\" content=\"https://i.example/x.png\">".to_string()),
+        Just("<div class=\"widget Blog\">".to_string()),
+        Just("<div class=\"elementor-widget-text-editor\">".to_string()),
+        Just("<section>".to_string()),
+        Just("<main>".to_string()),
+        Just("<article>".to_string()),
+        Just("<span style=\"display:none\">".to_string()),
+        Just("<table role=\"presentation\"><tr><td><p>".to_string()),
+        Just("<span itemprop=\"datePublished\" content=\"2023-13-45\">".to_string()),
+        Just("<h3>Implications</h3>".to_string()),
         "\\PC{0,40}",
     ];
     proptest::collection::vec(token, 0..60).prop_map(|tokens| tokens.concat())
@@ -483,6 +495,7 @@ proptest! {
             prop_assert!(briefbot::domain::bounds::check(&extracted.briefing).is_ok());
         }
         let _ = fragment_is_structured(&page);
+        let _ = briefbot::domain::html::page_text(&page);
         let _ = decode_page(page.as_bytes(), Some("text/html; charset=\u{0}bogus"));
     }
 
