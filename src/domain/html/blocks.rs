@@ -15,6 +15,11 @@ use crate::domain::captured::LINK_RESIDUE;
 /// page cannot make the walk recurse without end).
 const MAX_DEPTH: usize = 64;
 
+/// Blocks read from one container: far more than any article has (a
+/// briefing keeps 120), few enough that a page of endless paragraphs costs
+/// no more than a long article.
+const MAX_BLOCKS: usize = 3_000;
+
 /// Rows of a table read.
 const MAX_TABLE_ROWS: usize = 64;
 
@@ -204,6 +209,9 @@ fn collect_blocks(element: ElementRef<'_>, depth: usize, blocks: &mut Vec<Block>
     }
     let mut run = Run::default();
     for node in element.children() {
+        if blocks.len() >= MAX_BLOCKS {
+            return;
+        }
         let child = match node.value() {
             Node::Text(text) => {
                 run.push(text, false);
@@ -342,23 +350,35 @@ pub(super) fn table_rows(table: ElementRef<'_>) -> Vec<Vec<String>> {
 
 /// An element whose whole text is bold (`<p><strong>Why</strong></p>`).
 fn is_bold_only(element: ElementRef<'_>) -> bool {
-    let whole = collapse(&text_of(element));
-    let Ok(bold) = Selector::parse("strong, b") else {
-        return false;
-    };
-    let bold_text: String = element
-        .select(&bold)
-        .filter(|b| {
-            // Outermost bold elements only, so nested ones count once.
-            !b.ancestors()
-                .filter_map(ElementRef::wrap)
-                .take_while(|a| a.id() != element.id())
-                .any(|a| matches!(a.value().name(), "strong" | "b"))
-        })
-        .map(text_of)
-        .collect::<Vec<_>>()
-        .join(" ");
-    !whole.is_empty() && collapse(&bold_text) == whole
+    let (mut all, mut bold) = (0usize, 0usize);
+    count_bold(*element, false, 0, &mut all, &mut bold);
+    all > 0 && all == bold
+}
+
+/// Visible characters under `node`, and how many of them are inside bold.
+fn count_bold(node: NodeRef<'_, Node>, in_bold: bool, depth: usize, all: &mut usize, bold: &mut usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for child in node.children() {
+        match child.value() {
+            Node::Text(text) => {
+                let n = text.chars().filter(|c| !c.is_whitespace()).count();
+                *all += n;
+                if in_bold {
+                    *bold += n;
+                }
+            }
+            Node::Element(element) => {
+                if ElementRef::wrap(child).is_some_and(|e| is_skipped(&e)) {
+                    continue;
+                }
+                let inside = in_bold || matches!(element.name(), "strong" | "b");
+                count_bold(child, inside, depth + 1, all, bold);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Whether an element is left out of the article's text.

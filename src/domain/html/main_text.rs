@@ -56,6 +56,17 @@ fn is_prose(block: &Block) -> bool {
 /// Readability's reading of the page. It is given our bounded parse of the
 /// page, re-serialised, so its own parser never sees hostile nesting.
 fn readability(document: &Html) -> Vec<Block> {
+    // Counted here, so a page over the bound is not serialised and parsed
+    // a second time only to be turned away.
+    let elements = document
+        .tree
+        .nodes()
+        .filter(|n| n.value().is_element())
+        .take(MAX_ELEMENTS + 1)
+        .count();
+    if elements > MAX_ELEMENTS {
+        return Vec::new();
+    }
     let config = dom_smoothie::Config {
         max_elements_to_parse: MAX_ELEMENTS,
         ..Default::default()
