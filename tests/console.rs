@@ -295,7 +295,7 @@ fn the_console_discusses_a_posted_briefing_with_the_form_as_a_prompt() {
     );
     let after = &out[out.find("are deleted").unwrap()..];
     assert!(
-        after.contains("Page 1 of 1 · 0 answers · newest first"),
+        after.contains("Page 1 of 1 · 0 answers from 0 members · newest first"),
         "{out}"
     );
 }

@@ -83,6 +83,7 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
             "discussion",
             "source",
             "moderate",
+            "questions",
             "forget-me"
         ]
     );

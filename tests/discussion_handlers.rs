@@ -67,7 +67,7 @@ async fn answers_are_checked_saved_and_listed_newest_first_with_pages() {
         text.contains("#7 · user2 | Answer 5"),
         "newest first: {text}"
     );
-    assert!(text.contains("Page 1 of 2 · 7 answers"), "{text}");
+    assert!(text.contains("Page 1 of 2 · 7 answers from "), "{text}");
     let older = page.messages[0].buttons[1].custom_id.clone();
     let second = h.button(&member(9), &older).await.unwrap().unwrap();
     let text = said(&second);
@@ -81,7 +81,7 @@ async fn answers_are_checked_saved_and_listed_newest_first_with_pages() {
         .unwrap();
     assert!(!said(&only_first).contains("Who pays?"));
     let choices = h
-        .autocomplete_question(b.clone(), "pays".into())
+        .autocomplete_question(&member(9), b.clone(), "pays".into())
         .await
         .unwrap();
     assert_eq!(choices.len(), 1);
@@ -197,7 +197,8 @@ async fn own_answers_are_edited_and_deleted_others_only_removed_by_moderators_an
         lines[1]
     );
     assert!(
-        lines[0].ends_with(",earlier_versions,server_id") && lines[1].ends_with(",1,5"),
+        lines[0].ends_with(",earlier_versions,server_id,featured")
+            && lines[1].ends_with(",1,5,\"false\""),
         "one earlier version, in server 5: {}",
         lines[1]
     );

@@ -298,7 +298,11 @@ async fn help_explains_one_command_and_suggests_for_a_typo() {
         .as_deref()
         .unwrap()
         .contains("Manage Messages"));
-    assert_eq!(group.fields.len(), 2);
+    assert_eq!(
+        group.fields.len(),
+        5,
+        "remove, feature, unfeature, stats, export"
+    );
     let typo = user_error(handlers.help(Some("briefng latest".into())));
     assert!(typo.contains("Did you mean /briefing latest?"), "{typo}");
     let nothing = user_error(handlers.help(Some("dance".into())));

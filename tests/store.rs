@@ -68,7 +68,7 @@ fn an_update_keeps_the_ids_of_unchanged_questions_and_retires_the_rest() {
     assert_eq!(new.questions[1].id, old[0].id);
     assert!(old.iter().all(|q| q.id != new.questions[2].id));
 
-    let history = store.question_history(id).unwrap();
+    let history = store.question_history(id, None).unwrap();
     let retired: Vec<_> = history.iter().filter(|(_, current)| !current).collect();
     assert_eq!(retired.len(), 1);
     assert_eq!(retired[0].0.id, old[1].id);

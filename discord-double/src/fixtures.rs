@@ -15,6 +15,10 @@ pub(crate) const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
 
 pub(crate) const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
 
+/// Pin Messages: not among @everyone's permissions in the test server, so
+/// a test grants it where it wants pins to work.
+pub const PIN_MESSAGES: u64 = 1 << 51;
+
 /// What @everyone (and so the bot, which has no other role) may do.
 pub(crate) const EVERYONE_PERMISSIONS: u64 = 2_248_473_465_835_073;
 

@@ -146,6 +146,8 @@ struct Shared {
     nonce_window: Mutex<Duration>,
     /// Ids of messages deleted from their channel.
     deleted: Mutex<std::collections::HashSet<u64>>,
+    /// Pinned messages, (channel, message), in the order they were pinned.
+    pins: Mutex<Vec<(u64, u64)>>,
     attachments: Mutex<std::collections::HashMap<u64, (String, Vec<u8>)>>,
     limits: Mutex<Option<RateLimits>>,
     limiter: Mutex<Limiter>,
@@ -313,6 +315,7 @@ impl Double {
             nonces: Mutex::default(),
             nonce_window: Mutex::new(DISCORD_NONCE_WINDOW),
             deleted: Mutex::default(),
+            pins: Mutex::default(),
             threads: Mutex::default(),
             attachments: Mutex::default(),
             limits: Mutex::new(None),
@@ -606,6 +609,18 @@ impl Double {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// The messages pinned in a channel, oldest pin first.
+    pub fn pins(&self, channel_id: u64) -> Vec<u64> {
+        self.shared
+            .pins
+            .lock()
+            .expect("pins")
+            .iter()
+            .filter(|(channel, _)| *channel == channel_id)
+            .map(|(_, message)| *message)
+            .collect()
     }
 
     /// Every message published so far, in order.

@@ -81,7 +81,7 @@ pub(crate) fn missing_permissions() -> Response {
 /// Refuses what Discord would refuse for permissions or channel type, before
 /// the request is carried out: posting needs View Channel and Send
 /// Messages (Send Messages in Threads inside a thread), opening a thread
-/// needs Create Public Threads, and a forum takes no plain messages (400,
+/// needs Create Public Threads, pinning needs Pin Messages, and a forum takes no plain messages (400,
 /// code 50008). Sources: Discord's permission docs and
 /// ../shared/docs/discord-notes.md.
 pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Response> {
@@ -90,6 +90,15 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
         ("POST", ["channels", id, "messages"]) => (id.parse::<u64>().ok()?, SEND_MESSAGES, false),
         ("POST", ["channels", id, "messages", _, "threads"]) => {
             (id.parse::<u64>().ok()?, CREATE_PUBLIC_THREADS, true)
+        }
+        // Pinning takes Pin Messages, which Discord split from Manage
+        // Messages in 2025 (Manage Messages stopped granting it in 2026).
+        ("PUT" | "DELETE", ["channels", id, "pins", _])
+        | ("PUT" | "DELETE", ["channels", id, "messages", "pins", _]) => {
+            let channel = id.parse::<u64>().ok()?;
+            let (granted, _) = bot_permissions(shared, channel)?;
+            let needed = PIN_MESSAGES | VIEW_CHANNEL;
+            return (granted & needed != needed).then(missing_permissions);
         }
         _ => return None,
     };
@@ -117,6 +126,54 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
     } | VIEW_CHANNEL;
     (granted & needed != needed).then(missing_permissions)
 }
+
+/// Pins in a channel: at most 250 (Discord's limit since 2025, error
+/// 30003 past it), only of a message that is there (404, 10008). Pinning
+/// one pinned already, or unpinning one that is not, changes nothing.
+/// Source: Discord's "Pin Message" docs and ../shared/docs/discord-notes.md.
+fn pin(shared: &Shared, channel: &str, message: &str, pinned: bool) -> Response {
+    let (channel, message): (u64, u64) =
+        (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
+    let deleted = shared.deleted.lock().expect("deleted").contains(&message);
+    let exists = !deleted
+        && shared
+            .messages
+            .lock()
+            .expect("messages")
+            .iter()
+            .any(|m| m.channel_id == channel && m.id == message);
+    if !exists {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({ "message": "Unknown Message", "code": 10008 })),
+        )
+            .into_response();
+    }
+    let mut pins = shared.pins.lock().expect("pins");
+    let here = pins.iter().position(|p| *p == (channel, message));
+    match (pinned, here) {
+        (true, None) => {
+            if pins.iter().filter(|(c, _)| *c == channel).count() >= MAX_PINS {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(
+                        json!({ "message": "Maximum number of pins reached (250)", "code": 30003 }),
+                    ),
+                )
+                    .into_response();
+            }
+            pins.push((channel, message));
+        }
+        (false, Some(at)) => {
+            pins.remove(at);
+        }
+        _ => {}
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Pins a channel holds at most.
+pub(crate) const MAX_PINS: usize = 250;
 
 /// A post in a forum channel (type 15): a thread with its starter message,
 /// whose id is the thread's. Discord refuses it elsewhere (400, 50024), a
@@ -586,6 +643,12 @@ pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) 
             }
             deleted.insert(message);
             StatusCode::NO_CONTENT.into_response()
+        }
+        ("PUT", ["channels", channel, "pins", message]) | ("PUT", ["channels", channel, "messages", "pins", message]) => {
+            pin(shared, channel, message, true)
+        }
+        ("DELETE", ["channels", channel, "pins", message]) | ("DELETE", ["channels", channel, "messages", "pins", message]) => {
+            pin(shared, channel, message, false)
         }
         ("PATCH", ["channels", channel, "messages", message]) => {
             let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));

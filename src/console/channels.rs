@@ -244,6 +244,15 @@ impl Poster for ConsolePoster {
         Box::pin(async { Ok(()) })
     }
 
+    // The console has no pins: /discussion marks featured answers instead.
+    fn pin<'a>(&'a self, _channel_id: u64, _message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn unpin<'a>(&'a self, _channel_id: u64, _message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// A thread is a console channel named `thread-N`.
     fn open_thread<'a>(
         &'a self,

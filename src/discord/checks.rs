@@ -48,7 +48,16 @@ pub const BOT_PERMISSIONS: &[(Permissions, &str, &str)] = &[
         "Send Messages in Threads",
         "post the key questions and answers in it",
     ),
+    (
+        PIN_MESSAGES,
+        "Pin Messages",
+        "pin featured answers in their thread (without it, they are quoted instead)",
+    ),
 ];
+
+/// Pin Messages (1 << 51), split from Manage Messages by Discord in 2025;
+/// serenity 0.12 has no name for it.
+pub const PIN_MESSAGES: Permissions = Permissions::from_bits_retain(1 << 51);
 
 /// Asked for only on request (`invite-url --ping-any-role`): it lets the bot
 /// ping roles that are not mentionable, which is more than most servers

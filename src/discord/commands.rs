@@ -400,6 +400,7 @@ mod tests {
                 "discussion",
                 "source",
                 "moderate",
+                "questions",
                 "forget-me"
             ]
         );
@@ -408,7 +409,7 @@ mod tests {
         for command in payload.as_array().unwrap() {
             let expected = match command["name"].as_str() {
                 Some("subscribe" | "schedule" | "settings") => Some(32),
-                Some("moderate") => Some(8192),
+                Some("moderate" | "questions") => Some(8192),
                 // Administrators; only the owners listed pass the handler.
                 Some("source") => Some(8),
                 _ => None,

@@ -113,6 +113,42 @@ impl Poster for DiscordPoster {
         })
     }
 
+    fn pin<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async move {
+            let id = message_id_of(message_id)?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            self.http
+                .pin_message(ChannelId::new(channel_id), id, Some("featured answer"))
+                .await
+                .map_err(classify)
+        })
+    }
+
+    fn unpin<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()> {
+        Box::pin(async move {
+            let id = message_id_of(message_id)?;
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            match self
+                .http
+                .unpin_message(ChannelId::new(channel_id), id, Some("no longer featured"))
+                .await
+            {
+                Ok(()) => Ok(()),
+                // The message is gone, and its pin with it.
+                Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(response)))
+                    if response.error.code == UNKNOWN_MESSAGE =>
+                {
+                    Ok(())
+                }
+                Err(error) => Err(classify(error)),
+            }
+        })
+    }
+
     fn create_forum_post<'a>(
         &'a self,
         forum_id: u64,

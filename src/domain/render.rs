@@ -167,6 +167,36 @@ pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
         .collect()
 }
 
+/// Where the bot may not pin, a featured answer is quoted in its thread
+/// instead: plain text, no embed (so it is never taken for the answer's own
+/// message), pinging no one.
+pub fn featured_quote(id: i64, author: &str, question: &str, text: &str) -> Message {
+    let quoted: String = escape_markdown(&truncate(text, 1_500))
+        .lines()
+        .map(|line| format!("> {line}\n"))
+        .collect();
+    Message::text(truncate(
+        &format!(
+            "⭐ **Featured answer** (#{id}) by **{}** to “{}”\n{quoted}",
+            escape_markdown(&truncate(author, 80)),
+            escape_markdown(&truncate(question, 200)),
+        ),
+        limits::CONTENT,
+    ))
+}
+
+/// What replaces a question's message once a moderator retires it: the
+/// question as it was, no Answer button.
+pub fn retired_question(number: usize, text: &str) -> Message {
+    Message::text(truncate(
+        &format!(
+            "**Key question {number}** (retired)\n{}\n-# A moderator retired this question; the answers given stay.",
+            escape_markdown(text)
+        ),
+        limits::CONTENT,
+    ))
+}
+
 /// The name of a briefing's discussion thread (1-100 characters).
 /// A forum post's name: the title, at most 100 characters (Discord's
 /// limit), cut at a word.

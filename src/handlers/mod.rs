@@ -6,6 +6,7 @@ pub mod commands;
 mod discussion;
 mod error;
 mod imports;
+mod questions;
 mod schedules;
 mod settings;
 mod sources;

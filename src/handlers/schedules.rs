@@ -713,6 +713,7 @@ fn log_line(d: &Delivery, title: Option<&str>) -> String {
         (Payload::Digest(ids), _) => format!("digest of {}", ids.len()),
         (Payload::Notice(_), _) => "report".into(),
         (Payload::Answer(id), _) => format!("answer #{id} in its thread"),
+        (Payload::Question(id), _) => format!("question #{id} in its threads"),
         (Payload::Nothing, _) => "nothing".into(),
     };
     let source = match (d.origin, d.schedule_id) {

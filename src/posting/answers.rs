@@ -31,7 +31,7 @@ fn wanted(store: &Store, answer_id: i64) -> Result<Option<Wanted>, StoreError> {
         Some(a) => {
             let question = store
                 .question(a.question_id)?
-                .map(|(_, text, _)| text)
+                .map(|q| q.text)
                 .unwrap_or_default();
             render::answer(
                 a.id,
@@ -101,7 +101,11 @@ impl Posting {
         if channel == 0 {
             return self.answer_not_found(d, answer_id, &[]).await;
         }
-        match self.converge(answer_id, channel, shown, &messages).await {
+        let converged = match self.converge(answer_id, channel, shown, &messages).await {
+            Ok(()) => self.converge_feature(d, answer_id, channel).await,
+            Err(error) => Err(error),
+        };
+        match converged {
             Ok(()) => {
                 let (id, now) = (d.id, self.clock.now_ms());
                 self.db.call(move |s| s.mark_sent(id, now)).await?;
@@ -117,6 +121,109 @@ impl Posting {
             Err(Ok(error)) => self.answer_failed(d, answer_id, error).await,
             Err(Err(store)) => Err(store),
         }
+    }
+
+    /// Makes Discord show the answer's feature as it is stored: a featured
+    /// visible answer has its first message pinned, or, where the bot may
+    /// not pin, a quote posted beside it (the log channel is told once);
+    /// anything else has neither.
+    async fn converge_feature(
+        &self,
+        d: &Delivery,
+        answer_id: i64,
+        channel: u64,
+    ) -> Result<(), Result<PostError, StoreError>> {
+        let (featured, mut shown, first, answer, question) = self
+            .db
+            .call(move |s| {
+                let answer = s.answer(answer_id)?;
+                let question = match &answer {
+                    Some(a) => s.question(a.question_id)?.map(|q| q.text),
+                    None => None,
+                };
+                Ok((
+                    s.is_featured(answer_id)?,
+                    s.feature_shown(answer_id)?,
+                    s.answer_display(answer_id)?
+                        .and_then(|d| d.message_ids.first().cloned()),
+                    answer,
+                    question,
+                ))
+            })
+            .await
+            .map_err(Err)?;
+        let before = shown.clone();
+        match (featured, first, answer) {
+            (true, Some(first), Some(answer)) => {
+                let quote = render::featured_quote(
+                    answer.id,
+                    &answer.user_name,
+                    question.as_deref().unwrap_or(""),
+                    &answer.text,
+                );
+                if let Some(id) = &shown.quote_message {
+                    self.poster.edit(channel, id, &quote).await.map_err(Ok)?;
+                } else if shown.pinned_message.is_none() {
+                    match self.poster.pin(channel, &first).await {
+                        Ok(()) => shown.pinned_message = Some(first),
+                        Err(PostError::Refused { reason }) => {
+                            let nonce = format!("f{answer_id}");
+                            let id = self
+                                .poster
+                                .post(channel, &quote, &nonce)
+                                .await
+                                .map_err(Ok)?;
+                            shown.quote_message = Some(id);
+                            self.tell_cannot_pin(d, channel, reason)
+                                .await
+                                .map_err(Err)?;
+                        }
+                        Err(error) => return Err(Ok(error)),
+                    }
+                }
+            }
+            _ => {
+                if let Some(pinned) = shown.pinned_message.clone() {
+                    self.poster.unpin(channel, &pinned).await.map_err(Ok)?;
+                    shown.pinned_message = None;
+                }
+                if let Some(quote) = shown.quote_message.clone() {
+                    self.poster.delete(channel, &quote).await.map_err(Ok)?;
+                    shown.quote_message = None;
+                }
+            }
+        }
+        if shown != before {
+            self.db
+                .call(move |s| s.set_feature_shown(answer_id, &shown))
+                .await
+                .map_err(Err)?;
+        }
+        Ok(())
+    }
+
+    /// Once a server: the bot may not pin there, so featured answers are
+    /// quoted instead.
+    async fn tell_cannot_pin(
+        &self,
+        d: &Delivery,
+        channel: u64,
+        reason: String,
+    ) -> Result<(), StoreError> {
+        let (guild, now) = (d.guild_id, self.clock.now_ms());
+        let first = self
+            .db
+            .call(move |s| s.first_told_cannot_pin(guild, now))
+            .await?;
+        tracing::warn!(guild, channel, %reason, "cannot pin a featured answer; quoted it instead");
+        if first {
+            self.notice(
+                d,
+                format!("I could not pin a featured answer in <#{channel}> ({reason}), so I quoted it in a \"Featured answer\" message instead. Give the bot the Pin Messages permission in the discussion threads to have featured answers pinned. (I say this once.)"),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Makes the messages in `channel` say `wanted`, recording the ids after

@@ -82,11 +82,7 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
     if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
         if store.guild_settings(d.guild_id)?.discussion_threads {
             if let Some(stored) = store.briefing_by_id(*id)? {
-                let questions: Vec<(i64, String)> = stored
-                    .questions
-                    .iter()
-                    .map(|q| (q.id, q.text.clone()))
-                    .collect();
+                let questions = questions_in(store, *id, d.guild_id)?;
                 if !questions.is_empty() {
                     steps.push(Step::OpenThread {
                         name: render::thread_name(&stored.briefing.title),
@@ -106,6 +102,20 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
     Ok(Prepared::Ready(steps))
+}
+
+/// The questions a post in `guild` asks: the briefing's own, then the
+/// server's moderators'.
+fn questions_in(
+    store: &Store,
+    briefing_id: i64,
+    guild: u64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(store
+        .questions_for(briefing_id, Some(guild))?
+        .into_iter()
+        .map(|q| (q.id, q.text))
+        .collect())
 }
 
 /// A post in a forum channel: the first message starts the forum post, the
@@ -138,11 +148,7 @@ fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step
     steps.extend(messages.map(Step::PostInThread));
     if let Some(stored) = stored.filter(|_| !steps.is_empty()) {
         if store.guild_settings(d.guild_id)?.discussion_threads {
-            let questions: Vec<(i64, String)> = stored
-                .questions
-                .iter()
-                .map(|q| (q.id, q.text.clone()))
-                .collect();
+            let questions = questions_in(store, stored.id, d.guild_id)?;
             steps.extend(
                 render::question_prompts(&questions)
                     .into_iter()
@@ -180,6 +186,7 @@ pub fn render_payload(
         Payload::Notice(text) => Prepared::Ready(vec![Message::text(text.clone())]),
         // Shown by its own steps (see `answers`), never rendered as a post.
         Payload::Answer(id) => Prepared::Nothing(format!("answer #{id} is not a post")),
+        Payload::Question(id) => Prepared::Nothing(format!("question #{id} is not a post")),
         Payload::Nothing => Prepared::Nothing("nothing to post".into()),
     })
 }

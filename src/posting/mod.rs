@@ -15,6 +15,7 @@ mod answers;
 mod content;
 mod lease;
 mod plan;
+mod questions;
 mod send;
 
 use std::collections::HashMap;
@@ -67,6 +68,14 @@ pub trait Poster: Send + Sync + 'static {
 
     /// Deletes message `message_id`; one that is already gone is no error.
     fn delete<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
+
+    /// Pins message `message_id` of `channel_id` (a featured answer in its
+    /// thread). Refused where the bot may not pin there; one pinned
+    /// already is no error.
+    fn pin<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
+
+    /// Unpins it; one not pinned, or gone, is no error.
+    fn unpin<'a>(&'a self, channel_id: u64, message_id: &'a str) -> PostFuture<'a, ()>;
 
     /// Publishes message `message_id` of announcement channel `channel_id`
     /// to the servers that follow it. One published already is no error.

@@ -31,6 +31,9 @@ impl Posting {
         if let Payload::Answer(answer_id) = d.payload {
             return self.sync_answer(d, answer_id).await;
         }
+        if let Payload::Question(question_id) = d.payload {
+            return self.sync_question(d, question_id).await;
+        }
         let id = d.id;
         let delivery = d.clone();
         let steps = match self.db.call(move |s| delivery_steps(s, &delivery)).await? {

@@ -37,6 +37,14 @@ impl Room {
         }
     }
 
+    /// The server, as an SQL parameter (NULL for direct messages).
+    fn guild(&self) -> Option<i64> {
+        match self {
+            Room::Server(guild) => Some(*guild as i64),
+            Room::Direct { .. } => None,
+        }
+    }
+
     fn param(&self) -> i64 {
         match self {
             Room::Server(guild) => *guild as i64,
@@ -75,6 +83,8 @@ pub struct Answer {
     pub edited_at: Option<i64>,
     pub removed_at: Option<i64>,
     pub removal_reason: Option<String>,
+    /// A moderator featured it (shown first, pinned in its thread).
+    pub featured: bool,
 }
 
 /// Answers per question of a briefing (visible ones only).
@@ -84,10 +94,16 @@ pub struct QuestionCount {
     pub position: Option<i64>,
     pub text: String,
     pub answers: u64,
+    /// Still asked (not retired, nor gone from a re-imported briefing).
+    pub current: bool,
+    /// Added by this server's moderators.
+    pub added_here: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerPage {
+    /// Distinct members who gave the answers counted in `total`.
+    pub members: u64,
     pub answers: Vec<Answer>,
     pub total: u64,
 }
@@ -112,6 +128,7 @@ pub struct ExportRow {
     pub removed_at: Option<i64>,
     pub removal_reason: Option<String>,
     pub earlier_versions: u64,
+    pub featured: bool,
 }
 
 /// A message of an answer's display about to be posted (see
@@ -140,7 +157,7 @@ pub struct AnswerDisplay {
 
 const COLUMNS: &str =
     "id, question_id, briefing_id, guild_id, user_id, user_name, text, created_at, edited_at,
-    removed_at, removal_reason";
+    removed_at, removal_reason, featured_at IS NOT NULL";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Answer> {
     Ok(Answer {
@@ -155,30 +172,19 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Answer> {
         edited_at: row.get(8)?,
         removed_at: row.get(9)?,
         removal_reason: row.get(10)?,
+        featured: row.get(11)?,
     })
 }
 
 impl Store {
-    /// The briefing a question belongs to, and whether it is current.
-    pub fn question(&self, question_id: i64) -> Result<Option<(i64, String, bool)>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT briefing_id, text, position IS NOT NULL FROM key_questions WHERE id = ?1",
-            )?
-            .query_row([question_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()?)
-    }
-
     /// Stores an answer; `None` when the question does not exist. The
     /// commit is synced to disk (synchronous = FULL for this write), so an
     /// answer whose member was told "saved" survives even a power cut.
     pub fn add_answer(&mut self, new: &NewAnswer, now: i64) -> Result<Option<Answer>> {
-        let Some((briefing_id, _, _)) = self.question(new.question_id)? else {
+        let Some(question) = self.question(new.question_id)? else {
             return Ok(None);
         };
+        let briefing_id = question.briefing_id;
         self.synced(|s| s.insert_answer(new, briefing_id, now))?;
         let id = self.conn.last_insert_rowid();
         self.answer(id)
@@ -483,14 +489,17 @@ impl Store {
             "a.briefing_id = ?1 AND (?2 IS NULL OR a.question_id = ?2) AND a.removed_at IS NULL AND {}",
             room.sql("a", 3)
         );
-        let total: i64 = self
+        let (total, members): (i64, i64) = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM answers a WHERE {filter}"))?
+            .prepare_cached(&format!(
+                "SELECT count(*), count(DISTINCT a.user_id) FROM answers a WHERE {filter}"
+            ))?
             .query_row(params![briefing_id, question_id, room.param()], |row| {
-                row.get(0)
+                Ok((row.get(0)?, row.get(1)?))
             })?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM answers a WHERE {filter} ORDER BY a.id DESC LIMIT ?4 OFFSET ?5"
+            "SELECT {COLUMNS} FROM answers a WHERE {filter}
+             ORDER BY a.featured_at IS NULL, a.id DESC LIMIT ?4 OFFSET ?5"
         ))?;
         let rows = stmt.query_map(
             params![
@@ -505,6 +514,7 @@ impl Store {
         Ok(AnswerPage {
             answers: rows.collect::<rusqlite::Result<_>>()?,
             total: total as u64,
+            members: members as u64,
         })
     }
 
@@ -512,19 +522,24 @@ impl Store {
     /// have answers in `room`) with its count of visible answers in `room`.
     pub fn question_counts(&self, room: Room, briefing_id: i64) -> Result<Vec<QuestionCount>> {
         let in_room = room.sql("a", 2);
+        let current = super::questions::CURRENT;
+        let visible = super::questions::visible_from(3);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT q.id, q.position, q.text,
-                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL AND {in_room}) AS n
-             FROM key_questions q WHERE q.briefing_id = ?1
-               AND (q.position IS NOT NULL OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id AND {in_room}))
-             ORDER BY q.position IS NULL, q.position, q.id"
+                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL AND {in_room}) AS n,
+                    {current}, q.guild_id IS NOT NULL
+             FROM key_questions q WHERE q.briefing_id = ?1 AND {visible}
+               AND ({current} OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id AND {in_room}))
+             ORDER BY NOT {current}, q.guild_id IS NOT NULL, q.position, q.id"
         ))?;
-        let rows = stmt.query_map(params![briefing_id, room.param()], |row| {
+        let rows = stmt.query_map(params![briefing_id, room.param(), room.guild()], |row| {
             Ok(QuestionCount {
                 question_id: row.get(0)?,
                 position: row.get(1)?,
                 text: row.get(2)?,
                 answers: row.get::<_, i64>(3)? as u64,
+                current: row.get(4)?,
+                added_here: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -545,9 +560,10 @@ impl Store {
             AnswersOf::EveryRoom => ("?4 IS NULL".to_string(), None),
         };
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.id, a.briefing_id, b.title, a.question_id, q.text, q.position IS NOT NULL, a.user_id, a.user_name,
+            "SELECT a.id, a.briefing_id, b.title, a.question_id, q.text, (q.position IS NOT NULL OR (q.guild_id IS NOT NULL AND q.retired_at IS NULL)), a.user_id, a.user_name,
                     a.text, a.created_at, a.edited_at, a.removed_at, a.removal_reason,
-                    (SELECT count(*) FROM answer_history h WHERE h.answer_id = a.id), a.guild_id
+                    (SELECT count(*) FROM answer_history h WHERE h.answer_id = a.id), a.guild_id,
+                    a.featured_at IS NOT NULL
              FROM answers a JOIN key_questions q ON q.id = a.question_id JOIN briefings b ON b.id = a.briefing_id
              WHERE (?1 IS NULL OR a.briefing_id = ?1) AND (?2 IS NULL OR a.created_at >= ?2)
                AND (?3 IS NULL OR a.created_at < ?3) AND {in_room}
@@ -570,6 +586,7 @@ impl Store {
                 removed_at: row.get(11)?,
                 removal_reason: row.get(12)?,
                 earlier_versions: row.get::<_, i64>(13)? as u64,
+                featured: row.get(15)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -161,7 +161,7 @@ impl Store {
         let mut known: Vec<(i64, String, bool)> = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT id, text, position IS NOT NULL FROM key_questions
-                 WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
+                 WHERE briefing_id = ?1 AND guild_id IS NULL ORDER BY position IS NULL, position, id",
             )?;
             let rows = stmt.query_map([briefing_id], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?))
@@ -393,25 +393,6 @@ impl Store {
              GROUP BY category ORDER BY count(*) DESC, category",
         )?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// All stored key questions of a briefing, retired ones included, with
-    /// whether each is current.
-    pub fn question_history(&self, briefing_id: i64) -> Result<Vec<(KeyQuestion, bool)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, text, position IS NOT NULL FROM key_questions
-             WHERE briefing_id = ?1 ORDER BY position IS NULL, position, id",
-        )?;
-        let rows = stmt.query_map([briefing_id], |row| {
-            Ok((
-                KeyQuestion {
-                    id: row.get(0)?,
-                    text: row.get(1)?,
-                },
-                row.get(2)?,
-            ))
-        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -89,6 +89,10 @@ pub enum Payload {
     /// Make the answer's messages in its thread show what it is now: posted,
     /// edited, replaced by a "removed" note, or deleted.
     Answer(i64),
+    /// Make a server's own question show as it is now in every discussion
+    /// thread of its briefing's posts there: posted (opening the thread
+    /// where a post has none), edited, or retired.
+    Question(i64),
     /// A run that was skipped: nothing was to be posted.
     Nothing,
 }

@@ -8,12 +8,15 @@ mod answers;
 mod briefings;
 mod console_channels;
 mod deliveries;
+mod featured;
 mod group;
 mod leases;
+mod questions;
 mod schedules;
 mod search;
 mod settings;
 mod sources;
+mod stats;
 mod subscriptions;
 
 use std::path::Path;
@@ -31,13 +34,18 @@ pub use briefings::{
     BriefingSummary, Holdings, KeyQuestion, ListPage, SaveOutcome, StoredBriefing,
 };
 pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Payload};
+pub use featured::{FeatureRefusal, FeatureShown, MAX_FEATURED};
 pub use leases::{GuildScope, LeaseHolder};
+pub use questions::{
+    checked_question, PostPlace, QuestionRefusal, QuestionRow, MAX_ADDED_QUESTION,
+};
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState, DIGEST_DEFAULT, DIGEST_MAX};
 pub use search::{
     highlight_snippet, SearchHit, Suggestion, MATCH_END, MATCH_START, RANKED_MATCHES,
 };
 pub use settings::{GuildSettings, Setting};
 pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
+pub use stats::{BriefingStats, MOST_DISCUSSED};
 pub use subscriptions::{Subscription, Wants};
 
 #[derive(Debug, thiserror::Error)]

@@ -356,7 +356,13 @@ fn is_bold_only(element: ElementRef<'_>) -> bool {
 }
 
 /// Visible characters under `node`, and how many of them are inside bold.
-fn count_bold(node: NodeRef<'_, Node>, in_bold: bool, depth: usize, all: &mut usize, bold: &mut usize) {
+fn count_bold(
+    node: NodeRef<'_, Node>,
+    in_bold: bool,
+    depth: usize,
+    all: &mut usize,
+    bold: &mut usize,
+) {
     if depth > MAX_DEPTH {
         return;
     }

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::domain::view::Reply;
 use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest};
-use crate::store::DIGEST_MAX;
+use crate::store::{DIGEST_MAX, MAX_ADDED_QUESTION};
 
 const fn text(name: &'static str, description: &'static str, max_length: u16) -> OptionSpec {
     OptionSpec {
@@ -65,6 +65,15 @@ const PING: OptionSpec = optional(of_kind(
 const SOURCE: OptionSpec = suggest(text("source", "The source", 100), Suggest::Source);
 const CHANNEL: OptionSpec = of_kind("channel", "Where to post", Kind::Channel);
 const SCHEDULE: OptionSpec = suggest(text("schedule", "The schedule", 100), Suggest::Schedule);
+const QUESTION: OptionSpec = suggest(
+    text("question", "Which question (start typing it)", LOOKUP),
+    Suggest::Question,
+);
+const QUESTION_TEXT: OptionSpec = text(
+    "text",
+    "The question, as members will read it",
+    MAX_ADDED_QUESTION as u16,
+);
 const ANSWER_NUMBER: OptionSpec = of_kind(
     "answer",
     "The answer's number (#12)",
@@ -150,6 +159,12 @@ pub const GROUPS: &[Group] = &[
     Group {
         name: "moderate",
         description: "Moderate discussions (moderators)",
+        access: Access::ManageMessages,
+        guild_only: true,
+    },
+    Group {
+        name: "questions",
+        description: "Pose this server's own key questions on any briefing (moderators)",
         access: Access::ManageMessages,
         guild_only: true,
     },
@@ -666,6 +681,51 @@ pub const COMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
+        name: "moderate feature",
+        description: "Feature an answer: first in /discussion, pinned in its thread",
+        options: &[ANSWER_NUMBER],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/moderate feature answer:12"],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.answer_feature(who, a.need_integer("answer")?, true).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "moderate unfeature",
+        description: "Stop featuring an answer (and unpin it)",
+        options: &[ANSWER_NUMBER],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &[],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.answer_feature(who, a.need_integer("answer")?, false).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "moderate stats",
+        description: "How the discussion goes: answers, members, per question, most discussed",
+        options: &[
+            optional(suggest(
+                text("briefing", "Only this briefing (else the most discussed)", LOOKUP),
+                Suggest::Briefing,
+            )),
+            optional(text("from", "From this day (YYYY-MM-DD, UTC)", 10)),
+            optional(text("to", "Up to and including this day (YYYY-MM-DD, UTC)", 10)),
+        ],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/moderate stats", "/moderate stats briefing:2"],
+        run: |c| Box::pin(stats(c)),
+    },
+    CommandSpec {
         name: "moderate export",
         description: "A briefing's discussion, or all answers in a date range, as CSV and JSON",
         options: &[
@@ -681,6 +741,64 @@ pub const COMMANDS: &[CommandSpec] = &[
         access: None,
         examples: &["/moderate export briefing:2"],
         run: |c| Box::pin(export(c)),
+    },
+    CommandSpec {
+        name: "questions add",
+        description: "Add a key question to a briefing, for this server",
+        options: &[BRIEFING, QUESTION_TEXT],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/questions add briefing:2 text:\"What would change your mind?\""],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                let briefing = a.need_text("briefing")?;
+                h.questions_add(who, briefing, a.need_text("text")?).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "questions edit",
+        description: "Change one of this server's questions (its answers stay)",
+        options: &[BRIEFING, QUESTION, QUESTION_TEXT],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &[],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                let briefing = a.need_text("briefing")?;
+                let question = a.need_text("question")?;
+                h.questions_edit(who, briefing, question, a.need_text("text")?)
+                    .await
+            })
+        },
+    },
+    CommandSpec {
+        name: "questions retire",
+        description: "Stop asking one of this server's questions (its answers stay)",
+        options: &[BRIEFING, QUESTION],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &[],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                let briefing = a.need_text("briefing")?;
+                h.questions_retire(who, briefing, a.need_text("question")?)
+                    .await
+            })
+        },
+    },
+    CommandSpec {
+        name: "questions list",
+        description: "A briefing's questions in this server: its own and this server's",
+        options: &[BRIEFING],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/questions list briefing:2"],
+        run: |c| reply(c, |h, who, mut a| async move { h.questions_list(who, a.need_text("briefing")?).await }),
     },
     CommandSpec {
         name: "forget-me",
@@ -797,6 +915,21 @@ async fn export(call: Call<'_>) -> CommandResult<Outcome> {
         .export_discussion(caller, args.text("briefing"), from, to)
         .await
         .map(Outcome::Export)
+}
+
+async fn stats(call: Call<'_>) -> CommandResult<Outcome> {
+    let Call {
+        handlers,
+        caller,
+        mut args,
+        ..
+    } = call;
+    let from = day_start(args.text("from").as_deref(), 0)?;
+    let to = day_start(args.text("to").as_deref(), 1)?;
+    handlers
+        .discussion_stats(caller, args.text("briefing"), from, to)
+        .await
+        .map(Outcome::Reply)
 }
 
 /// Milliseconds at the start of `day` (+ `plus` days), UTC.

@@ -421,7 +421,7 @@ impl Handlers {
             Suggest::Briefing => self.autocomplete_briefing(partial).await,
             Suggest::Category => self.autocomplete_category(partial).await,
             Suggest::Question => match briefing {
-                Some(briefing) => self.autocomplete_question(briefing, partial).await,
+                Some(briefing) => self.autocomplete_question(caller, briefing, partial).await,
                 None => Ok(Vec::new()),
             },
             Suggest::Schedule => self.autocomplete_schedule(caller, partial).await,

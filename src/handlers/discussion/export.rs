@@ -63,6 +63,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
         "removal_reason",
         "earlier_versions",
         "server_id",
+        "featured",
     ];
     for r in rows {
         let optional = |v: Option<i64>| v.map(iso_time).unwrap_or_default();
@@ -82,6 +83,7 @@ pub fn export_rows(rows: &[ExportRow]) -> Export {
             inert(r.removal_reason.as_deref().unwrap_or("")),
             r.earlier_versions.to_string(),
             r.guild_id.map(|g| g.to_string()).unwrap_or_default(),
+            r.featured.to_string(),
         ]);
     }
     // The header is plain names; text cells are quoted, numbers are not.

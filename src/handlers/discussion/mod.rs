@@ -4,7 +4,9 @@
 //! is in `reading`, exports in `export`.
 
 mod export;
+mod featured;
 mod reading;
+mod stats;
 
 pub use export::{export_rows, Export};
 
@@ -83,7 +85,8 @@ impl Handlers {
         text: String,
         limit: AnswerLimit,
     ) -> CommandResult<Reply> {
-        let (_, question_id, question_text) = self.resolve_question(&briefing, &question).await?;
+        let (_, question_id, question_text) =
+            self.resolve_question(caller, &briefing, &question).await?;
         let saving = Saving {
             question_id,
             question_text,
@@ -198,7 +201,10 @@ impl Handlers {
         let found = self
             .db
             .read(move |s| match s.question(question_id)? {
-                Some((briefing, _, _)) => s.is_discussion_thread(guild, briefing, channel),
+                Some(q) if q.guild_id.is_none_or(|g| g == guild) => {
+                    s.is_discussion_thread(guild, q.briefing_id, channel)
+                }
+                Some(_) => Ok(false),
                 None => Ok(false),
             })
             .await?;
@@ -277,7 +283,7 @@ impl Handlers {
             .call(move |s| {
                 let answer = s.answer(answer_id)?;
                 let question = match &answer {
-                    Some(a) => s.question(a.question_id)?.map(|(_, text, _)| text),
+                    Some(a) => s.question(a.question_id)?.map(|q| q.text),
                     None => None,
                 };
                 Ok((answer, question))
@@ -317,9 +323,15 @@ impl Handlers {
         let outcome = self
             .db
             .call_grouped(move |s| {
-                let Some((briefing, question_text, _)) = s.question(question_id)? else {
+                let Some(question) = s.question(question_id)? else {
                     return Ok(Err(Refusal::Said("That question no longer exists.".into())));
                 };
+                // A server's own question is answered in that server only;
+                // a crafted id from elsewhere finds nothing.
+                if question.guild_id.is_some_and(|g| Some(g) != guild) {
+                    return Ok(Err(Refusal::Said("That question no longer exists.".into())));
+                }
+                let (briefing, question_text) = (question.briefing_id, question.text);
                 if let Some(channel) = thread_check {
                     let in_thread = match guild {
                         Some(guild) => s.is_discussion_thread(guild, briefing, channel)?,

@@ -25,9 +25,11 @@ impl Handlers {
     ) -> CommandResult<Reply> {
         let (briefing_id, title) = self.resolve_briefing(&briefing).await?;
         let question_id = match &question {
-            Some(q) if !q.trim().is_empty() => {
-                Some(self.resolve_question(&briefing_id.to_string(), q).await?.1)
-            }
+            Some(q) if !q.trim().is_empty() => Some(
+                self.resolve_question(caller, &briefing_id.to_string(), q)
+                    .await?
+                    .1,
+            ),
             _ => None,
         };
         let page = page.max(1);
@@ -73,8 +75,9 @@ impl Handlers {
                     description: Some(truncate(&summary.join("\n"), limits::DESCRIPTION)),
                     fields,
                     footer: Some(format!(
-                        "Page {page} of {pages} · {} · newest first",
-                        crate::domain::text::counted(answers.total, "answer")
+                        "Page {page} of {pages} · {} from {} · newest first",
+                        crate::domain::text::counted(answers.total, "answer"),
+                        crate::domain::text::counted(answers.members, "member")
                     )),
                     ..Embed::default()
                 }],
@@ -98,16 +101,18 @@ impl Handlers {
     /// The current questions of the briefing chosen so far, as `q<id>`.
     pub async fn autocomplete_question(
         &self,
+        caller: &Caller,
         briefing: String,
         partial: String,
     ) -> CommandResult<Vec<Choice>> {
+        let guild = caller.guild_id;
         let Ok((briefing_id, _)) = self.resolve_briefing(&briefing).await else {
             return Ok(Vec::new());
         };
         let partial = partial.trim().to_lowercase();
         let questions = self
             .db
-            .call(move |s| s.question_history(briefing_id))
+            .call(move |s| s.question_history(briefing_id, guild))
             .await?;
         Ok(questions
             .into_iter()
@@ -122,7 +127,7 @@ impl Handlers {
             .collect())
     }
 
-    pub(super) async fn resolve_briefing(&self, briefing: &str) -> CommandResult<(i64, String)> {
+    pub(crate) async fn resolve_briefing(&self, briefing: &str) -> CommandResult<(i64, String)> {
         let key = lookup_text("briefing name", briefing)?;
         let found = self
             .db
@@ -136,18 +141,20 @@ impl Handlers {
     }
 
     /// (briefing id, question id, question text) from what was typed.
-    pub(super) async fn resolve_question(
+    pub(crate) async fn resolve_question(
         &self,
+        caller: &Caller,
         briefing: &str,
         question: &str,
     ) -> CommandResult<(i64, i64, String)> {
+        let guild = caller.guild_id;
         let (briefing_id, _) = self.resolve_briefing(briefing).await?;
         let wanted = lookup_text("question", question)?
             .trim_start_matches('#')
             .to_string();
         let questions = self
             .db
-            .call(move |s| s.question_history(briefing_id))
+            .call(move |s| s.question_history(briefing_id, guild))
             .await?;
         let current: Vec<_> = questions.iter().filter(|(_, current)| *current).collect();
         // "q<id>" is what autocomplete sends; a plain number is the
@@ -176,15 +183,27 @@ impl Handlers {
 }
 
 /// One line per question (or just the chosen one) with its answer count.
+/// Current questions are numbered in order (the briefing's, then this
+/// server's own, marked); retired ones follow, unnumbered.
 fn question_lines(counts: &[QuestionCount], only: Option<i64>) -> Vec<String> {
+    let mut number = 0;
     counts
         .iter()
-        .filter(|c| only.is_none_or(|q| q == c.question_id))
         .map(|c| {
-            let label = match c.position {
-                Some(p) => format!("{}.", p + 1),
-                None => "(earlier version)".into(),
+            let label = if c.current {
+                number += 1;
+                if c.added_here {
+                    format!("{number}. (asked here)")
+                } else {
+                    format!("{number}.")
+                }
+            } else {
+                "(earlier version)".into()
             };
+            (label, c)
+        })
+        .filter(|(_, c)| only.is_none_or(|q| q == c.question_id))
+        .map(|(label, c)| {
             let answers = match c.answers {
                 0 => "no answers yet".to_string(),
                 n => crate::domain::text::counted(n, "answer"),
@@ -205,9 +224,10 @@ fn answer_field(a: &Answer) -> Field {
     } else {
         ""
     };
+    let featured = if a.featured { "⭐ Featured · " } else { "" };
     Field {
         name: truncate(
-            &format!("#{} · {}{edited}", a.id, a.user_name),
+            &format!("{featured}#{} · {}{edited}", a.id, a.user_name),
             limits::FIELD_NAME,
         ),
         value: truncate(&escape_markdown(&a.text), limits::FIELD_VALUE),
