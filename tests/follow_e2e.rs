@@ -901,3 +901,64 @@ async fn gzip_bombs_redirect_loops_slow_servers_and_max_age() {
         "two hours of max-age, longer than the 10-minute interval"
     );
 }
+
+#[tokio::test]
+async fn a_sources_own_questions_go_to_its_articles_that_have_none() {
+    let site = Site::start().await;
+    serve_pages(&site);
+    site.serve(
+        "/feed/",
+        Resource::ok(site.fixture("feed-excerpt.xml"), RSS),
+    );
+    let db = library();
+    let clock = ManualClock::new(start_time());
+    let follower = follower(&db, &clock, loopback());
+    let added = follower
+        .add(NewSource {
+            url: site.url("/feed/"),
+            interval_seconds: 600,
+            questions: vec!["What would you do differently?".into()],
+            ..NewSource::default()
+        })
+        .await
+        .unwrap();
+    let report = follower.fetch_source(added).await.unwrap();
+    let rivers = report
+        .articles
+        .iter()
+        .find(|a| a.title.as_deref() == Some("Why Rivers Matter to Freight"))
+        .unwrap();
+    assert!(
+        rivers
+            .notes
+            .iter()
+            .any(|n| n.contains("the source's own questions")),
+        "{:?}",
+        rivers.notes
+    );
+    let plain = db
+        .read(|s| s.find_briefing("why-rivers-matter-to-freight"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        plain.briefing.key_questions,
+        vec!["What would you do differently?"]
+    );
+    // An article with questions of its own keeps them, not the source's.
+    let structured = db
+        .read(|s| {
+            s.find_briefing(
+                "harbour-batteries-coastal-grid-operators-race-to-store-offshore-wind-surplus",
+            )
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(structured.briefing.key_questions.len(), 3);
+    assert!(!structured
+        .briefing
+        .key_questions
+        .iter()
+        .any(|q| q.contains("differently")));
+}

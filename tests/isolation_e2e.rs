@@ -417,6 +417,7 @@ async fn autocomplete_answers_only_those_the_command_is_for_and_masks_secrets() 
                 categories: Vec::new(),
                 interval_seconds: 3_600,
                 backfill: 0,
+                questions: Vec::new(),
             },
             0,
         )

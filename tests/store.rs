@@ -40,6 +40,74 @@ fn reimporting_identical_content_is_a_no_op() {
 }
 
 #[test]
+fn a_servers_own_questions_are_its_alone_and_survive_reimports() {
+    use briefbot::store::QuestionRefusal;
+    let mut store = Store::open_in_memory().unwrap();
+    let (_, id) = store
+        .save_briefing(&briefing("one", "One", &["Shared?"]))
+        .unwrap();
+    let ours = store
+        .add_guild_question(5, id, "Ours?", 1)
+        .unwrap()
+        .unwrap();
+    store
+        .add_guild_question(6, id, "Theirs?", 2)
+        .unwrap()
+        .unwrap();
+    let texts = |store: &Store, guild| -> Vec<String> {
+        store
+            .questions_for(id, guild)
+            .unwrap()
+            .into_iter()
+            .map(|q| q.text)
+            .collect()
+    };
+    assert_eq!(texts(&store, Some(5)), ["Shared?", "Ours?"]);
+    assert_eq!(texts(&store, Some(6)), ["Shared?", "Theirs?"]);
+    assert_eq!(
+        texts(&store, None),
+        ["Shared?"],
+        "direct messages see the shared ones"
+    );
+    // The same text again, and past the bound, are refused.
+    assert_eq!(
+        store.add_guild_question(5, id, "ours?", 1).unwrap(),
+        Err(QuestionRefusal::Duplicate)
+    );
+    for n in 0..6 {
+        store
+            .add_guild_question(5, id, &format!("More {n}?"), 1)
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(
+        store.add_guild_question(5, id, "One too many?", 1).unwrap(),
+        Err(QuestionRefusal::Full)
+    );
+    // A re-import with other shared questions keeps the servers' own.
+    store
+        .save_briefing(&briefing("one", "One (revised)", &["New shared?"]))
+        .unwrap();
+    let now = texts(&store, Some(5));
+    assert_eq!(now[0], "New shared?");
+    assert!(now.contains(&"Ours?".to_string()), "{now:?}");
+    // Another server cannot change or retire them.
+    assert_eq!(
+        store.edit_guild_question(6, ours.id, "Hijacked?").unwrap(),
+        None
+    );
+    assert_eq!(
+        store.retire_guild_question(6, ours.id, "now").unwrap(),
+        None
+    );
+    assert_eq!(
+        store.retire_guild_question(5, ours.id, "now").unwrap(),
+        Some(id)
+    );
+    assert!(!texts(&store, Some(5)).contains(&"Ours?".to_string()));
+}
+
+#[test]
 fn an_update_keeps_the_ids_of_unchanged_questions_and_retires_the_rest() {
     let mut store = Store::open_in_memory().unwrap();
     let (_, id) = store
@@ -533,6 +601,7 @@ fn an_undecodable_stored_value_is_an_error_not_a_default() {
             categories: vec!["Watched".into()],
             interval_seconds: 600,
             backfill: 0,
+            questions: Vec::new(),
         };
         store.add_source(&source, 0).unwrap();
         assert_eq!(store.subscriptions(1).unwrap()[0].categories, ["Energy"]);

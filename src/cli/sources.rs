@@ -42,6 +42,10 @@ pub enum SourceCommand {
         /// Post the N newest articles of the first fetch.
         #[arg(long, default_value_t = 0, value_name = "N")]
         backfill: u32,
+        /// A key question its articles get when they come without any
+        /// (repeatable, at most 8, each up to 300 characters).
+        #[arg(long = "question", value_name = "TEXT")]
+        questions: Vec<String>,
         /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
@@ -108,8 +112,11 @@ pub fn source(
             categories,
             every,
             backfill,
+            questions,
             json,
         } => {
+            let questions = crate::store::checked_questions(&questions)
+                .map_err(|e| CliError(format!("{e} Nothing was stored.")))?;
             let (follower, runtime) = follower(config, samples)?;
             let interval = every.unwrap_or(config.sources.default_interval());
             let new = NewSource {
@@ -118,6 +125,7 @@ pub fn source(
                 categories,
                 interval_seconds: interval.as_secs() as i64,
                 backfill: i64::from(backfill),
+                questions,
             };
             let shown_url = new.url.clone();
             let added = runtime.block_on(follower.add(new)).map_err(|e| {
@@ -398,6 +406,13 @@ fn write_sources(
                 s.failures,
                 if s.failures == 1 { "" } else { "es" },
                 s.last_error.as_deref().unwrap_or("-")
+            )?;
+        }
+        if !s.questions.is_empty() {
+            writeln!(
+                out,
+                "       asks when an article has no Key Questions: {}",
+                s.questions.join(" | ")
             )?;
         }
         if !s.categories.is_empty() {

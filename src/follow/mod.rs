@@ -592,6 +592,14 @@ impl Follower {
             };
             let mut briefing = extracted.briefing;
             add_categories(&mut briefing, &source.categories);
+            let mut notes = extracted.notes;
+            if briefing.key_questions.is_empty() && !source.questions.is_empty() {
+                briefing.key_questions = source.questions.clone();
+                notes.retain(|n| !n.starts_with("no Key Questions"));
+                notes.push(
+                    "no Key Questions on the page: the source's own questions are asked".into(),
+                );
+            }
             if briefing.source.name.is_none() {
                 briefing.source.name = source.name.clone();
             }
@@ -628,7 +636,7 @@ impl Follower {
                 url,
                 title: Some(title),
                 status,
-                notes: extracted.notes,
+                notes,
             });
         }
         Ok(reports)

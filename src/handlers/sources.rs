@@ -28,8 +28,11 @@ impl Handlers {
         name: Option<String>,
         category: Option<String>,
         every: Option<String>,
+        question: Option<String>,
     ) -> CommandResult<Reply> {
         let follower = self.owners_follower(caller, "/source add")?;
+        let questions = crate::store::checked_questions(&question.into_iter().collect::<Vec<_>>())
+            .map_err(CommandError::User)?;
         let interval = match every {
             Some(every) => parse_interval(&every).map_err(CommandError::User)?,
             None => self.default_interval,
@@ -45,6 +48,7 @@ impl Handlers {
                 .collect(),
             interval_seconds: interval.as_secs() as i64,
             backfill: 0,
+            questions,
         };
         let added = follower.add(new).await.map_err(CommandError::User)?;
         let id = added.id;

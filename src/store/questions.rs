@@ -242,3 +242,14 @@ pub fn checked_question(text: &str) -> std::result::Result<String, String> {
     }
     Ok(text)
 }
+
+/// A source's default questions, each checked, at most a briefing's worth.
+pub fn checked_questions(texts: &[String]) -> std::result::Result<Vec<String>, String> {
+    if texts.len() > MAX_QUESTIONS {
+        return Err(format!(
+            "At most {MAX_QUESTIONS} questions; {} were given.",
+            texts.len()
+        ));
+    }
+    texts.iter().map(|t| checked_question(t)).collect()
+}

@@ -13,6 +13,8 @@ pub struct FollowedSource {
     pub url: String,
     pub name: Option<String>,
     pub categories: Vec<String>,
+    /// Key questions its articles get when they come without any.
+    pub questions: Vec<String>,
     pub interval_seconds: i64,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
@@ -56,6 +58,8 @@ pub struct NewSource {
     pub categories: Vec<String>,
     pub interval_seconds: i64,
     pub backfill: i64,
+    /// Key questions its articles get when they come without any.
+    pub questions: Vec<String>,
 }
 
 /// What one fetch came to, for the source's state.
@@ -83,7 +87,7 @@ pub struct KnownArticle {
 const COLUMNS: &str =
     "id, url, name, categories, interval_seconds, enabled, disabled_reason, backfill,
     first_success_at, last_fetch_at, last_success_at, etag, last_modified, failures, last_error,
-    next_fetch_at, created_at";
+    next_fetch_at, created_at, default_questions";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<FollowedSource> {
     Ok(FollowedSource {
@@ -104,6 +108,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<FollowedSource> {
         last_error: row.get(14)?,
         next_fetch_at: row.get(15)?,
         created_at: row.get(16)?,
+        questions: super::json_column(row, 17)?,
     })
 }
 
@@ -118,9 +123,10 @@ impl Store {
             )));
         }
         let categories = serde_json::to_string(&new.categories).expect("strings serialise");
+        let questions = serde_json::to_string(&new.questions).expect("strings serialise");
         self.conn.execute(
-            "INSERT INTO sources (url, name, categories, interval_seconds, backfill, next_fetch_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO sources (url, name, categories, interval_seconds, backfill, next_fetch_at, created_at, default_questions)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 new.url,
                 new.name,
@@ -128,7 +134,8 @@ impl Store {
                 new.interval_seconds,
                 new.backfill,
                 now + new.interval_seconds * 1000,
-                now
+                now,
+                questions
             ],
         )?;
         let id = self.conn.last_insert_rowid();

@@ -611,6 +611,11 @@ pub const COMMANDS: &[CommandSpec] = &[
                 LOOKUP,
             )),
             optional(text("every", "How often to fetch: 10m, 2h, 1d (default 10m)", 16)),
+            optional(text(
+                "question",
+                "A key question its articles get when they come without any",
+                MAX_ADDED_QUESTION as u16,
+            )),
         ],
         private: true,
         guild_only: false,
@@ -619,7 +624,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         run: |c| {
             reply(c, |h, who, mut a| async move {
                 let url = a.need_text("url")?;
-                h.source_add(who, url, a.text("name"), a.text("categories"), a.text("every"))
+                let (name, categories) = (a.text("name"), a.text("categories"));
+                let (every, question) = (a.text("every"), a.text("question"));
+                h.source_add(who, url, name, categories, every, question)
                     .await
             })
         },
