@@ -480,6 +480,24 @@ fn export_answers_writes_the_discussion_as_csv_or_json() {
     assert!(std::fs::read_to_string(cli.dir.path().join("out.csv"))
         .unwrap()
         .contains("Ada"));
+    // The same server's figures; another server has none.
+    let figures = cli.ok(&["stats", "--server", "1"]);
+    assert!(
+        figures.contains("Numbered Briefing 4: 1 answer from 1 member"),
+        "{figures}"
+    );
+    let one = cli.json(&[
+        "stats",
+        "--server",
+        "1",
+        "--briefing",
+        "numbered-4",
+        "--json",
+    ]);
+    assert_eq!(one["answers"], 1);
+    assert_eq!(one["per_question"][0][1], 1);
+    let other = cli.ok(&["stats", "--server", "2"]);
+    assert!(other.contains("No answers in server 2"), "{other}");
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod json;
 mod progress;
 mod serve;
 mod sources;
+mod stats;
 mod text;
 
 use std::io::{IsTerminal, Write};
@@ -155,6 +156,27 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// The discussion's figures in one server, as its moderators see them
+    /// with /moderate stats: a briefing's answers, members and answers per
+    /// question, or the most-discussed briefings of the period. Removed
+    /// answers are not counted.
+    Stats {
+        /// The server (its id).
+        #[arg(long)]
+        server: u64,
+        /// Only this briefing (numeric id or slug).
+        #[arg(long)]
+        briefing: Option<String>,
+        /// From this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        from: Option<chrono::NaiveDate>,
+        /// Up to and including this day (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        to: Option<chrono::NaiveDate>,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// List categories with how many briefings each has.
     Categories {
@@ -351,6 +373,22 @@ fn run(cli: Cli) -> CliResult {
                 to,
             };
             export_answers(&store()?, wanted, format, output, out)
+        }
+        Command::Stats {
+            server,
+            briefing,
+            from,
+            to,
+            json,
+        } => {
+            let wanted = stats::StatsWanted {
+                server,
+                briefing,
+                from,
+                to,
+                json,
+            };
+            stats::stats(&store()?, wanted, out)
         }
         Command::Categories { json } => categories(&store()?, json, out),
         Command::Source { command } => sources::source(&config, wanted, command, out),

@@ -30,7 +30,7 @@ impl Room {
 
     /// The `WHERE` term that keeps answers (aliased `alias`) to this room,
     /// with its one parameter at `?n`.
-    fn sql(&self, alias: &str, n: usize) -> String {
+    pub(super) fn sql(&self, alias: &str, n: usize) -> String {
         match self {
             Room::Server(_) => format!("{alias}.guild_id = ?{n}"),
             Room::Direct { .. } => format!("({alias}.guild_id IS NULL AND {alias}.user_id = ?{n})"),
@@ -38,14 +38,14 @@ impl Room {
     }
 
     /// The server, as an SQL parameter (NULL for direct messages).
-    fn guild(&self) -> Option<i64> {
+    pub(super) fn guild(&self) -> Option<i64> {
         match self {
             Room::Server(guild) => Some(*guild as i64),
             Room::Direct { .. } => None,
         }
     }
 
-    fn param(&self) -> i64 {
+    pub(super) fn param(&self) -> i64 {
         match self {
             Room::Server(guild) => *guild as i64,
             Room::Direct { user } => *user as i64,
@@ -516,33 +516,6 @@ impl Store {
             total: total as u64,
             members: members as u64,
         })
-    }
-
-    /// Every question of a briefing (current first, then retired ones that
-    /// have answers in `room`) with its count of visible answers in `room`.
-    pub fn question_counts(&self, room: Room, briefing_id: i64) -> Result<Vec<QuestionCount>> {
-        let in_room = room.sql("a", 2);
-        let current = super::questions::CURRENT;
-        let visible = super::questions::visible_from(3);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT q.id, q.position, q.text,
-                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL AND {in_room}) AS n,
-                    {current}, q.guild_id IS NOT NULL
-             FROM key_questions q WHERE q.briefing_id = ?1 AND {visible}
-               AND ({current} OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id AND {in_room}))
-             ORDER BY NOT {current}, q.guild_id IS NOT NULL, q.position, q.id"
-        ))?;
-        let rows = stmt.query_map(params![briefing_id, room.param(), room.guild()], |row| {
-            Ok(QuestionCount {
-                question_id: row.get(0)?,
-                position: row.get(1)?,
-                text: row.get(2)?,
-                answers: row.get::<_, i64>(3)? as u64,
-                current: row.get(4)?,
-                added_here: row.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Answers for export, oldest first: `of` one room (or, for the

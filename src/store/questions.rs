@@ -5,7 +5,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{Result, Store};
+use super::{QuestionCount, Result, Room, Store};
 use crate::domain::bounds::{MAX_QUESTION, MAX_QUESTIONS};
 use crate::store::KeyQuestion;
 
@@ -93,6 +93,33 @@ impl Store {
                 },
                 row.get(2)?,
             ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every question of a briefing (current first, then retired ones that
+    /// have answers in `room`) with its count of visible answers in `room`.
+    pub fn question_counts(&self, room: Room, briefing_id: i64) -> Result<Vec<QuestionCount>> {
+        let in_room = room.sql("a", 2);
+        let current = CURRENT;
+        let visible = visible_from(3);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT q.id, q.position, q.text,
+                    (SELECT count(*) FROM answers a WHERE a.question_id = q.id AND a.removed_at IS NULL AND {in_room}) AS n,
+                    {current}, q.guild_id IS NOT NULL
+             FROM key_questions q WHERE q.briefing_id = ?1 AND {visible}
+               AND ({current} OR EXISTS (SELECT 1 FROM answers a WHERE a.question_id = q.id AND {in_room}))
+             ORDER BY NOT {current}, q.guild_id IS NOT NULL, q.position, q.id"
+        ))?;
+        let rows = stmt.query_map(params![briefing_id, room.param(), room.guild()], |row| {
+            Ok(QuestionCount {
+                question_id: row.get(0)?,
+                position: row.get(1)?,
+                text: row.get(2)?,
+                answers: row.get::<_, i64>(3)? as u64,
+                current: row.get(4)?,
+                added_here: row.get(5)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
