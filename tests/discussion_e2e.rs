@@ -9,25 +9,13 @@ mod support;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, Store};
 use discord_double::{
-    resolved_channels, spec_from_env, Double, Invocation, Invoker, CHANNEL_ID, LOG_CHANNEL_ID,
-    MEMBER_ID,
+    resolved_channels, spec_from_env, Double, Invoker, CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID,
 };
 use serde_json::{json, Value};
 use support::bot::{double, Bot, Options, LIMIT};
+use support::interactions::{callback, opt, sub};
 
 const EPHEMERAL: u64 = 64;
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
-}
-
-fn opt(name: &str, kind: u8, value: Value) -> Value {
-    json!({ "name": name, "type": kind, "value": value })
-}
-
-async fn callback(double: &Double, invocation: &Invocation) -> Value {
-    double.callback(invocation, LIMIT).await.unwrap().body
-}
 
 fn text(data: &Value) -> String {
     let mut out = data["content"].as_str().unwrap_or("").to_string();

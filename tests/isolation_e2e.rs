@@ -13,20 +13,9 @@ use discord_double::{
 };
 use serde_json::{json, Value};
 use support::bot::{double, Bot, Options, LIMIT};
+use support::interactions::{callback, opt, sub};
 
 const EPHEMERAL: u64 = 64;
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
-}
-
-fn opt(name: &str, kind: u8, value: Value) -> Value {
-    json!({ "name": name, "type": kind, "value": value })
-}
-
-async fn callback(double: &Double, invocation: &Invocation) -> Value {
-    double.callback(invocation, LIMIT).await.unwrap().body
-}
 
 /// What a reply or message says, embeds included.
 fn text(data: &Value) -> String {

@@ -21,6 +21,7 @@ use discord_double::{
 };
 use serde_json::{json, Value};
 use support::bot::{double, Options, LIMIT};
+use support::interactions::{opt, sub};
 
 const EPHEMERAL: u64 = 64;
 /// Option values of the `repeat` and `post` choices (poise sends indexes).
@@ -103,14 +104,6 @@ fn library() -> Db {
     let mut store = Store::open_in_memory().unwrap();
     load_samples(&mut store).unwrap();
     Db::new(store)
-}
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
-}
-
-fn opt(name: &str, kind: u8, value: Value) -> Value {
-    json!({ "name": name, "type": kind, "value": value })
 }
 
 fn channel(name: &str, id: u64) -> Value {

@@ -8,40 +8,14 @@ mod support;
 use briefbot::samples::load_samples;
 use briefbot::store::Store;
 use discord_double::{
-    resolved_channels, ChannelMessage, Double, Invocation, Invoker, CHANNEL_ID, GUILD_ID,
-    LOG_CHANNEL_ID, SECOND_CHANNEL_ID, SECOND_GUILD_ID,
+    resolved_channels, ChannelMessage, Double, Invoker, CHANNEL_ID, GUILD_ID, LOG_CHANNEL_ID,
+    SECOND_CHANNEL_ID, SECOND_GUILD_ID,
 };
 use serde_json::{json, Value};
 use support::bot::{double, Bot, Options, LIMIT};
+use support::interactions::{callback, sub, text, text_opt as opt};
 
 const EPHEMERAL: u64 = 64;
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{ "name": name, "type": 1, "options": options }])
-}
-
-fn opt(name: &str, value: &str) -> Value {
-    json!({ "name": name, "type": 3, "value": value })
-}
-
-async fn callback(double: &Double, invocation: &Invocation) -> Value {
-    double.callback(invocation, LIMIT).await.unwrap().body
-}
-
-fn text(data: &Value) -> String {
-    let mut out = data["content"].as_str().unwrap_or("").to_string();
-    for embed in data["embeds"].as_array().into_iter().flatten() {
-        out.push_str(embed["description"].as_str().unwrap_or(""));
-        for field in embed["fields"].as_array().into_iter().flatten() {
-            out.push_str(&format!("\n{}", field["value"].as_str().unwrap_or("")));
-        }
-        out.push_str(&format!(
-            "\n{}",
-            embed["footer"]["text"].as_str().unwrap_or("")
-        ));
-    }
-    out
-}
 
 /// Runs a command as `who` in `channel` of `guild`; the reply.
 async fn run(

@@ -16,6 +16,7 @@ pub use access::{Caller, ChannelRef, RoleRef};
 pub use discussion::{export_rows, AnswerLimit, AnswerPlace, Answered, Export, MAX_ANSWER_CHARS};
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
+pub use sources::SourceRequest;
 
 use std::sync::Arc;
 

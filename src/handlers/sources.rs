@@ -8,6 +8,19 @@ use crate::domain::view::{limits, Embed, Reply};
 use crate::follow::{describe_interval, parse_interval, ArticleStatus, Follower};
 use crate::store::NewSource;
 
+/// What `/source add` was given, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceRequest {
+    pub url: String,
+    pub name: Option<String>,
+    /// Categories added to every article, separated by commas.
+    pub categories: Option<String>,
+    /// How often to fetch: 10m, 2h, 1d.
+    pub every: Option<String>,
+    /// A key question its articles get when they come without any.
+    pub question: Option<String>,
+}
+
 impl Handlers {
     /// The follower, when the caller is one of the bot's owners.
     fn owners_follower(&self, caller: &Caller, command: &str) -> CommandResult<&Follower> {
@@ -24,12 +37,15 @@ impl Handlers {
     pub async fn source_add(
         &self,
         caller: &Caller,
-        url: String,
-        name: Option<String>,
-        category: Option<String>,
-        every: Option<String>,
-        question: Option<String>,
+        request: SourceRequest,
     ) -> CommandResult<Reply> {
+        let SourceRequest {
+            url,
+            name,
+            categories: category,
+            every,
+            question,
+        } = request;
         let follower = self.owners_follower(caller, "/source add")?;
         let questions = crate::store::checked_questions(&question.into_iter().collect::<Vec<_>>())
             .map_err(CommandError::User)?;

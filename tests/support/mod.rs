@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bot;
+pub mod interactions;
 pub mod replies;
 pub mod site;
 

@@ -8,7 +8,9 @@ use super::{
     Access, Args, BoxFuture, Call, CommandSpec, Group, Kind, OptionSpec, Outcome, Suggest,
 };
 use crate::domain::view::Reply;
-use crate::handlers::{Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest};
+use crate::handlers::{
+    Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest, SourceRequest,
+};
 use crate::store::{DIGEST_MAX, MAX_ADDED_QUESTION};
 
 const fn text(name: &'static str, description: &'static str, max_length: u16) -> OptionSpec {
@@ -623,11 +625,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         examples: &["/source add https://example.org/feed/"],
         run: |c| {
             reply(c, |h, who, mut a| async move {
-                let url = a.need_text("url")?;
-                let (name, categories) = (a.text("name"), a.text("categories"));
-                let (every, question) = (a.text("every"), a.text("question"));
-                h.source_add(who, url, name, categories, every, question)
-                    .await
+                let request = SourceRequest {
+                    url: a.need_text("url")?,
+                    name: a.text("name"),
+                    categories: a.text("categories"),
+                    every: a.text("every"),
+                    question: a.text("question"),
+                };
+                h.source_add(who, request).await
             })
         },
     },
