@@ -101,6 +101,13 @@ fn hostile() {
             ),
         ),
         (
+            "14,000 divs of linked, comma-rich paragraphs",
+            format!(
+                "<title>T</title><body>{}</body>",
+                "<div class=\"c\"><p>One, two, three, <a href=\"/x\">four</a>, five.</p></div>".repeat(14_000)
+            ),
+        ),
+        (
             "10,000 br-separated lines",
             format!("<title>T</title><div>{}</div>", "A line of text<br>".repeat(10_000)),
         ),

@@ -604,3 +604,102 @@ async fn featured_answers_are_pinned_or_quoted_and_come_first() {
     assert_eq!(double.problems(), Vec::<String>::new());
     bot.stop().await;
 }
+
+/// Lost answers and server errors on every channel call while moderators
+/// add questions: each question arrives once, and the outbox ends with
+/// every delivery sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderators_questions_arrive_once_through_lost_answers_and_server_errors() {
+    let double = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let mut options = Options::prompt();
+    if let Some(posting) = options.posting.as_mut() {
+        posting.retry_base = std::time::Duration::from_millis(50);
+    }
+    let bot = Bot::start(
+        &double,
+        briefbot::store::Db::new(Store::open(&path).unwrap()),
+        options,
+    )
+    .await;
+    let moderator = Invoker::moderator();
+    run(
+        &double,
+        GUILD_ID,
+        CHANNEL_ID,
+        &moderator,
+        "subscribe",
+        sub(
+            "add",
+            json!([{ "name": "channel", "type": 7, "value": CHANNEL_ID.to_string() }]),
+        ),
+    )
+    .await;
+    let (_, id) = Store::open(&path)
+        .unwrap()
+        .save_briefing(&support::numbered(5))
+        .unwrap();
+    double
+        .wait_for(LIMIT, "the post", |d| {
+            (!d.channel_messages(CHANNEL_ID).is_empty()).then_some(())
+        })
+        .await
+        .unwrap();
+    double.inject_randomly("channels/", discord_double::Fault::ServerError(502), 0.15);
+    double.inject_randomly("channels/", discord_double::Fault::LostResponse(503), 0.15);
+    let briefing = id.to_string();
+    for n in 1..=4 {
+        let added = run(
+            &double,
+            GUILD_ID,
+            CHANNEL_ID,
+            &moderator,
+            "questions",
+            sub(
+                "add",
+                json!([
+                    opt("briefing", &briefing),
+                    opt("text", &format!("Question number {n}?"))
+                ]),
+            ),
+        )
+        .await;
+        assert!(text(&added["data"]).contains("Added question"), "{added}");
+    }
+    let (thread, _) = thread_with(&double, CHANNEL_ID, 4).await;
+    // A retry after a lost answer finds the message it made: wait, within
+    // the bound, until the outbox has nothing left to do.
+    let reader = Store::open(&path).unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let counts = reader.delivery_counts().unwrap();
+        if counts.iter().all(|(state, _)| state == "sent") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the outbox never settled: {counts:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    double.clear_faults();
+    bot.stop().await;
+    let shown: Vec<String> = double
+        .channel_messages(thread)
+        .iter()
+        .map(|m| text(&m.body))
+        .collect();
+    assert_eq!(shown.len(), 4, "each question once: {shown:?}");
+    for n in 1..=4 {
+        assert_eq!(
+            shown
+                .iter()
+                .filter(|t| t.contains(&format!("Question number {n}?")))
+                .count(),
+            1,
+            "{shown:?}"
+        );
+    }
+}
