@@ -12,10 +12,12 @@ use crate::store::{
 use super::commands::Access;
 use super::{Caller, CommandError, CommandResult, Handlers};
 
-/// Queues showing question `id` as it is now in `guild`'s threads.
+/// Queues showing question `id` of `briefing_id` as it is now in `guild`'s
+/// threads; how many threads that is.
 fn queue_question_sync(
     store: &mut Store,
     guild: u64,
+    briefing_id: i64,
     question_id: i64,
     now: i64,
 ) -> crate::store::Result<usize> {
@@ -27,12 +29,7 @@ fn queue_question_sync(
         now,
     );
     store.insert_delivery(&sync, now)?;
-    Ok(store
-        .post_places(
-            guild,
-            store.question(question_id)?.map_or(0, |q| q.briefing_id),
-        )?
-        .len())
+    Ok(store.post_places(guild, briefing_id)?.len())
 }
 
 fn where_shown(threads: usize) -> String {
@@ -64,7 +61,8 @@ impl Handlers {
                 s.in_transaction(
                     |s| match s.add_guild_question(guild, briefing_id, &text, by)? {
                         Ok(question) => {
-                            let threads = queue_question_sync(s, guild, question.id, now)?;
+                            let threads =
+                                queue_question_sync(s, guild, briefing_id, question.id, now)?;
                             Ok(Ok((question, threads)))
                         }
                         Err(refusal) => Ok(Err(refusal)),
@@ -111,7 +109,13 @@ impl Handlers {
             .call(move |s| {
                 s.in_transaction(
                     |s| match s.edit_guild_question(guild, question_id, &text)? {
-                        Some(_) => Ok(Some(queue_question_sync(s, guild, question_id, now)?)),
+                        Some(briefing) => Ok(Some(queue_question_sync(
+                            s,
+                            guild,
+                            briefing,
+                            question_id,
+                            now,
+                        )?)),
                         None => Ok(None),
                     },
                 )
@@ -149,7 +153,13 @@ impl Handlers {
             .call(move |s| {
                 s.in_transaction(
                     |s| match s.retire_guild_question(guild, question_id, &stamp)? {
-                        Some(_) => Ok(Some(queue_question_sync(s, guild, question_id, now)?)),
+                        Some(briefing) => Ok(Some(queue_question_sync(
+                            s,
+                            guild,
+                            briefing,
+                            question_id,
+                            now,
+                        )?)),
                         None => Ok(None),
                     },
                 )
