@@ -938,3 +938,130 @@ fn operator_mistakes_name_the_cause() {
         "{said}"
     );
 }
+
+/// `briefbot questions …` runs the declared `/questions` commands as a
+/// moderator of the server it names: one server's questions stay its own,
+/// bad input changes nothing, and `--help` comes from the declarations.
+#[test]
+fn a_servers_questions_from_the_command_line() {
+    let cli = Cli::new();
+    cli.ok(&["import", s(&samples_dir())]);
+    let first = cli.json(&["list", "--json"])["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let briefing = first.to_string();
+    let b = briefing.as_str();
+
+    let added = cli.ok(&[
+        "questions",
+        "add",
+        "--server",
+        "7",
+        "--briefing",
+        b,
+        "--text",
+        "What would change your mind?",
+    ]);
+    assert!(added.contains("Added question q"), "{added}");
+    let id = added
+        .split("question q")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let q = format!("q{id}");
+
+    let listed = cli.ok(&["questions", "list", "--server", "7", "--briefing", b]);
+    assert!(
+        listed.contains("What would change your mind?") && listed.contains("asked here"),
+        "{listed}"
+    );
+    let elsewhere = cli.ok(&["questions", "list", "--server", "8", "--briefing", b]);
+    assert!(
+        !elsewhere.contains("What would change your mind?"),
+        "{elsewhere}"
+    );
+
+    // Another server's moderator cannot edit it, nor learn that it exists.
+    let refused = cli.run(&[
+        "questions",
+        "edit",
+        "--server",
+        "8",
+        "--briefing",
+        b,
+        "--question",
+        &q,
+        "--text",
+        "Hijacked?",
+    ]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains(&format!("has no question '{q}'")), "{said}");
+
+    // Too long: refused with the bound, nothing stored.
+    let long = "why ".repeat(100);
+    let refused = cli.run(&[
+        "questions",
+        "add",
+        "--server",
+        "7",
+        "--briefing",
+        b,
+        "--text",
+        &long,
+    ]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("at most"), "{said}");
+
+    cli.ok(&[
+        "questions",
+        "edit",
+        "--server",
+        "7",
+        "--briefing",
+        b,
+        "--question",
+        &q,
+        "--text",
+        "What would change it?",
+    ]);
+    let retired = cli.ok(&[
+        "questions",
+        "retire",
+        "--server",
+        "7",
+        "--briefing",
+        b,
+        "--question",
+        &q,
+    ]);
+    assert!(
+        retired.contains(&format!("Retired question {q}")),
+        "{retired}"
+    );
+    let listed = cli.ok(&["questions", "list", "--server", "7", "--briefing", b]);
+    assert!(
+        listed.contains("retired: What would change it?"),
+        "{listed}"
+    );
+    assert!(!listed.contains("why why"), "{listed}");
+    assert!(!cli
+        .ok(&["questions", "list", "--server", "8", "--briefing", b])
+        .contains("change it"));
+
+    // The flags and their help are the declaration's.
+    let help = cli.ok(&["questions", "add", "--help"]);
+    assert!(
+        help.contains("--server <ID>") && help.contains("--briefing") && help.contains("--text"),
+        "{help}"
+    );
+    let help = cli.ok(&["questions", "--help"]);
+    for leaf in ["add", "edit", "retire", "list"] {
+        assert!(help.contains(leaf), "{help}");
+    }
+    let missing = cli.run(&["questions", "add", "--briefing", b, "--text", "x"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--server"));
+}

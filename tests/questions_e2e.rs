@@ -703,3 +703,96 @@ async fn moderators_questions_arrive_once_through_lost_answers_and_server_errors
         );
     }
 }
+
+/// `briefbot questions add` run beside the bot, on its database: the
+/// running bot opens the thread and posts the question there, in that
+/// server only, as if a moderator had used /questions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_added_from_the_command_line_reaches_the_running_bots_thread() {
+    let double = double().await;
+    double.add_second_guild();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let _bot = Bot::start(
+        &double,
+        briefbot::store::Db::new(Store::open(&path).unwrap()),
+        Options::default(),
+    )
+    .await;
+    for (guild, channel, moderator) in [
+        (GUILD_ID, CHANNEL_ID, Invoker::moderator()),
+        (
+            SECOND_GUILD_ID,
+            SECOND_CHANNEL_ID,
+            Invoker::second_moderator(),
+        ),
+    ] {
+        let channel_option =
+            json!([{ "name": "channel", "type": 7, "value": channel.to_string() }]);
+        let done = run(
+            &double,
+            guild,
+            channel,
+            &moderator,
+            "subscribe",
+            sub("add", channel_option),
+        )
+        .await;
+        assert!(text(&done["data"]).contains("will get"), "{done}");
+    }
+    let (_, id) = Store::open(&path)
+        .unwrap()
+        .save_briefing(&support::numbered(5))
+        .unwrap();
+    for channel in [CHANNEL_ID, SECOND_CHANNEL_ID] {
+        double
+            .wait_for(LIMIT, "the post", |d| {
+                (!d.channel_messages(channel).is_empty()).then_some(())
+            })
+            .await
+            .unwrap();
+    }
+
+    let db = path.clone();
+    let ran = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_briefbot"))
+            .arg("--db")
+            .arg(&db)
+            .args(["questions", "add", "--server", &GUILD_ID.to_string()])
+            .args([
+                "--briefing",
+                &id.to_string(),
+                "--text",
+                "Asked from the shell?",
+            ])
+            .env_remove("BRIEFBOT_CONFIG")
+            .env("BRIEFBOT_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&ran.stdout);
+    assert!(
+        ran.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert!(said.contains("Added question q"), "{said}");
+
+    let (_, messages) = thread_with(&double, CHANNEL_ID, 1).await;
+    assert!(
+        text(&messages[0].body).contains("Asked from the shell?"),
+        "{:?}",
+        messages[0].body
+    );
+    assert!(button_of(&messages[0]).is_some(), "an Answer button");
+    assert!(
+        double
+            .threads()
+            .iter()
+            .all(|t| t.parent_id != SECOND_CHANNEL_ID),
+        "the other server's post has no thread: its moderators asked nothing"
+    );
+}

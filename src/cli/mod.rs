@@ -1,5 +1,6 @@
 //! The `briefbot` command line.
 
+mod declared;
 mod json;
 mod progress;
 mod serve;
@@ -177,6 +178,21 @@ enum Command {
         /// Print JSON for scripts instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// A server's own key questions, as its moderators pose them with
+    /// /questions: add one to any briefing, edit or retire it (its answers
+    /// stay), list a briefing's questions in that server.
+    ///
+    /// The same commands as in Discord and the console, made from their
+    /// declarations, run as a moderator of --server. A running bot shows the
+    /// change in the briefing's discussion threads there within
+    /// posting.watch_seconds.
+    #[command(
+        after_help = "Examples:\n  briefbot questions add --server 123 --briefing 2 --text \"What would change your mind?\"\n  briefbot questions list --server 123 --briefing 2\n  briefbot questions retire --server 123 --briefing 2 --question q7"
+    )]
+    Questions {
+        #[command(subcommand)]
+        call: declared::Declared<declared::Questions>,
     },
     /// List categories with how many briefings each has.
     Categories {
@@ -391,6 +407,7 @@ fn run(cli: Cli) -> CliResult {
             stats::stats(&store()?, wanted, out)
         }
         Command::Categories { json } => categories(&store()?, json, out),
+        Command::Questions { call } => serve::declared(&config, store()?, call, out),
         Command::Source { command } => sources::source(&config, wanted, command, out),
         Command::Fetch { all, json } => sources::fetch(&config, wanted, all, json, out),
         Command::ImportUrl { url } => sources::import_url(&config, wanted, &url, out),

@@ -1,4 +1,5 @@
-//! The two long-running commands: the Discord bot and the local console.
+//! The long-running commands (the Discord bot, the local console) and the
+//! chat commands run once from the command line.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -118,4 +119,29 @@ pub fn console(config: &Config, store: Store) -> CliResult {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One declared chat command run from the command line, as a moderator of
+/// the server it names (`briefbot questions add --server …`).
+pub fn declared<G>(
+    config: &Config,
+    store: Store,
+    call: super::declared::Declared<G>,
+    out: &mut impl std::io::Write,
+) -> CliResult {
+    let runtime = runtime()?;
+    let handlers = {
+        let _inside = runtime.enter();
+        Handlers::new(Db::new(store))
+    };
+    let import = config.import.to_options();
+    let ran = runtime.block_on(console::run_once(
+        &handlers,
+        call.server,
+        call.spec,
+        call.named,
+        import,
+        out,
+    ))?;
+    ran.map(|()| ExitCode::SUCCESS).map_err(CliError)
 }

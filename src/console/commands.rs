@@ -2,13 +2,16 @@
 //! declaration types it, an option the command does not have refused before
 //! anything runs, then the same handler the bot calls.
 
+use std::collections::BTreeMap;
+
 use super::parse::Options;
-use super::{console_channel, Console};
+use super::{console_channel, ChannelBook, Console};
 use crate::domain::view::Reply;
 use crate::handlers::commands::{
     Arg, Args, Call, CommandSpec, Env, Kind, OptionSpec, Outcome, Upload,
 };
-use crate::handlers::{ChannelRef, CommandError, CommandResult};
+use crate::handlers::{AnswerLimit, Caller, ChannelRef, CommandError, CommandResult, Handlers};
+use crate::import::ImportOptions;
 
 impl<W: std::io::Write> Console<W> {
     /// Runs `spec` with the typed `options`.
@@ -67,6 +70,51 @@ impl<W: std::io::Write> Console<W> {
         }
         Ok(())
     }
+}
+
+/// Runs `spec` once as a moderator of `server`, outside a console session
+/// (`briefbot questions add --server …`), and prints its reply as the
+/// console shows it. What it queues is posted by the running bot. An error
+/// comes back as the message the member would see.
+pub async fn run_once(
+    handlers: &Handlers,
+    server: u64,
+    spec: &'static CommandSpec,
+    named: BTreeMap<String, String>,
+    import: ImportOptions,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<Result<(), String>> {
+    let options = Options {
+        named,
+        bare: Vec::new(),
+    };
+    let now = chrono::Utc::now();
+    let shown = |error: CommandError| super::readable(&error.shown(), now, &ChannelBook::default());
+    let args = match bind(spec, options, import.max_file_bytes) {
+        Ok(args) => args,
+        Err(error) => return Ok(Err(shown(error))),
+    };
+    let env = Env {
+        answer_limit: AnswerLimit::default(),
+        import,
+        author: "the operator".into(),
+    };
+    let caller = Caller::console(server);
+    let call = Call {
+        handlers,
+        caller: &caller,
+        args,
+        env: &env,
+    };
+    let reply = match spec.invoke(call).await {
+        Ok(Outcome::Reply(reply)) => reply,
+        Ok(Outcome::Export(export)) => Reply::text(export.csv.replace("\r\n", "\n")),
+        Err(error) => return Ok(Err(shown(error))),
+    };
+    for message in &reply.messages {
+        super::print_message(out, message, now, &ChannelBook::default())?;
+    }
+    Ok(Ok(()))
 }
 
 /// The options as the declaration types them. A value without a name goes

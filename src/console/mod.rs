@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 pub use channels::{
     channel_id, console_channel, ChannelBook, ConsoleChannel, ConsolePoster, Posted, CONSOLE_GUILD,
 };
+pub use commands::run_once;
 
 use crate::clock::from_ms;
 use crate::domain::view::{Embed, Message, Modal, Reply};
