@@ -974,6 +974,146 @@ async fn runs_missed_while_offline_follow_the_catch_up_window() {
     }
 }
 
+/// `/subscribe add include:… exclude:…` through the double: a filter that
+/// cannot be read is refused and stores nothing; a good one is shown back,
+/// listed, and posts only the briefings that mention its words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn word_filters_choose_what_a_subscribed_channel_gets() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let subscribe = |options: Value| command(&double, "subscribe", sub("add", options));
+    let refused = subscribe(json!([
+        channel("channel", CHANNEL_ID),
+        opt("include", 3, json!("\"offshore wind"))
+    ]))
+    .await;
+    assert_eq!(refused["flags"], EPHEMERAL);
+    assert!(
+        text(&refused).contains("include: the filter has a quote that is not closed"),
+        "{refused}"
+    );
+    let listed = command(&double, "subscribe", sub("list", json!([]))).await;
+    assert!(
+        text(&listed).contains("No channel is subscribed"),
+        "{listed}"
+    );
+
+    let added = subscribe(json!([
+        channel("channel", CHANNEL_ID),
+        opt("include", 3, json!("turbines \"offshore wind\"")),
+        opt("exclude", 3, json!("Opinion"))
+    ]))
+    .await;
+    assert!(
+        text(&added)
+            .contains("every new briefing mentioning turbines, \"offshore wind\" but not opinion"),
+        "{added}"
+    );
+    let listed = command(&double, "subscribe", sub("list", json!([]))).await;
+    assert!(
+        text(&listed).contains("mentioning turbines, \"offshore wind\" but not opinion"),
+        "{listed}"
+    );
+
+    let preview = || {
+        command(
+            &double,
+            "subscribe",
+            sub("preview", json!([channel("channel", CHANNEL_ID)])),
+        )
+    };
+    // The library's samples already mention offshore wind: the preview
+    // shows one of those (the library itself is never posted).
+    let before = preview().await;
+    assert!(
+        text(&before).contains("nothing has been posted") && !text(&before).contains("Ports"),
+        "{before}"
+    );
+    let unmatched = subscribe(json!([
+        channel("channel", LOG_CHANNEL_ID),
+        opt("include", 3, json!("zyzzyva"))
+    ]))
+    .await;
+    assert!(
+        text(&unmatched).contains("mentioning zyzzyva"),
+        "{unmatched}"
+    );
+    let nothing = command(
+        &double,
+        "subscribe",
+        sub("preview", json!([channel("channel", LOG_CHANNEL_ID)])),
+    )
+    .await;
+    assert!(text(&nothing).contains("None of the newest"), "{nothing}");
+    let briefing = |n: usize, title: &str, body: &str| {
+        let mut b = support::numbered(n);
+        b.title = title.into();
+        b.body = vec![briefbot::domain::BodyBlock::paragraph(body)];
+        b
+    };
+    let saved = bot
+        .store(move |s| {
+            let mut ids = Vec::new();
+            for b in [
+                briefing(1, "Grid storage", "Batteries, not wind."),
+                briefing(2, "Opinion: turbines everywhere", "-"),
+                briefing(3, "Ports", "Offshore wind farms need deep harbours."),
+            ] {
+                ids.push(s.save_briefing(&b)?.1);
+            }
+            Ok(ids)
+        })
+        .await;
+    let post = double
+        .wait_for(LIMIT, "the matching briefing's post", |d| {
+            d.channel_messages(CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    assert!(text(&post.body).contains("Ports"), "{}", post.body);
+    let queued = bot
+        .store(|s| s.delivery_log(GUILD_ID, LogFilter::default(), 10))
+        .await;
+    let briefings: Vec<i64> = queued
+        .iter()
+        .filter_map(|d| match d.payload {
+            briefbot::store::Payload::Briefing(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        briefings,
+        vec![saved[2]],
+        "only the briefing that mentions offshore wind"
+    );
+
+    // The preview shows, privately, the newest briefing it would take.
+    let shown = preview().await;
+    assert_eq!(shown["flags"], EPHEMERAL);
+    assert!(
+        text(&shown).contains("nothing has been posted") && text(&shown).contains("Ports"),
+        "{shown}"
+    );
+    let elsewhere = command(
+        &double,
+        "subscribe",
+        sub(
+            "preview",
+            json!([channel("channel", NO_THREADS_CHANNEL_ID)]),
+        ),
+    )
+    .await;
+    assert!(
+        text(&elsewhere).contains("is not subscribed"),
+        "{elsewhere}"
+    );
+    assert_eq!(
+        double.channel_messages(CHANNEL_ID).len(),
+        1,
+        "a preview posts nothing"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribed_channels_get_new_briefings_from_uploads_and_other_processes_but_not_the_library(
 ) {

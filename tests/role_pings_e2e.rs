@@ -156,11 +156,10 @@ async fn a_role_the_bot_cannot_ping_is_refused() {
     let refused = handlers
         .subscribe_add(
             &moderator(),
-            channel(),
-            None,
-            None,
-            Some(locked.clone()),
-            None,
+            briefbot::handlers::SubscriptionRequest {
+                role: Some(locked.clone()),
+                ..briefbot::handlers::SubscriptionRequest::to(channel())
+            },
         )
         .await
         .unwrap_err()

@@ -8,7 +8,7 @@ use support::replies::{refusal, said};
 use std::sync::Arc;
 
 use briefbot::clock::ManualClock;
-use briefbot::handlers::{Caller, ChannelRef, Handlers, ScheduleRequest};
+use briefbot::handlers::{Caller, ChannelRef, Handlers, ScheduleRequest, SubscriptionRequest};
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, ScheduleState, Store};
 use chrono::{DateTime, Utc};
@@ -249,7 +249,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     let refused = refusal(
         handlers
-            .subscribe_add(&caller, no_threads.clone(), None, None, None, None)
+            .subscribe_add(&caller, SubscriptionRequest::to(no_threads.clone()))
             .await,
     );
     assert!(
@@ -282,7 +282,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
         .await
         .unwrap();
     handlers
-        .subscribe_add(&caller, no_threads, None, None, None, None)
+        .subscribe_add(&caller, SubscriptionRequest::to(no_threads))
         .await
         .unwrap();
     handlers.subscribe_remove(&caller, news()).await.unwrap();
@@ -296,7 +296,7 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     };
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, locked.clone(), None, None, None, None)
+            .subscribe_add(&caller, SubscriptionRequest::to(locked.clone()))
             .await
     )
     .contains("I can't post in <#42>"));
@@ -306,7 +306,13 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     );
     assert!(refusal(
         handlers
-            .subscribe_add(&caller, news(), Some("Enrgy".into()), None, None, None)
+            .subscribe_add(
+                &caller,
+                SubscriptionRequest {
+                    categories: Some("Enrgy".into()),
+                    ..SubscriptionRequest::to(news())
+                }
+            )
             .await
     )
     .contains("'Enrgy'"));
@@ -314,17 +320,16 @@ async fn subscriptions_and_settings_refuse_what_cannot_work() {
     let added = handlers
         .subscribe_add(
             &caller,
-            news(),
-            Some("energy, europe".into()),
-            None,
-            None,
-            None,
+            SubscriptionRequest {
+                categories: Some("energy, europe".into()),
+                ..SubscriptionRequest::to(news())
+            },
         )
         .await
         .unwrap();
     assert!(said(&added).contains("new briefings in energy, europe"));
     let again = handlers
-        .subscribe_add(&caller, news(), None, None, None, None)
+        .subscribe_add(&caller, SubscriptionRequest::to(news()))
         .await
         .unwrap();
     assert!(said(&again).starts_with("Updated"));

@@ -620,3 +620,115 @@ fn an_undecodable_stored_value_is_an_error_not_a_default() {
     );
     assert!(store.sources().is_err());
 }
+
+/// Word filters: a subscription takes a briefing that mentions one of its
+/// words or phrases (whole, any case, in the title, highlights or body) and
+/// none of the words it excludes; key questions and parts of words do not
+/// count. A stored filter this version cannot read is an error.
+#[test]
+fn subscriptions_filter_by_words_and_phrases() {
+    use briefbot::domain::filter::WordFilter;
+    use briefbot::store::{GuildScope, LogFilter, Payload, Wants};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    let mut store = Store::open(&path).unwrap();
+    let words = |typed: &str| WordFilter::parse(typed).unwrap();
+    let minerals = Wants {
+        include: words("lithium \"rare earth\""),
+        exclude: words("opinion"),
+        ..Wants::default()
+    };
+    store.subscribe(1, 10, &minerals, 0, 0).unwrap();
+    let no_opinion = Wants {
+        exclude: words("opinion"),
+        ..Wants::default()
+    };
+    store.subscribe(1, 11, &no_opinion, 0, 0).unwrap();
+    let save = |store: &mut Store,
+                slug: &str,
+                title: &str,
+                highlight: &str,
+                body: &str,
+                question: &str| {
+        let mut b = briefing(slug, title, &[question]);
+        b.highlights = vec![highlight.into()];
+        b.body = vec![BodyBlock::paragraph(body)];
+        store.save_briefing(&b).unwrap().1
+    };
+    let in_title = save(&mut store, "t", "LITHIUM prices", "-", "-", "Q?");
+    let phrase = save(
+        &mut store,
+        "p",
+        "Magnets",
+        "Rare earth supply tightens",
+        "-",
+        "Q?",
+    );
+    let in_body = save(
+        &mut store,
+        "b",
+        "Mines",
+        "-",
+        "A new lithium-ion plant.",
+        "Q?",
+    );
+    let opinion = save(&mut store, "o", "Lithium: an opinion", "-", "-", "Q?");
+    let apart = save(
+        &mut store,
+        "a",
+        "Rare finds",
+        "-",
+        "On earth, rarely.",
+        "Q?",
+    );
+    let part_of_word = save(&mut store, "w", "Lithiumless batteries", "-", "-", "Q?");
+    let in_question = save(
+        &mut store,
+        "q",
+        "Batteries",
+        "-",
+        "-",
+        "What about lithium?",
+    );
+    store.queue_new_briefings(GuildScope::ALL, 1).unwrap();
+    let posted = |store: &Store, channel: u64| -> Vec<i64> {
+        let filter = LogFilter {
+            channel_id: Some(channel),
+            schedule_id: None,
+        };
+        let mut ids: Vec<i64> = store
+            .delivery_log(1, filter, 50)
+            .unwrap()
+            .into_iter()
+            .filter_map(|d| match d.payload {
+                Payload::Briefing(id) => Some(id),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(posted(&store, 10), vec![in_title, phrase, in_body]);
+    let mut everything_but_opinion =
+        vec![in_title, phrase, in_body, apart, part_of_word, in_question];
+    everything_but_opinion.sort();
+    assert_eq!(posted(&store, 11), everything_but_opinion);
+    assert!(!posted(&store, 11).contains(&opinion));
+
+    // The filters read back as they were given.
+    let subscription = store.subscription(1, 10).unwrap().unwrap();
+    assert_eq!(subscription.include.describe(), "lithium, \"rare earth\"");
+    assert_eq!(subscription.exclude.describe(), "opinion");
+
+    // A term that is not words (written by hand into the database) is an
+    // error naming it, not a filter that silently matches something else.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE subscriptions SET include_words = '[\"x\\\" OR \\\"y\"]' WHERE channel_id = 10",
+            [],
+        )
+        .unwrap();
+    let error = store.subscription(1, 10).unwrap_err().to_string();
+    assert!(error.contains("word filter"), "{error}");
+}

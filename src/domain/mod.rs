@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod captured;
 pub mod custom_id;
 pub mod feed;
+pub mod filter;
 pub mod html;
 pub mod markdown;
 pub mod model;

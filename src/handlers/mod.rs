@@ -17,6 +17,7 @@ pub use discussion::{export_rows, AnswerLimit, AnswerPlace, Answered, Export, MA
 pub use error::{CommandError, CommandResult, OrUserError};
 pub use schedules::ScheduleRequest;
 pub use sources::SourceRequest;
+pub use subscriptions::SubscriptionRequest;
 
 use std::sync::Arc;
 

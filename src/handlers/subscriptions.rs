@@ -1,25 +1,92 @@
 //! `/subscribe`: channels that get every new briefing (optionally only some
-//! categories).
+//! categories, sources or words).
 
 use super::{Caller, ChannelRef, CommandError, CommandResult, Handlers, OrUserError, RoleRef};
+use crate::domain::filter::WordFilter;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
 use crate::handlers::commands::Access;
 use crate::store::Wants;
 
+/// What `/subscribe add` was given.
+#[derive(Debug, Clone)]
+pub struct SubscriptionRequest {
+    pub channel: ChannelRef,
+    /// Categories, separated by commas.
+    pub categories: Option<String>,
+    /// A followed source, as autocomplete gives it.
+    pub source: Option<String>,
+    pub role: Option<RoleRef>,
+    pub publish: Option<bool>,
+    /// Words and "quoted phrases": only briefings that mention one.
+    pub include: Option<String>,
+    /// Words and phrases: never briefings that mention one.
+    pub exclude: Option<String>,
+}
+
+impl SubscriptionRequest {
+    /// Every new briefing into `channel`.
+    pub fn to(channel: ChannelRef) -> Self {
+        Self {
+            channel,
+            categories: None,
+            source: None,
+            role: None,
+            publish: None,
+            include: None,
+            exclude: None,
+        }
+    }
+}
+
+/// A typed word filter, or a message naming the option and what is wrong.
+fn word_filter(option: &str, typed: Option<&str>) -> CommandResult<WordFilter> {
+    WordFilter::optional(typed).map_err(|why| {
+        CommandError::User(format!(
+            "{option}: the filter {why}. Type words or \"quoted phrases\", e.g. {option}:lithium \"rare earth\"; nothing was changed."
+        ))
+    })
+}
+
+/// How a subscription's word filters read in replies and lists.
+fn words_text(include: &WordFilter, exclude: &WordFilter) -> String {
+    let mut text = String::new();
+    if !include.is_empty() {
+        let words = escape_markdown(&include.describe());
+        text.push_str(&format!(" mentioning {words}"));
+    }
+    if !exclude.is_empty() {
+        let words = escape_markdown(&exclude.describe());
+        let but = if include.is_empty() {
+            "not mentioning"
+        } else {
+            "but not"
+        };
+        text.push_str(&format!(" {but} {words}"));
+    }
+    text
+}
+
 impl Handlers {
     pub async fn subscribe_add(
         &self,
         caller: &Caller,
-        channel: ChannelRef,
-        categories: Option<String>,
-        source: Option<String>,
-        role: Option<RoleRef>,
-        publish: Option<bool>,
+        request: SubscriptionRequest,
     ) -> CommandResult<Reply> {
+        let SubscriptionRequest {
+            channel,
+            categories,
+            source,
+            role,
+            publish,
+            include,
+            exclude,
+        } = request;
         let guild = self
             .moderator_guild(caller, Access::ManageServer, "/subscribe add")
             .await?;
+        let include = word_filter("include", include.as_deref())?;
+        let exclude = word_filter("exclude", exclude.as_deref())?;
         let role_id = role.as_ref().map(RoleRef::pingable).transpose()?;
         let publish = publish.unwrap_or(false);
         if publish && !channel.announcement {
@@ -67,6 +134,8 @@ impl Handlers {
             role_id,
             publish,
             forum: channel.forum,
+            include: include.clone(),
+            exclude: exclude.clone(),
         };
         let (_, created) = self
             .db
@@ -86,6 +155,7 @@ impl Handlers {
                 escape_markdown(&truncate(&source.public_label(), 80))
             ));
         }
+        filter.push_str(&words_text(&include, &exclude));
         if let Some(role) = role_id {
             filter.push_str(&format!(", pinging <@&{role}>"));
         }
@@ -121,6 +191,9 @@ impl Handlers {
                     let ids: Vec<String> = s.sources.iter().map(|id| format!("#{id}")).collect();
                     filter.push_str(&format!(" · from source {}", ids.join(", ")));
                 }
+                if !s.include.is_empty() || !s.exclude.is_empty() {
+                    filter.push_str(&format!(" ·{}", words_text(&s.include, &s.exclude)));
+                }
                 if let Some(role) = s.role_id {
                     filter.push_str(&format!(" · pings <@&{role}>"));
                 }
@@ -143,6 +216,64 @@ impl Handlers {
             description: Some(truncate(&lines.join("\n"), limits::DESCRIPTION)),
             ..Embed::default()
         }))
+    }
+
+    /// The newest briefing in the library that a channel's subscription
+    /// would post, exactly as it would look there, shown only to the
+    /// moderator: a way to check the filters before new briefings arrive.
+    pub async fn subscribe_preview(
+        &self,
+        caller: &Caller,
+        channel: ChannelRef,
+    ) -> CommandResult<Reply> {
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/subscribe preview")
+            .await?;
+        let channel_id = channel.id;
+        let found = self
+            .db
+            .call(move |s| {
+                let Some(subscription) = s.subscription(guild, channel_id)? else {
+                    return Ok(None);
+                };
+                let shown = match s.newest_taken(&subscription)? {
+                    Some(id) => Some(crate::posting::render_payload(
+                        s,
+                        &crate::store::Payload::Briefing(id),
+                    )?),
+                    None => None,
+                };
+                Ok(Some(shown))
+            })
+            .await?;
+        let not_subscribed = || {
+            CommandError::User(format!(
+                "<#{channel_id}> is not subscribed. /subscribe list shows the ones that are."
+            ))
+        };
+        let messages = match found.ok_or_else(not_subscribed)? {
+            Some(rendered) => rendered.ready().map_err(CommandError::User)?,
+            None => {
+                return Ok(Reply::private(format!(
+                    "None of the newest {} briefings in the library is one <#{channel_id}> would get. Its filters are in /subscribe list.",
+                    crate::store::PREVIEW_LOOKBACK
+                )))
+            }
+        };
+        let mut reply = Reply {
+            messages,
+            ephemeral: true,
+        };
+        if let Some(first) = reply.messages.first_mut() {
+            let note = format!(
+                "Preview: the newest briefing <#{channel_id}> would get, as it would be posted; nothing has been posted."
+            );
+            first.content = Some(match &first.content {
+                Some(text) => format!("{note}\n{text}"),
+                None => note,
+            });
+        }
+        Ok(reply)
     }
 
     pub async fn subscribe_remove(

@@ -47,7 +47,7 @@ pub use search::{
 pub use settings::{GuildSettings, Setting};
 pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
 pub use stats::{BriefingStats, MOST_DISCUSSED};
-pub use subscriptions::{Subscription, Wants};
+pub use subscriptions::{Subscription, Wants, PREVIEW_LOOKBACK};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::deliveries::{NewDelivery, Origin, Payload};
 use super::{GuildScope, Result, Store};
+use crate::domain::filter::WordFilter;
 
 /// What a subscription takes, and whom its posts ping.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +19,10 @@ pub struct Wants {
     pub publish: bool,
     /// The channel is a forum: each briefing is a forum post.
     pub forum: bool,
+    /// Only briefings that mention one of these (empty: any).
+    pub include: WordFilter,
+    /// Never briefings that mention one of these.
+    pub exclude: WordFilter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,10 +43,48 @@ pub struct Subscription {
     pub paused_reason: Option<String>,
     pub created_by: u64,
     pub created_at: i64,
+    /// Only briefings that mention one of these words or phrases.
+    pub include: WordFilter,
+    /// Never briefings that mention one of these.
+    pub exclude: WordFilter,
 }
 
 const COLUMNS: &str =
-    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum";
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum, include_words, exclude_words";
+/// The column after [`COLUMNS`] in queries that add one.
+const AFTER_COLUMNS: usize = 13;
+
+/// How many of the newest briefings a preview looks through for one the
+/// subscription takes.
+pub const PREVIEW_LOOKBACK: usize = 500;
+
+/// A briefing as a subscription judges it.
+struct Candidate {
+    id: i64,
+    categories: Vec<String>,
+    source: Option<i64>,
+    announce: bool,
+}
+
+/// A stored word filter: its terms as written by [`terms_json`].
+/// Terms are letters and digits only (they go into an FTS5 query as
+/// phrases), so a stored term with anything else is an error.
+fn filter_column(row: &Row<'_>, index: usize) -> rusqlite::Result<WordFilter> {
+    let terms: Vec<String> = super::json_column(row, index)?;
+    let word_chars = |t: &String| t.chars().all(|c| c.is_alphanumeric() || c == ' ');
+    if let Some(bad) = terms.iter().find(|t| !word_chars(t)) {
+        return Err(super::unreadable(
+            index,
+            rusqlite::types::Type::Text,
+            format!("the stored word filter {bad:?} has characters other than letters and digits"),
+        ));
+    }
+    Ok(WordFilter { terms })
+}
+
+fn terms_json(filter: &WordFilter) -> String {
+    serde_json::to_string(&filter.terms).expect("strings serialise")
+}
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
     Ok(Subscription {
@@ -56,6 +99,8 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         role_id: row.get::<_, Option<i64>>(8)?.map(|r| r as u64),
         publish: row.get(9)?,
         forum: row.get(10)?,
+        include: filter_column(row, 11)?,
+        exclude: filter_column(row, 12)?,
     })
 }
 
@@ -86,20 +131,22 @@ impl Store {
                 serde_json::to_string(&wants.categories).expect("strings serialise");
             let sources_json = serde_json::to_string(&wants.sources).expect("ids serialise");
             let role = wants.role_id.map(|r| r as i64);
+            let (include, exclude) = (terms_json(&wants.include), terms_json(&wants.exclude));
             let existing = store.subscription(guild_id, channel_id)?;
             if existing.is_some() {
                 store.conn.execute(
                     "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, publish = ?5,
-                         forum = ?6, paused_reason = NULL
+                         forum = ?6, include_words = ?8, exclude_words = ?9, paused_reason = NULL
                      WHERE guild_id = ?7 AND channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum, guild_id as i64],
+                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum, guild_id as i64, include, exclude],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
-                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, forum, after_briefing_id, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?4, ?5, ?6)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish, wants.forum],
+                    "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, forum,
+                         after_briefing_id, created_by, created_at, include_words, exclude_words)
+                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?4, ?5, ?6, ?11, ?12)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish, wants.forum, include, exclude],
                 )?;
             }
             let saved = store
@@ -151,41 +198,21 @@ impl Store {
                     scope.sql("guild_id", 1)
                 ))?;
                 let (only, except) = scope.params();
-                let rows = stmt.query_map(params![only, except], |row| Ok((read(row)?, row.get(11)?)))?;
+                let rows = stmt.query_map(params![only, except], |row| {
+                    Ok((read(row)?, row.get(AFTER_COLUMNS)?))
+                })?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut queued = 0;
             for (subscription, after) in subscriptions {
-                let new: Vec<(i64, Vec<String>, Option<i64>, bool)> = {
-                    let mut stmt = store.conn.prepare_cached(
-                        "SELECT b.id, (SELECT json_group_array(category) FROM briefing_categories WHERE briefing_id = b.id),
-                             a.source_id, coalesce(a.announce, 1)
-                         FROM briefings b
-                         LEFT JOIN source_articles a ON a.rowid =
-                             (SELECT rowid FROM source_articles WHERE briefing_id = b.id ORDER BY first_seen LIMIT 1)
-                         WHERE b.id > ?1 ORDER BY b.id",
-                    )?;
-                    let rows = stmt.query_map([after], |row| {
-                        Ok((
-                            row.get(0)?,
-                            super::json_column(row, 1)?,
-                            row.get(2)?,
-                            row.get(3)?,
-                        ))
-                    })?;
-                    rows.collect::<rusqlite::Result<_>>()?
-                };
-                let newest = new.last().map_or(after, |(id, ..)| *id);
+                let new = store.candidates("b.id > ?1 ORDER BY b.id", after)?;
+                let newest = new.last().map_or(after, |c| c.id);
                 if subscription.paused_reason.is_none() {
-                    for (briefing_id, categories, source, announce) in &new {
-                        let from_wanted_source = subscription.sources.is_empty()
-                            || source.is_some_and(|s| subscription.sources.contains(&s));
-                        if !announce
-                            || !from_wanted_source
-                            || !matches_filter(&subscription.categories, categories)
-                        {
+                    for candidate in &new {
+                        if !store.takes(&subscription, candidate)? {
                             continue;
                         }
+                        let briefing_id = &candidate.id;
                         let delivery = NewDelivery::pending(
                             subscription.guild_id,
                             subscription.channel_id,
@@ -209,6 +236,80 @@ impl Store {
             }
             Ok(queued)
         })
+    }
+
+    /// Briefings as a subscription judges them: those `condition` (an SQL
+    /// condition and order over `briefings b` with one parameter, written
+    /// in this module only) selects.
+    fn candidates(&self, condition: &'static str, param: i64) -> Result<Vec<Candidate>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT b.id, (SELECT json_group_array(category) FROM briefing_categories WHERE briefing_id = b.id),
+                 a.source_id, coalesce(a.announce, 1)
+             FROM briefings b
+             LEFT JOIN source_articles a ON a.rowid =
+                 (SELECT rowid FROM source_articles WHERE briefing_id = b.id ORDER BY first_seen LIMIT 1)
+             WHERE {condition}"
+        ))?;
+        let rows = stmt.query_map([param], |row| {
+            Ok(Candidate {
+                id: row.get(0)?,
+                categories: super::json_column(row, 1)?,
+                source: row.get(2)?,
+                announce: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether `subscription` posts `candidate`: announced (not a source's
+    /// backlog), from a source it takes, in a category it takes, and
+    /// passing its word filters.
+    fn takes(&self, subscription: &Subscription, candidate: &Candidate) -> Result<bool> {
+        let from_wanted_source = subscription.sources.is_empty()
+            || candidate
+                .source
+                .is_some_and(|s| subscription.sources.contains(&s));
+        Ok(candidate.announce
+            && from_wanted_source
+            && matches_filter(&subscription.categories, &candidate.categories)
+            && self.wanted_words(candidate.id, subscription)?)
+    }
+
+    /// The newest briefing in the library that `subscription` would post,
+    /// among the newest [`PREVIEW_LOOKBACK`]: what `/subscribe preview`
+    /// shows.
+    pub fn newest_taken(&self, subscription: &Subscription) -> Result<Option<i64>> {
+        let newest = self.candidates("1 ORDER BY b.id DESC LIMIT ?1", PREVIEW_LOOKBACK as i64)?;
+        for candidate in &newest {
+            if self.takes(subscription, candidate)? {
+                return Ok(Some(candidate.id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether briefing `id` passes `subscription`'s word filters: it
+    /// mentions one of the words to include (if any) and none to exclude.
+    fn wanted_words(&self, id: i64, subscription: &Subscription) -> Result<bool> {
+        Ok(
+            (subscription.include.is_empty() || self.mentions_any(id, &subscription.include)?)
+                && (subscription.exclude.is_empty()
+                    || !self.mentions_any(id, &subscription.exclude)?),
+        )
+    }
+
+    /// Whether briefing `id`'s title, highlights or body has one of
+    /// `filter`'s words or phrases, whole and in any case, as the search
+    /// index reads them (its terms are letters and digits only, so each
+    /// quoted term is a safe FTS5 phrase).
+    pub fn mentions_any(&self, id: i64, filter: &WordFilter) -> Result<bool> {
+        let phrases: Vec<String> = filter.terms.iter().map(|t| format!("\"{t}\"")).collect();
+        let query = format!("{{title highlights body}} : ({})", phrases.join(" OR "));
+        Ok(self
+            .conn
+            .prepare_cached("SELECT count(*) FROM briefing_search WHERE briefing_search MATCH ?1 AND rowid = ?2")?
+            .query_row(params![query, id], |row| row.get::<_, i64>(0))?
+            > 0)
     }
 
     /// Pauses the subscription of a channel, with the reason shown in lists.

@@ -7,9 +7,11 @@ use std::future::Future;
 use super::{
     Access, Args, BoxFuture, Call, CommandSpec, Group, Kind, OptionSpec, Outcome, Suggest,
 };
+use crate::domain::filter::MAX_FILTER_CHARS;
 use crate::domain::view::Reply;
 use crate::handlers::{
     Caller, ChannelRef, CommandError, CommandResult, Handlers, ScheduleRequest, SourceRequest,
+    SubscriptionRequest,
 };
 use crate::store::{DIGEST_MAX, MAX_ADDED_QUESTION};
 
@@ -294,18 +296,37 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "Publish each post to the servers following this announcement channel",
                 Kind::Bool,
             )),
+            optional(text(
+                "include",
+                "Only briefings that mention one of these words or \"quoted phrases\"",
+                MAX_FILTER_CHARS as u16,
+            )),
+            optional(text(
+                "exclude",
+                "Never briefings that mention one of these words or \"quoted phrases\"",
+                MAX_FILTER_CHARS as u16,
+            )),
         ],
         private: true,
         guild_only: true,
         access: None,
-        examples: &["/subscribe add channel:#news", "/subscribe add channel:#energy categories:\"Energy, Climate\""],
+        examples: &[
+            "/subscribe add channel:#news",
+            "/subscribe add channel:#energy categories:\"Energy, Climate\"",
+            "/subscribe add channel:#minerals include:\"lithium “rare earth”\" exclude:opinion",
+        ],
         run: |c| {
             reply(c, |h, who, mut a| async move {
-                let channel = need_channel(&mut a)?;
-                let (categories, source) = (a.text("categories"), a.text("source"));
-                let (role, publish) = (a.role("role"), a.bool("publish"));
-                h.subscribe_add(who, channel, categories, source, role, publish)
-                    .await
+                let request = SubscriptionRequest {
+                    channel: need_channel(&mut a)?,
+                    categories: a.text("categories"),
+                    source: a.text("source"),
+                    role: a.role("role"),
+                    publish: a.bool("publish"),
+                    include: a.text("include"),
+                    exclude: a.text("exclude"),
+                };
+                h.subscribe_add(who, request).await
             })
         },
     },
@@ -318,6 +339,20 @@ pub const COMMANDS: &[CommandSpec] = &[
         access: None,
         examples: &[],
         run: |c| reply(c, |h, who, _| async move { h.subscribe_list(who).await }),
+    },
+    CommandSpec {
+        name: "subscribe preview",
+        description: "See privately the newest briefing a channel's subscription would post",
+        options: &[of_kind("channel", "The subscribed channel", Kind::Channel)],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/subscribe preview channel:#news"],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.subscribe_preview(who, need_channel(&mut a)?).await
+            })
+        },
     },
     CommandSpec {
         name: "subscribe remove",
