@@ -246,12 +246,7 @@ impl Handlers {
                 Ok(Some(shown))
             })
             .await?;
-        let not_subscribed = || {
-            CommandError::User(format!(
-                "<#{channel_id}> is not subscribed. /subscribe list shows the ones that are."
-            ))
-        };
-        let messages = match found.ok_or_else(not_subscribed)? {
+        let messages = match found.ok_or_else(|| not_subscribed(channel_id))? {
             Some(rendered) => rendered.ready().map_err(CommandError::User)?,
             None => {
                 return Ok(Reply::private(format!(
@@ -294,9 +289,14 @@ impl Handlers {
                 "<#{channel_id}> no longer gets new briefings. Its past posts stay in /schedule log."
             )))
         } else {
-            Err(CommandError::User(format!(
-                "<#{channel_id}> is not subscribed. /subscribe list shows the ones that are."
-            )))
+            Err(not_subscribed(channel_id))
         }
     }
+}
+
+/// The refusal for a channel that has no subscription, in every command.
+fn not_subscribed(channel_id: u64) -> CommandError {
+    CommandError::User(format!(
+        "<#{channel_id}> is not subscribed. /subscribe list shows the ones that are."
+    ))
 }
