@@ -128,7 +128,7 @@ pub fn resolved_readers_role() -> Value {
 /// of a role that is mentionable or posted by a bot with Mention Everyone
 /// (docs: Allowed Mentions; Permissions, MENTION_EVERYONE).
 pub fn pinged_roles(body: &Value, bot_permissions: u64) -> Vec<u64> {
-    let content = body["content"].as_str().unwrap_or_default();
+    let content = shown_text(body);
     let mentions = &body["allowed_mentions"];
     let allowed = |id: u64| {
         mentions.is_null()
@@ -154,6 +154,24 @@ pub fn pinged_roles(body: &Value, bot_permissions: u64) -> Vec<u64> {
         .filter(|id| allowed(*id))
         .filter(|id| mentionable(*id) || bot_permissions & MENTION_EVERYONE != 0)
         .collect()
+}
+
+/// The text a message shows: its `content`, then the content of every Text
+/// Display, nested ones included (mentions there ping as in `content`:
+/// Discord's Components reference, "Text Display").
+pub fn shown_text(body: &Value) -> String {
+    fn walk(components: &Value, out: &mut String) {
+        for component in components.as_array().into_iter().flatten() {
+            if component["type"] == 10 {
+                out.push('\n');
+                out.push_str(component["content"].as_str().unwrap_or_default());
+            }
+            walk(&component["components"], out);
+        }
+    }
+    let mut text = body["content"].as_str().unwrap_or_default().to_string();
+    walk(&body["components"], &mut text);
+    text
 }
 
 pub(crate) fn moderator_role() -> Value {

@@ -117,12 +117,16 @@ pub fn documented_limits(path: &str, body: &Value) -> Vec<String> {
             check_command(command, "", &mut problems);
         }
     }
-    // Message bodies: a create, a follow-up, an edit or an interaction callback.
+    // Message bodies: a create, a follow-up, an edit, an interaction
+    // callback or a forum post's first message.
     let message = if body.get("type").is_some() && body.get("data").is_some() {
         &body["data"]
+    } else if body["message"].is_object() {
+        &body["message"]
     } else {
         body
     };
+    components_v2_rules(message, &mut problems);
     // Discord: `roles` may not be given beside "roles" in `parse`, and
     // holds at most 100 ids (docs: Allowed Mentions Object).
     let mentions = &message["allowed_mentions"];
@@ -147,6 +151,136 @@ pub fn documented_limits(path: &str, body: &Value) -> Vec<String> {
         }
     }
     problems
+}
+
+/// `flags` bit 15: the message is laid out by its components alone.
+pub const IS_COMPONENTS_V2: u64 = 1 << 15;
+
+/// Discord's rules for a Components V2 message (Components reference,
+/// "Using Components V2" and each component's section; the OpenAPI schema
+/// does not carry them):
+/// - with the flag, `content`, `embeds`, `poll` and `stickers` are refused;
+/// - at most 40 components in the message, nested ones counted;
+/// - at most 4,000 characters across all Text Displays;
+/// - a Thumbnail's or gallery item's media is an http(s) URL (or an
+///   `attachment://` name, which the bot does not use);
+/// - a link button (style 5) has a `url` and no `custom_id`; every other
+///   button has a `custom_id` and no `url`;
+/// - a Section holds 1 to 3 Text Displays and an accessory.
+///
+/// A message without the flag may hold only action rows at the top level.
+fn components_v2_rules(message: &Value, problems: &mut Vec<String>) {
+    let v2 = message["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0;
+    let top = message["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !v2 {
+        if let Some(other) = top.iter().find(|c| c["type"] != 1) {
+            problems.push(format!(
+                "a component of type {} without the IS_COMPONENTS_V2 flag (only action rows allowed)",
+                other["type"]
+            ));
+        }
+        return;
+    }
+    for refused in ["content", "embeds", "poll", "stickers", "sticker_ids"] {
+        let given = &message[refused];
+        let empty = given.is_null()
+            || given.as_str() == Some("")
+            || given.as_array().is_some_and(Vec::is_empty);
+        if !empty {
+            problems.push(format!("`{refused}` given with the IS_COMPONENTS_V2 flag"));
+        }
+    }
+    let mut count = 0;
+    let mut text = 0;
+    walk_components(&top, &mut count, &mut text, problems);
+    if count > 40 {
+        problems.push(format!(
+            "{count} components, over Discord's 40 (nested ones count)"
+        ));
+    }
+    if text > 4000 {
+        problems.push(format!(
+            "Text Displays total {text} characters, over Discord's 4000"
+        ));
+    }
+}
+
+fn walk_components(
+    components: &[Value],
+    count: &mut usize,
+    text: &mut usize,
+    problems: &mut Vec<String>,
+) {
+    let web = |url: &Value| {
+        url.as_str().is_some_and(|u| {
+            u.starts_with("https://") || u.starts_with("http://") || u.starts_with("attachment://")
+        })
+    };
+    for component in components {
+        *count += 1;
+        match component["type"].as_u64().unwrap_or(0) {
+            // Button
+            2 => {
+                let link = component["style"] == 5;
+                let has_url = component["url"].is_string();
+                let has_id = component["custom_id"].is_string();
+                if link && (!has_url || has_id) {
+                    problems.push("a link button needs a url and no custom_id".into());
+                }
+                if !link && component["style"] != 6 && (has_url || !has_id) {
+                    problems.push("a button other than a link needs a custom_id and no url".into());
+                }
+            }
+            // Section: its texts and its accessory.
+            9 => {
+                let texts = component["components"].as_array().map_or(0, Vec::len);
+                if !(1..=3).contains(&texts) {
+                    problems.push(format!("a section holds {texts} text displays, not 1-3"));
+                }
+                if component["accessory"].is_object() {
+                    walk_components(
+                        std::slice::from_ref(&component["accessory"]),
+                        count,
+                        text,
+                        problems,
+                    );
+                } else {
+                    problems.push("a section without an accessory".into());
+                }
+            }
+            // Text Display
+            10 => {
+                *text += component["content"]
+                    .as_str()
+                    .map_or(0, |t| t.chars().count())
+            }
+            // Thumbnail
+            11 if !web(&component["media"]["url"]) => {
+                problems.push(format!(
+                    "a thumbnail's media url {} is not http(s)",
+                    component["media"]["url"]
+                ));
+            }
+            // Media Gallery
+            12 => {
+                for item in component["items"].as_array().into_iter().flatten() {
+                    if !web(&item["media"]["url"]) {
+                        problems.push(format!(
+                            "a gallery item's media url {} is not http(s)",
+                            item["media"]["url"]
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(nested) = component["components"].as_array() {
+            walk_components(nested, count, text, problems);
+        }
+    }
 }
 
 fn check_command(command: &Value, parent: &str, problems: &mut Vec<String>) {
@@ -189,4 +323,57 @@ fn embed_chars(embed: &Value) -> usize {
             .flatten()
             .map(|f| len(&f["name"]) + len(&f["value"]))
             .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn card(parts: Value) -> Value {
+        json!({ "flags": IS_COMPONENTS_V2, "components": [{ "type": 17, "components": parts }] })
+    }
+
+    #[test]
+    fn a_card_within_the_rules_passes() {
+        let body = card(json!([
+            { "type": 9, "components": [{ "type": 10, "content": "## Title" }],
+              "accessory": { "type": 11, "media": { "url": "https://example.org/a.jpg" } } },
+            { "type": 14, "divider": true },
+            { "type": 1, "components": [{ "type": 2, "style": 5, "label": "Read", "url": "https://example.org" }] }
+        ]));
+        assert_eq!(
+            documented_limits("channels/1/messages", &body),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn each_v2_rule_is_enforced() {
+        let mut with_content = card(json!([{ "type": 10, "content": "hi" }]));
+        with_content["content"] = "also text".into();
+        let too_many = card(json!(vec![json!({ "type": 14 }); 40]));
+        let too_long = card(json!([{ "type": 10, "content": "x".repeat(4001) }]));
+        let bad_thumbnail = card(
+            json!([{ "type": 9, "components": [{ "type": 10, "content": "t" }],
+            "accessory": { "type": 11, "media": { "url": "javascript:alert(1)" } } }]),
+        );
+        let bad_link = card(json!([{ "type": 1, "components": [
+            { "type": 2, "style": 5, "label": "x", "url": "https://e.org", "custom_id": "a" }] }]));
+        let no_flag = json!({ "components": [{ "type": 17, "components": [] }] });
+        for (body, expected) in [
+            (with_content, "`content` given"),
+            (too_many, "41 components"),
+            (too_long, "4001 characters"),
+            (bad_thumbnail, "not http(s)"),
+            (bad_link, "link button"),
+            (no_flag, "without the IS_COMPONENTS_V2 flag"),
+        ] {
+            let problems = documented_limits("channels/1/messages", &body);
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{expected}: {problems:?}"
+            );
+        }
+    }
 }
