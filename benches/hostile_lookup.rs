@@ -53,6 +53,7 @@ fn main() {
         .build()
         .unwrap();
     let handlers = Handlers::new(Db::new(store));
+    let reader = briefbot::handlers::Caller::direct(7);
     println!("hostile lookups at {BRIEFINGS} briefings:");
     println!(
         "worst allowed input: {} characters, {} words",
@@ -62,10 +63,10 @@ fn main() {
 
     runtime.block_on(async {
         let time = |typed: String| {
-            let handlers = handlers.clone();
+            let (handlers, reader) = (handlers.clone(), reader.clone());
             async move {
                 let started = Instant::now();
-                let _ = handlers.read(typed).await;
+                let _ = handlers.read(&reader, typed).await;
                 started.elapsed()
             }
         };
@@ -83,7 +84,7 @@ fn main() {
         let mut alone = Vec::with_capacity(LATEST_CALLS);
         for _ in 0..LATEST_CALLS {
             let started = Instant::now();
-            handlers.latest(None).await.unwrap();
+            handlers.latest(&reader, None).await.unwrap();
             alone.push(started.elapsed());
         }
         report("/briefing latest, alone", alone);
@@ -92,10 +93,11 @@ fn main() {
         let mut attackers = Vec::new();
         for _ in 0..ATTACKERS {
             let (handlers, stop, worst) = (handlers.clone(), stop.clone(), worst.clone());
+            let reader = reader.clone();
             attackers.push(tokio::spawn(async move {
                 let mut done = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let _ = handlers.read(worst.clone()).await;
+                    let _ = handlers.read(&reader, worst.clone()).await;
                     done += 1;
                 }
                 done
@@ -105,7 +107,7 @@ fn main() {
         let mut beside = Vec::with_capacity(LATEST_CALLS);
         for _ in 0..LATEST_CALLS {
             let at = Instant::now();
-            handlers.latest(None).await.unwrap();
+            handlers.latest(&reader, None).await.unwrap();
             beside.push(at.elapsed());
         }
         let elapsed = started.elapsed();

@@ -12,6 +12,7 @@ use briefbot::store::{Db, Store};
 use discord_double::{Double, Invocation, Recorded, APPLICATION_ID, GUILD_ID};
 use serde_json::{json, Value};
 use support::bot::{double, Bot, Options, LIMIT};
+use support::interactions as shown;
 use support::numbered;
 
 const EPHEMERAL: u64 = 64;
@@ -95,8 +96,13 @@ async fn the_bot_registers_its_commands_and_answers_latest() {
     assert_eq!(reply.body["type"], 4, "a channel message with source");
     let data = &reply.body["data"];
     assert_eq!(
-        data["embeds"][0]["title"],
-        "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
+        data["flags"].as_u64().unwrap_or(0) & (1 << 15),
+        1 << 15,
+        "a Components V2 card: {data}"
+    );
+    assert_eq!(
+        shown::title(data).as_deref(),
+        Some("Open Access Fibre: Small Towns Build the Network, Providers Rent the Light")
     );
     assert_eq!(data["allowed_mentions"]["parse"], json!([]));
     assert_eq!(
@@ -159,8 +165,8 @@ async fn autocomplete_then_read_and_errors_are_ephemeral() {
         .unwrap();
     let reply = answer(&double, &read).await;
     assert_eq!(
-        reply.body["data"]["embeds"][0]["title"],
-        "Low Water, High Stakes: Rhine Freight Adapts to Drier Summers"
+        shown::title(&reply.body["data"]).as_deref(),
+        Some("Low Water, High Stakes: Rhine Freight Adapts to Drier Summers")
     );
 
     let missing = double
@@ -246,7 +252,7 @@ async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
         )
         .unwrap();
     let first = answer(&double, &read).await;
-    let mut embeds: Vec<Value> = first.body["data"]["embeds"].as_array().unwrap().clone();
+    let mut text = shown::text(&first.body["data"]);
     let messages = double
         .wait_for(LIMIT, "every follow-up", |d| {
             let follow_ups = d.follow_ups(&read);
@@ -257,13 +263,8 @@ async fn a_briefing_over_6000_characters_arrives_whole_across_messages() {
         .unwrap();
     assert!(!messages.is_empty(), "more than one message");
     for message in &messages {
-        embeds.extend(message.body["embeds"].as_array().unwrap().iter().cloned());
+        text.push_str(&shown::text(&message.body));
     }
-    let text: String = embeds
-        .iter()
-        .filter_map(|e| e["description"].as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
     for n in 0..40 {
         assert_eq!(
             text.matches(&format!("Paragraph {n} of the long")).count(),
@@ -360,8 +361,8 @@ async fn a_slow_command_is_deferred_then_answered() {
         .await
         .unwrap();
     assert_eq!(
-        answered.body["embeds"][0]["title"],
-        "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
+        shown::title(&answered.body).as_deref(),
+        Some("Open Access Fibre: Small Towns Build the Network, Providers Rent the Light")
     );
     assert_accepted(&double);
     bot.stop().await;
@@ -593,6 +594,52 @@ async fn a_briefings_lead_image_and_author_show_in_its_post() {
     let double = double().await;
     let bot = Bot::on_file(&double, &path).await;
 
+    let read = double
+        .send_command(
+            "briefing",
+            subcommand(
+                "read",
+                json!([{ "name": "briefing", "type": 3, "value": "pictured" }]),
+            ),
+        )
+        .unwrap();
+    let reply = answer(&double, &read).await;
+    let card = &reply.body["data"];
+    assert_eq!(shown::title(card).as_deref(), Some("A Pictured Briefing"));
+    // The lead image sits beside the Highlights as a Section's thumbnail.
+    let section = shown::all_components(card)
+        .into_iter()
+        .find(|c| c["type"] == 9)
+        .expect("a section");
+    assert_eq!(section["accessory"]["type"], 11, "{section}");
+    assert_eq!(
+        section["accessory"]["media"]["url"],
+        "https://img.example.org/lead.jpg"
+    );
+    assert!(
+        shown::text_displays(card)
+            .iter()
+            .any(|t| t.contains("-# Jan 8, 2020 · by Ana Lima · Numbers")),
+        "{card}"
+    );
+
+    // A server that prefers embeds gets them.
+    let classic = double
+        .send_command(
+            "settings",
+            subcommand(
+                "layout",
+                // Choices are sent as their index: 1 is "classic".
+                json!([{ "name": "style", "type": 4, "value": 1 }]),
+            ),
+        )
+        .unwrap();
+    let set = answer(&double, &classic).await;
+    assert!(
+        shown::text(&set.body["data"]).contains("classic"),
+        "{}",
+        set.body
+    );
     let read = double
         .send_command(
             "briefing",

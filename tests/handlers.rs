@@ -19,7 +19,17 @@ fn titles(reply: &Reply) -> Vec<String> {
     reply
         .messages
         .iter()
-        .flat_map(|m| m.embeds.iter().filter_map(|e| e.title.clone()))
+        .flat_map(|m| {
+            let heading = m
+                .card
+                .as_ref()
+                .and_then(|c| c.heading())
+                .map(str::to_string);
+            m.embeds
+                .iter()
+                .filter_map(|e| e.title.clone())
+                .chain(heading)
+        })
         .collect()
 }
 
@@ -33,7 +43,15 @@ fn all_text(reply: &Reply) -> String {
             text.push_str(&field.value);
         }
     }
+    for card in reply.messages.iter().filter_map(|m| m.card.as_ref()) {
+        text.extend(card.texts());
+    }
     text
+}
+
+/// A member reading in a direct message (cards, the default layout).
+fn reader() -> Caller {
+    Caller::direct(7)
 }
 
 fn user_error(result: Result<Reply, CommandError>) -> String {
@@ -46,17 +64,20 @@ fn user_error(result: Result<Reply, CommandError>) -> String {
 #[tokio::test]
 async fn latest_is_the_newest_and_respects_the_category() {
     let handlers = with_samples();
-    let reply = handlers.latest(None).await.unwrap();
+    let reply = handlers.latest(&reader(), None).await.unwrap();
     assert_eq!(
         titles(&reply)[0],
         "Open Access Fibre: Small Towns Build the Network, Providers Rent the Light"
     );
-    let climate = handlers.latest(Some("climate".into())).await.unwrap();
+    let climate = handlers
+        .latest(&reader(), Some("climate".into()))
+        .await
+        .unwrap();
     assert_eq!(
         titles(&climate)[0],
         "Low Water, High Stakes: Rhine Freight Adapts to Drier Summers"
     );
-    let message = user_error(handlers.latest(Some("Astrology".into())).await);
+    let message = user_error(handlers.latest(&reader(), Some("Astrology".into())).await);
     assert!(
         message.contains("No briefings in category 'Astrology'")
             && message.contains("/briefing categories")
@@ -66,12 +87,18 @@ async fn latest_is_the_newest_and_respects_the_category() {
 #[tokio::test]
 async fn read_by_id_slug_or_typed_title() {
     let handlers = with_samples();
-    let by_slug = handlers.read("rhine-freight-drought".into()).await.unwrap();
-    let by_words = handlers.read("rhine freig".into()).await.unwrap();
+    let by_slug = handlers
+        .read(&reader(), "rhine-freight-drought".into())
+        .await
+        .unwrap();
+    let by_words = handlers
+        .read(&reader(), "rhine freig".into())
+        .await
+        .unwrap();
     assert_eq!(by_slug, by_words);
     let text = all_text(&by_slug);
     assert!(text.contains("Inland Routes: Implications") && text.contains("1. Should the cost"));
-    let message = user_error(handlers.read("xyzzy".into()).await);
+    let message = user_error(handlers.read(&reader(), "xyzzy".into()).await);
     assert_eq!(
         message,
         "No briefing matches 'xyzzy'. Try /briefing search."
@@ -207,7 +234,10 @@ async fn autocomplete_offers_at_most_25_ranked_short_choices() {
         MAX_CHOICES
     );
     // The value autocomplete sends reads the briefing.
-    let read = handlers.read(exact[0].value.clone()).await.unwrap();
+    let read = handlers
+        .read(&reader(), exact[0].value.clone())
+        .await
+        .unwrap();
     assert_eq!(titles(&read)[0], "Numbered Briefing 7");
 
     let categories = handlers.autocomplete_category("num".into()).await.unwrap();
@@ -229,7 +259,7 @@ async fn a_briefing_longer_than_6000_characters_arrives_whole_across_messages() 
     b.body = paragraphs;
     store.save_briefing(&b).unwrap();
     let handlers = Handlers::new(Db::new(store));
-    let reply = handlers.read("numbered-1".into()).await.unwrap();
+    let reply = handlers.read(&reader(), "numbered-1".into()).await.unwrap();
     assert!(
         reply.messages.len() >= 5,
         "{} messages",
@@ -319,17 +349,15 @@ async fn stored_text_cannot_format_or_mention() {
     )];
     store.save_briefing(&b).unwrap();
     let reply = Handlers::new(Db::new(store))
-        .read("numbered-1".into())
+        .read(&reader(), "numbered-1".into())
         .await
         .unwrap();
-    assert_eq!(
-        reply.messages[0].embeds[0].title.as_deref(),
-        Some("\\*\\*Loud\\*\\* \\@everyone")
-    );
-    let body = reply.messages[0].embeds[1].description.clone().unwrap();
-    assert_eq!(
-        body,
-        "Ping \\<\\@&123\\> and \\`code\\` and \\[link\\](http://x)"
+    let card = reply.messages[0].card.as_ref().expect("a card");
+    assert_eq!(card.heading(), Some("\\*\\*Loud\\*\\* \\@everyone"));
+    let text: String = card.texts().collect();
+    assert!(
+        text.contains("Ping \\<\\@&123\\> and \\`code\\` and \\[link\\](http://x)"),
+        "{text}"
     );
 }
 
@@ -346,7 +374,7 @@ async fn page_numbers_from_buttons_never_overflow_and_lookups_are_bounded() {
         let _ = handlers.button(&caller, custom_id).await;
     }
     let long = "word ".repeat(1_200);
-    let refused = user_error(handlers.read(long.clone()).await);
+    let refused = user_error(handlers.read(&reader(), long.clone()).await);
     assert!(refused.contains("at most 200"), "{refused}");
     assert!(user_error(handlers.search(long).await).contains("at most 200"));
 }

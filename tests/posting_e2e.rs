@@ -153,6 +153,10 @@ fn text(reply: &Value) -> String {
             out.push('\n');
         }
     }
+    for display in support::interactions::text_displays(reply) {
+        out.push_str(&display);
+        out.push('\n');
+    }
     out
 }
 
@@ -1026,7 +1030,8 @@ async fn word_filters_choose_what_a_subscribed_channel_gets() {
     // shows one of those (the library itself is never posted).
     let before = preview().await;
     assert!(
-        text(&before).contains("nothing has been posted") && !text(&before).contains("Ports"),
+        text(&before).contains("nothing has been posted")
+            && !text(&before).contains("deep harbours"),
         "{before}"
     );
     let unmatched = subscribe(json!([
@@ -1089,7 +1094,11 @@ async fn word_filters_choose_what_a_subscribed_channel_gets() {
 
     // The preview shows, privately, the newest briefing it would take.
     let shown = preview().await;
-    assert_eq!(shown["flags"], EPHEMERAL);
+    assert_eq!(
+        shown["flags"].as_u64().unwrap() & EPHEMERAL,
+        EPHEMERAL,
+        "{shown}"
+    );
     assert!(
         text(&shown).contains("nothing has been posted") && text(&shown).contains("Ports"),
         "{shown}"
@@ -1230,4 +1239,64 @@ async fn subscribed_channels_get_new_briefings_from_uploads_and_other_processes_
     assert!(text(&refused).contains("was not imported"), "{refused}");
     assert_accepted(&double);
     bot.stop().await;
+}
+
+/// A subscribed post is a Components V2 card within Discord's rules (the
+/// double checks each body against the OpenAPI schema and the V2 limits):
+/// a 12,000-character body continues in a few more cards, loses nothing and
+/// shows its lead image beside the title.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_briefing_is_posted_as_cards_within_discords_limits() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    let mut long = support::numbered(9);
+    long.image = Some("https://img.example.org/lead.jpg".into());
+    long.body = (0..40)
+        .map(|n| {
+            briefbot::domain::BodyBlock::paragraph(format!(
+                "Paragraph {n} ends here. {}",
+                "Words of a long analysis. ".repeat(11)
+            ))
+        })
+        .collect();
+    let body_chars: usize = long.body.iter().map(|b| b.text.chars().count()).sum();
+    assert!(body_chars >= 12_000, "{body_chars}");
+    bot.store(move |s| s.save_briefing(&long).map(|_| ())).await;
+    let posted = double
+        .wait_for(LIMIT, "every card of the post", |d| {
+            let messages = d.channel_messages(CHANNEL_ID);
+            let text: String = messages.iter().map(|m| text(&m.body)).collect();
+            text.contains("Paragraph 39 ends here.").then_some(messages)
+        })
+        .await
+        .unwrap();
+    assert!(
+        (2..=briefbot::domain::bounds::MAX_MESSAGES).contains(&posted.len()),
+        "{} messages",
+        posted.len()
+    );
+    for message in &posted {
+        let flags = message.body["flags"].as_u64().unwrap_or(0);
+        assert_eq!(flags & (1 << 15), 1 << 15, "{}", message.body);
+        assert!(message.body.get("embeds").is_none() && message.body.get("content").is_none());
+    }
+    let text: String = posted.iter().map(|m| text(&m.body)).collect();
+    for n in 0..40 {
+        assert_eq!(
+            text.matches(&format!("Paragraph {n} ends here.")).count(),
+            1,
+            "paragraph {n}"
+        );
+    }
+    assert_eq!(
+        support::interactions::thumbnail(&posted[0].body).as_deref(),
+        Some("https://img.example.org/lead.jpg")
+    );
+    assert_eq!(double.problems(), Vec::<String>::new());
 }

@@ -372,14 +372,18 @@ proptest! {
         let reply = render::briefing(&stored.briefing);
         prop_assert!(view::limit_violations(&reply).is_empty());
         prop_assert!(reply.messages.len() <= briefbot::domain::bounds::MAX_MESSAGES);
+        let card = briefbot::domain::card::briefing(&stored.briefing, Some(0x2b6cb0));
+        prop_assert_eq!(view::limit_violations(&card), Vec::<String>::new());
+        prop_assert!(card.messages.len() <= briefbot::domain::bounds::MAX_MESSAGES);
         let exported = markdown::write(&stored.briefing);
         let _ = briefbot::domain::parse_text(&exported, &Default::default());
         let handlers = Handlers::new(Db::new(store));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
-            let _ = handlers.latest(None).await;
+            let reader = briefbot::handlers::Caller::direct(7);
+            let _ = handlers.latest(&reader, None).await;
             let _ = handlers.list(None, 1).await;
-            let _ = handlers.read("stored".into()).await;
+            let _ = handlers.read(&reader, "stored".into()).await;
             let _ = handlers.categories().await;
             let _ = handlers.search(b.title.clone()).await;
             let _ = handlers.autocomplete_briefing(b.title.clone()).await;

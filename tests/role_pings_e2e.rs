@@ -93,10 +93,12 @@ async fn a_subscription_pings_its_role_and_nothing_else_pings() {
         .await
         .unwrap();
     let first = &posted[0];
-    assert!(first.body["content"]
-        .as_str()
-        .unwrap()
-        .starts_with(&format!("<@&{READERS_ROLE_ID}>")));
+    // The ping leads the post: a Text Display above the card.
+    assert_eq!(first.body["components"][0]["type"], 10, "{}", first.body);
+    assert_eq!(
+        first.body["components"][0]["content"],
+        format!("<@&{READERS_ROLE_ID}>")
+    );
     assert_eq!(first.body["allowed_mentions"]["parse"], json!([]));
     assert_eq!(
         first.body["allowed_mentions"]["roles"],

@@ -40,7 +40,7 @@ fn text_of(body: &serde_json::Value) -> String {
         text.push_str(embed["title"].as_str().unwrap_or_default());
         text.push_str(embed["description"].as_str().unwrap_or_default());
     }
-    text
+    text + &discord_double::shown_text(data)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

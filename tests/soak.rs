@@ -59,9 +59,10 @@ async fn connected(double: &Double, identifies_before: usize) {
         .unwrap();
 }
 
-/// The N of a post of "Soak N: …" (its embed's title).
+/// The N of a post of "Soak N: …" (its card's heading).
 fn soak_number(body: &serde_json::Value) -> Option<String> {
-    let title = body["embeds"][0]["title"].as_str()?;
+    let text = discord_double::shown_text(body);
+    let title = text.lines().find_map(|line| line.strip_prefix("## "))?;
     let rest = title.strip_prefix("Soak ")?;
     Some(rest.split(':').next()?.to_string())
 }

@@ -22,7 +22,7 @@ pub use channels::{
 pub use commands::run_once;
 
 use crate::clock::from_ms;
-use crate::domain::view::{Embed, Message, Modal, Reply};
+use crate::domain::view::{Block, Card, Embed, Message, Modal, Reply};
 use crate::handlers::{AnswerLimit, AnswerPlace, Caller, CommandError, Handlers};
 use crate::import::ImportOptions;
 use crate::posting::{DeliveryScope, PostingConfig};
@@ -369,7 +369,53 @@ fn print_message(
     for embed in &message.embeds {
         print_embed(out, embed, now, names)?;
     }
+    if let Some(card) = &message.card {
+        print_card(out, card, now, names)?;
+    }
     Ok(())
+}
+
+/// A card as a terminal page: headings underlined, small print indented,
+/// images and links as their addresses.
+fn print_card(
+    out: &mut impl Write,
+    card: &Card,
+    now: DateTime<Utc>,
+    names: &ChannelBook,
+) -> std::io::Result<()> {
+    let plain = |text: &str| readable(&unescape(text), now, names);
+    let print_text = |out: &mut dyn Write, text: &str| -> std::io::Result<()> {
+        for line in text.lines() {
+            if let Some(title) = line.strip_prefix("## ") {
+                let title = plain(title);
+                writeln!(out, "{title}")?;
+                writeln!(out, "{}", "─".repeat(title.chars().count().min(72)))?;
+            } else if let Some(heading) = line.strip_prefix("### ") {
+                writeln!(out, "▸ {}", plain(heading))?;
+            } else if let Some(small) = line.strip_prefix("-# ") {
+                writeln!(out, "  {}", plain(small))?;
+            } else {
+                writeln!(out, "{}", plain(line))?;
+            }
+        }
+        Ok(())
+    };
+    for block in &card.blocks {
+        match block {
+            Block::Text(text) => print_text(out, text)?,
+            Block::Beside { text, image } => {
+                print_text(out, text)?;
+                writeln!(out, "[image: {image}]")?;
+            }
+            Block::Divider => writeln!(out)?,
+            Block::Links(links) => {
+                for link in links {
+                    writeln!(out, "→ {}: {}", link.label, link.url)?;
+                }
+            }
+        }
+    }
+    writeln!(out)
 }
 
 /// Discord's markup for terminals: `<#id>` becomes `#name`, `<t:…:F>` a

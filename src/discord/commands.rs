@@ -179,7 +179,14 @@ fn args(ctx: Context<'_>, spec: &CommandSpec, given: &[ResolvedOption<'_>]) -> R
                 })
             }
             (ResolvedValue::Autocomplete { value, .. }, _) => Arg::Text(value.to_string()),
-            _ => continue,
+            // Not the type we registered: a crafted or stale interaction.
+            (other, _) => {
+                tracing::warn!(
+                    option = declared.name,
+                    "ignored an option of a type the command does not declare: {other:?}"
+                );
+                continue;
+            }
         };
         args.insert(declared.name, value);
     }

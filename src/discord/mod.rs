@@ -1,6 +1,7 @@
 //! The Discord adapter: serenity + poise over the same handlers the console
 //! uses. Nothing here decides what a command answers; it only translates.
 
+mod cards;
 mod checks;
 mod commands;
 mod health;

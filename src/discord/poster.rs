@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use serenity::all::{
     AutoArchiveDuration, ChannelFlags, ChannelId, CreateForumPost, CreateThread, ForumTagId,
-    GetMessages, GuildChannel, GuildId, Http, HttpError, MessageId, Nonce,
+    GuildChannel, GuildId, Http, HttpError, MessageId, Nonce,
 };
 
+use super::cards::{self, CardBody};
 use super::rate_gate::RateGate;
 use super::reply::{create_message, edit_message};
 use crate::domain::view::Message;
@@ -33,17 +34,22 @@ impl Poster for DiscordPoster {
         nonce: &'a str,
     ) -> PostFuture<'a, String> {
         Box::pin(async move {
-            let create = create_message(message)
-                .nonce(Nonce::String(nonce.to_string()))
-                .enforce_nonce(true);
             if let Some(gate) = &self.gate {
                 gate.wait_turn(channel_id).await;
             }
-            let result = ChannelId::new(channel_id)
-                .send_message(&self.http, create)
-                .await
-                .map(|sent| sent.id.to_string())
-                .map_err(classify);
+            let result = match CardBody::of(message, false) {
+                Some(card) => cards::create(&self.http, channel_id, &card.with_nonce(nonce)).await,
+                None => {
+                    let create = create_message(message)
+                        .nonce(Nonce::String(nonce.to_string()))
+                        .enforce_nonce(true);
+                    ChannelId::new(channel_id)
+                        .send_message(&self.http, create)
+                        .await
+                        .map(|sent| sent.id.to_string())
+                }
+            }
+            .map_err(classify);
             if let (Some(gate), Err(PostError::Transient { reason, .. })) = (&self.gate, &result) {
                 if reason.starts_with("Discord 429") {
                     gate.hold_channel(channel_id);
@@ -59,14 +65,13 @@ impl Poster for DiscordPoster {
                 gate.wait_turn(channel_id).await;
             }
             let me = self.http.get_current_user().await.map_err(classify)?.id;
-            let recent = ChannelId::new(channel_id)
-                .messages(&self.http, GetMessages::new().limit(RECENT_MESSAGES))
+            let recent = cards::recent(&self.http, channel_id, RECENT_MESSAGES)
                 .await
                 .map_err(classify)?;
             Ok(recent
                 .iter()
-                .filter(|sent| sent.author.id == me)
-                .map(|sent| (sent.id.to_string(), view_of(sent)))
+                .filter(|sent| sent["author"]["id"].as_str() == Some(&me.to_string()))
+                .filter_map(|sent| Some((sent["id"].as_str()?.to_string(), cards::view_of(sent))))
                 .collect())
         })
     }
@@ -82,11 +87,14 @@ impl Poster for DiscordPoster {
             if let Some(gate) = &self.gate {
                 gate.wait_turn(channel_id).await;
             }
-            ChannelId::new(channel_id)
-                .edit_message(&self.http, id, edit_message(message))
-                .await
-                .map(|_| ())
-                .map_err(classify)
+            match CardBody::of(message, false) {
+                Some(card) => cards::edit(&self.http, channel_id, id, &card).await,
+                None => ChannelId::new(channel_id)
+                    .edit_message(&self.http, id, edit_message(message))
+                    .await
+                    .map(|_| ()),
+            }
+            .map_err(classify)
         })
     }
 
@@ -171,14 +179,25 @@ impl Poster for DiscordPoster {
             if let Some(gate) = &self.gate {
                 gate.wait_turn(forum_id).await;
             }
-            forum
-                .create_forum_post(
-                    &self.http,
-                    CreateForumPost::new(name, create_message(message)).set_applied_tags(applied),
-                )
-                .await
-                .map(|thread| thread.id.to_string())
-                .map_err(classify)
+            match CardBody::of(message, false) {
+                Some(card) => {
+                    let tags: Vec<u64> = applied.iter().map(|tag| tag.get()).collect();
+                    self.http
+                        .create_forum_post(forum, &card.forum_post(name, &tags), None)
+                        .await
+                }
+                None => {
+                    forum
+                        .create_forum_post(
+                            &self.http,
+                            CreateForumPost::new(name, create_message(message))
+                                .set_applied_tags(applied),
+                        )
+                        .await
+                }
+            }
+            .map(|thread| thread.id.to_string())
+            .map_err(classify)
         })
     }
 
@@ -284,46 +303,6 @@ fn message_id_of(text: &str) -> Result<MessageId, PostError> {
         .ok_or_else(|| PostError::Rejected {
             reason: format!("'{text}' is not a message id"),
         })
-}
-
-/// What a fetched message says, as a view (its text and embeds).
-fn view_of(sent: &serenity::all::Message) -> Message {
-    use crate::domain::view::{Embed, Field};
-    // A leading role mention is the ping `create_message` put there.
-    let (ping_role, content) = match sent
-        .content
-        .strip_prefix("<@&")
-        .and_then(|rest| rest.split_once('>'))
-        .and_then(|(id, rest)| Some((id.parse::<u64>().ok()?, rest)))
-    {
-        Some((role, rest)) => (Some(role), rest.strip_prefix('\n').unwrap_or(rest)),
-        None => (None, sent.content.as_str()),
-    };
-    Message {
-        ping_role,
-        content: (!content.is_empty()).then(|| content.to_string()),
-        embeds: sent
-            .embeds
-            .iter()
-            .map(|e| Embed {
-                title: e.title.clone(),
-                url: e.url.clone(),
-                description: e.description.clone(),
-                fields: e
-                    .fields
-                    .iter()
-                    .map(|f| Field {
-                        name: f.name.clone(),
-                        value: f.value.clone(),
-                        inline: f.inline,
-                    })
-                    .collect(),
-                footer: e.footer.as_ref().map(|f| f.text.clone()),
-                thumbnail: e.thumbnail.as_ref().map(|t| t.url.clone()),
-            })
-            .collect(),
-        buttons: Vec::new(),
-    }
 }
 
 /// The forum's tags named like `categories` (any case, at most 5, in the

@@ -2,6 +2,7 @@
 //! Every message sets allowed_mentions to nothing, so no stored text can ping.
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use poise::CreateReply;
@@ -12,6 +13,7 @@ use serenity::all::{
     RoleId,
 };
 
+use super::cards::{self, CardBody};
 use super::types::{Context, Error};
 use crate::domain::view::{limits, Button, Embed, Message, Modal, Reply};
 use crate::handlers::commands::Outcome;
@@ -147,9 +149,33 @@ pub fn interaction_message(message: &Message, ephemeral: bool) -> CreateInteract
 
 /// Sends every message of the reply: the first answers the interaction, the
 /// rest follow up in order.
+///
+/// A card (Components V2) is sent as JSON: poise's builder has no V2, and
+/// serenity cannot read the message Discord answers a follow-up with.
 pub async fn send(ctx: Context<'_>, reply: &Reply) -> Result<(), Error> {
     for message in &reply.messages {
-        ctx.send(create_reply(message, reply.ephemeral)).await?;
+        match (CardBody::of(message, reply.ephemeral), ctx) {
+            (Some(card), poise::Context::Application(app)) => {
+                let http = &ctx.serenity_context().http;
+                let interaction = app.interaction;
+                if app.has_sent_initial_response.load(Ordering::SeqCst) {
+                    cards::follow_up(http, interaction.application_id, &interaction.token, &card)
+                        .await?;
+                } else {
+                    http.create_interaction_response(
+                        interaction.id,
+                        &interaction.token,
+                        &card.interaction_answer(),
+                        Vec::new(),
+                    )
+                    .await?;
+                    app.has_sent_initial_response.store(true, Ordering::SeqCst);
+                }
+            }
+            _ => {
+                ctx.send(create_reply(message, reply.ephemeral)).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -17,6 +17,15 @@ impl RawEventHandler for UnreadEvents {
         let Event::Unknown(unknown) = event else {
             return;
         };
+        let is_card = unknown.value["flags"]
+            .as_u64()
+            .is_some_and(|flags| flags & super::cards::IS_COMPONENTS_V2 != 0);
+        if is_card && unknown.kind.starts_with("MESSAGE_") {
+            // Our own card posts (and others' V2 messages): serenity 0.12
+            // cannot read Components V2, and the bot reads no such message.
+            tracing::debug!(event = %unknown.kind, "a Components V2 message event: not read");
+            return;
+        }
         if unknown.kind != "INTERACTION_CREATE" {
             tracing::warn!(
                 event = %unknown.kind,

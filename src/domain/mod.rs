@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod captured;
+pub mod card;
 pub mod custom_id;
 pub mod feed;
 pub mod filter;

@@ -8,12 +8,21 @@ use super::bounds::MAX_MESSAGES;
 use super::custom_id::CustomId;
 use super::model::Briefing;
 use super::text::{escape_markdown, split_text, truncate};
-use super::view::{limits, Embed, Field, Message, Reply};
+use super::view::{limits, Embed, Field, Layout, Message, Reply};
 
 /// Room kept for the footer so header title + description + footer stay
 /// within one embed's share of a message.
 const FOOTER_MAX: usize = 1_000;
 
+/// A briefing in the server's layout: cards, or the classic embeds.
+pub fn briefing_in(b: &Briefing, layout: Layout, accent: Option<u32>) -> Reply {
+    match layout {
+        Layout::Cards => super::card::briefing(b, accent),
+        Layout::Classic => briefing(b),
+    }
+}
+
+/// A briefing as embeds (the classic layout).
 pub fn briefing(b: &Briefing) -> Reply {
     let mut embeds = Vec::new();
 
@@ -41,26 +50,9 @@ pub fn briefing(b: &Briefing) -> Reply {
     embeds.extend(header_pieces.map(description_embed));
 
     // Body.
-    let body: Vec<String> = b
-        .body
-        .iter()
-        .map(|block| {
-            let text = match block.bullets() {
-                Some(items) => items
-                    .iter()
-                    .map(|item| format!("• {}", escape_markdown(item)))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                None => escape_markdown(&block.text),
-            };
-            match &block.heading {
-                Some(heading) => format!("**{}**\n{text}", escape_markdown(heading)),
-                None => text,
-            }
-        })
-        .collect();
+    let body = body_text(b);
     embeds.extend(
-        split_text(&body.join("\n\n"), limits::DESCRIPTION)
+        split_text(&body, limits::DESCRIPTION)
             .into_iter()
             .map(description_embed),
     );
@@ -91,6 +83,28 @@ pub fn briefing(b: &Briefing) -> Reply {
         messages: at_most(pack_embeds(embeds), MAX_MESSAGES),
         ephemeral: false,
     }
+}
+
+/// The body as Markdown: each block's heading in bold, bullets as `•`.
+pub(super) fn body_text(b: &Briefing) -> String {
+    b.body
+        .iter()
+        .map(|block| {
+            let text = match block.bullets() {
+                Some(items) => items
+                    .iter()
+                    .map(|item| format!("• {}", escape_markdown(item)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => escape_markdown(&block.text),
+            };
+            match &block.heading {
+                Some(heading) => format!("**{}**\n{text}", escape_markdown(heading)),
+                None => text,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The implications table as embed fields (Discord's mobile app draws no
@@ -153,6 +167,7 @@ pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
         .enumerate()
         .map(|(i, (id, text))| Message {
             ping_role: None,
+            card: None,
             content: Some(truncate(
                 &format!("**Key question {}**\n{}", i + 1, escape_markdown(text)),
                 limits::CONTENT,
@@ -267,7 +282,7 @@ pub fn digest(entries: &[DigestEntry]) -> Reply {
 /// The date, source and categories. The date is written out rather than
 /// sent as an embed timestamp: a date without a time would show as the day
 /// before for every reader west of UTC.
-fn footer(b: &Briefing) -> Option<String> {
+pub(super) fn footer(b: &Briefing) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(date) = b.published {
         parts.push(date.format("%b %-d, %Y").to_string());
@@ -395,6 +410,7 @@ pub fn answer(id: i64, author: &str, question: &str, text: &str, edited: bool) -
 pub fn removed_answer(id: i64) -> Message {
     Message {
         ping_role: None,
+        card: None,
         content: Some(format!("*Answer #{id} was removed by a moderator.*")),
         embeds: Vec::new(),
         buttons: Vec::new(),

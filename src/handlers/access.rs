@@ -30,6 +30,17 @@ impl Caller {
             roles: Vec::new(),
         }
     }
+
+    /// Someone writing to the bot in a direct message.
+    pub fn direct(user_id: u64) -> Self {
+        Self {
+            user_id,
+            guild_id: None,
+            manages_server: false,
+            manages_messages: false,
+            roles: Vec::new(),
+        }
+    }
 }
 
 /// A channel named in a command. `problem` is set by the transport when the

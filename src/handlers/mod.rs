@@ -141,7 +141,7 @@ impl Handlers {
         )
     }
 
-    pub async fn latest(&self, category: Option<String>) -> CommandResult<Reply> {
+    pub async fn latest(&self, caller: &Caller, category: Option<String>) -> CommandResult<Reply> {
         let category = category.map(|c| lookup_text("category", &c)).transpose()?;
         let wanted = category.clone();
         let found = self
@@ -154,12 +154,12 @@ impl Handlers {
             ))?,
             None => found.user_error("There are no briefings yet. A moderator can import some.")?,
         };
-        Ok(render::briefing(&stored.briefing))
+        self.in_callers_layout(caller, &stored.briefing).await
     }
 
     /// By id or slug (what autocomplete sends), else the best title match
     /// for whatever was typed.
-    pub async fn read(&self, briefing: String) -> CommandResult<Reply> {
+    pub async fn read(&self, caller: &Caller, briefing: String) -> CommandResult<Reply> {
         let typed = lookup_text("briefing name", &briefing)?;
         if typed.is_empty() {
             return Err(CommandError::User(
@@ -175,7 +175,24 @@ impl Handlers {
             "No briefing matches '{}'. Try /briefing search.",
             truncate(&typed, 100)
         ))?;
-        Ok(render::briefing(&stored.briefing))
+        self.in_callers_layout(caller, &stored.briefing).await
+    }
+
+    /// A briefing as the caller's server lays them out (cards in a direct
+    /// message).
+    async fn in_callers_layout(
+        &self,
+        caller: &Caller,
+        briefing: &crate::domain::Briefing,
+    ) -> CommandResult<Reply> {
+        let (layout, accent) = match caller.guild_id {
+            Some(guild) => {
+                let settings = self.db.read(move |s| s.guild_settings(guild)).await?;
+                (settings.layout, settings.accent)
+            }
+            None => Default::default(),
+        };
+        Ok(render::briefing_in(briefing, layout, accent))
     }
 
     pub async fn search(&self, query: String) -> CommandResult<Reply> {
@@ -250,6 +267,7 @@ impl Handlers {
         Ok(Reply {
             messages: vec![Message {
                 ping_role: None,
+                card: None,
                 content: None,
                 embeds: vec![Embed {
                     title: Some(title),

@@ -309,6 +309,7 @@ impl Handlers {
         Ok(Reply {
             messages: vec![Message {
                 ping_role: None,
+                card: None,
                 content: Some(format!(
                     "Cancel schedule #{id} ({})? It will not run again; its past posts stay in /schedule log.",
                     summary(&current)

@@ -3,9 +3,29 @@
 
 use super::{Caller, ChannelRef, Choice, CommandError, CommandResult, Handlers, MAX_CHOICES};
 use crate::domain::schedule::{parse_zone, zone_suggestions};
+use crate::domain::text::truncate;
+use crate::domain::view::Layout;
 use crate::domain::view::{Embed, Field, Reply};
 use crate::handlers::commands::Access;
 use crate::store::Setting;
+
+/// `#2b6cb0`, `2B6CB0` or `none`.
+fn parse_colour(typed: &str) -> CommandResult<Option<u32>> {
+    let typed = typed.trim();
+    if typed.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let hex = typed.strip_prefix('#').unwrap_or(typed);
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        if let Ok(colour) = u32::from_str_radix(hex, 16) {
+            return Ok(Some(colour));
+        }
+    }
+    Err(CommandError::User(format!(
+        "'{}' is not a colour: give six hex digits such as #2b6cb0, or none.",
+        truncate(typed, 20)
+    )))
+}
 
 impl Handlers {
     pub async fn settings_show(&self, caller: &Caller) -> CommandResult<Reply> {
@@ -43,6 +63,14 @@ impl Handlers {
                         "Only to briefings posted in this server".into()
                     } else {
                         "To any briefing".into()
+                    },
+                ),
+                field(
+                    "Layout",
+                    match (settings.layout, settings.accent) {
+                        (Layout::Cards, Some(colour)) => format!("Cards, accent #{colour:06x}"),
+                        (Layout::Cards, None) => "Cards".into(),
+                        (Layout::Classic, _) => "Classic embeds".into(),
                     },
                 ),
                 field(
@@ -174,6 +202,47 @@ impl Handlers {
             "Members here can now answer only briefings that were posted in this server."
         } else {
             "Members here can answer any briefing's key questions."
+        }))
+    }
+
+    /// The layout of posts and /briefing replies from now on, and a card's
+    /// accent colour (`none` clears it; left out, it stays).
+    pub async fn set_layout(
+        &self,
+        caller: &Caller,
+        style: String,
+        accent: Option<String>,
+    ) -> CommandResult<Reply> {
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/settings layout")
+            .await?;
+        let layout = Layout::parse(style.trim()).ok_or_else(|| {
+            CommandError::User(format!(
+                "There is no layout '{}': choose cards or classic.",
+                truncate(&style, 40)
+            ))
+        })?;
+        let accent = accent.map(|a| parse_colour(&a)).transpose()?;
+        let now = self.clock.now_ms();
+        self.db
+            .call(move |s| {
+                s.in_transaction(|s| {
+                    s.change_setting(guild, &Setting::Layout(layout), now)?;
+                    if let Some(colour) = accent {
+                        s.change_setting(guild, &Setting::Accent(colour), now)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        let colour = match accent {
+            Some(Some(colour)) => format!(" with the accent #{colour:06x}"),
+            Some(None) => " without an accent colour".into(),
+            None => String::new(),
+        };
+        Ok(Reply::private(match layout {
+            Layout::Cards => format!("Briefings posted or read here from now on are cards{colour}."),
+            Layout::Classic => format!("Briefings posted or read here from now on use the classic embeds{colour}. Cards keep the accent for when you switch back."),
         }))
     }
 

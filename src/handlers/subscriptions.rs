@@ -239,6 +239,7 @@ impl Handlers {
                 let shown = match s.newest_taken(&subscription)? {
                     Some(id) => Some(crate::posting::render_payload(
                         s,
+                        guild,
                         &crate::store::Payload::Briefing(id),
                     )?),
                     None => None,

@@ -60,7 +60,7 @@ pub enum Step {
 /// questions, where the server keeps discussion threads) a thread with one
 /// message per question carrying its Answer button.
 pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>, StoreError> {
-    let messages = match render_payload(store, &d.payload)? {
+    let messages = match render_payload(store, d.guild_id, &d.payload)? {
         Prepared::Ready(messages) => messages,
         Prepared::Nothing(why) => return Ok(Prepared::Nothing(why)),
     };
@@ -159,14 +159,20 @@ fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step
     Ok(steps)
 }
 
-/// What a payload looks like in a channel (also used by previews).
+/// What a payload looks like in a channel of `guild` (also used by
+/// previews): a briefing in the server's layout.
 pub fn render_payload(
     store: &Store,
+    guild: u64,
     payload: &Payload,
 ) -> Result<Prepared<Vec<Message>>, StoreError> {
     Ok(match payload {
         Payload::Briefing(id) => match store.briefing_by_id(*id)? {
-            Some(stored) => Prepared::Ready(render::briefing(&stored.briefing).messages),
+            Some(stored) => {
+                let settings = store.guild_settings(guild)?;
+                let reply = render::briefing_in(&stored.briefing, settings.layout, settings.accent);
+                Prepared::Ready(reply.messages)
+            }
             None => Prepared::Nothing(format!("briefing #{id} no longer exists")),
         },
         Payload::Digest(ids) => {
@@ -225,8 +231,10 @@ pub fn preview(store: &Store, schedule: &Schedule) -> Result<Prepared<Reply>, St
         Prepared::Ready(payload) => payload,
         Prepared::Nothing(why) => return Ok(Prepared::Nothing(why)),
     };
-    Ok(render_payload(store, &payload)?.map(|messages| Reply {
-        messages,
-        ephemeral: true,
-    }))
+    Ok(
+        render_payload(store, schedule.guild_id, &payload)?.map(|messages| Reply {
+            messages,
+            ephemeral: true,
+        }),
+    )
 }

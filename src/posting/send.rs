@@ -494,7 +494,9 @@ pub(super) enum Sent {
 /// Whether two messages say the same: text and embeds (buttons aside, since
 /// a fetched message's are not compared).
 fn same_text(a: &Message, b: &Message) -> bool {
-    a.content.as_deref().unwrap_or("") == b.content.as_deref().unwrap_or("") && a.embeds == b.embeds
+    a.content.as_deref().unwrap_or("") == b.content.as_deref().unwrap_or("")
+        && a.embeds == b.embeds
+        && a.card == b.card
 }
 
 /// Exponential backoff with jitter: base·2^(attempt-1), capped, times 0.5–1.5.

@@ -1,6 +1,9 @@
 //! Per-server settings.
 
+use rusqlite::types::Type;
 use rusqlite::{params, OptionalExtension};
+
+use crate::domain::view::Layout;
 
 use super::{Result, Store};
 
@@ -14,6 +17,10 @@ pub struct GuildSettings {
     pub discussion_threads: bool,
     /// Members may answer only briefings posted in this server.
     pub answers_where_posted: bool,
+    /// How posts and /briefing replies look.
+    pub layout: Layout,
+    /// A card's accent colour (0xRRGGBB).
+    pub accent: Option<u32>,
 }
 
 impl GuildSettings {
@@ -25,6 +32,8 @@ impl GuildSettings {
             log_channel_id: None,
             discussion_threads: true,
             answers_where_posted: false,
+            layout: Layout::default(),
+            accent: None,
         }
     }
 }
@@ -37,6 +46,8 @@ pub enum Setting {
     LogChannel(Option<u64>),
     DiscussionThreads(bool),
     AnswersWherePosted(bool),
+    Layout(Layout),
+    Accent(Option<u32>),
 }
 
 impl Store {
@@ -45,7 +56,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT timezone, moderator_role_id, log_channel_id, discussion_threads, answers_where_posted FROM guild_settings WHERE guild_id = ?1",
+                "SELECT timezone, moderator_role_id, log_channel_id, discussion_threads, answers_where_posted, layout, accent_color FROM guild_settings WHERE guild_id = ?1",
             )?
             .query_row([guild_id as i64], |row| {
                 Ok(GuildSettings {
@@ -55,6 +66,23 @@ impl Store {
                     log_channel_id: row.get::<_, Option<i64>>(2)?.map(|v| v as u64),
                     discussion_threads: row.get(3)?,
                     answers_where_posted: row.get(4)?,
+                    layout: {
+                        let name: String = row.get(5)?;
+                        Layout::parse(&name).ok_or_else(|| {
+                            super::unreadable(5, Type::Text, format!("no layout '{name}'"))
+                        })?
+                    },
+                    accent: row
+                        .get::<_, Option<i64>>(6)?
+                        .map(|c| {
+                            u32::try_from(c)
+                                .ok()
+                                .filter(|c| *c <= 0xFF_FFFF)
+                                .ok_or_else(|| {
+                                    super::unreadable(6, Type::Integer, format!("no colour {c}"))
+                                })
+                        })
+                        .transpose()?,
                 })
             })
             .optional()?
@@ -72,6 +100,8 @@ impl Store {
             Setting::LogChannel(channel) => ("log_channel_id", channel.map(|c| c as i64).into()),
             Setting::DiscussionThreads(on) => ("discussion_threads", i64::from(*on).into()),
             Setting::AnswersWherePosted(on) => ("answers_where_posted", i64::from(*on).into()),
+            Setting::Layout(layout) => ("layout", layout.name().to_string().into()),
+            Setting::Accent(colour) => ("accent_color", colour.map(i64::from).into()),
         };
         self.conn.execute(
             &format!(

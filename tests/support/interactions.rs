@@ -26,8 +26,62 @@ pub async fn callback(double: &Double, invocation: &Invocation) -> Value {
     double.callback(invocation, LIMIT).await.unwrap().body
 }
 
+/// The Text Displays of a Components V2 message, nested ones included, in
+/// reading order.
+pub fn text_displays(data: &Value) -> Vec<String> {
+    fn walk(components: &Value, out: &mut Vec<String>) {
+        for component in components.as_array().into_iter().flatten() {
+            if component["type"] == 10 {
+                out.extend(component["content"].as_str().map(str::to_string));
+            }
+            walk(&component["components"], out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&data["components"], &mut out);
+    out
+}
+
+/// Every component of a message, nested ones included.
+pub fn all_components(data: &Value) -> Vec<Value> {
+    fn walk(components: &Value, out: &mut Vec<Value>) {
+        for component in components.as_array().into_iter().flatten() {
+            out.push(component.clone());
+            walk(&component["components"], out);
+            if component["accessory"].is_object() {
+                out.push(component["accessory"].clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&data["components"], &mut out);
+    out
+}
+
+/// The title a message shows: its first embed's, or its card's `## ` heading.
+pub fn title(data: &Value) -> Option<String> {
+    if let Some(title) = data["embeds"][0]["title"].as_str() {
+        return Some(title.to_string());
+    }
+    text_displays(data)
+        .iter()
+        .flat_map(|text| text.lines())
+        .find_map(|line| line.strip_prefix("## ").map(str::to_string))
+}
+
+/// The lead image a message shows: an embed's thumbnail or a card's.
+pub fn thumbnail(data: &Value) -> Option<String> {
+    if let Some(url) = data["embeds"][0]["thumbnail"]["url"].as_str() {
+        return Some(url.to_string());
+    }
+    all_components(data)
+        .iter()
+        .find(|c| c["type"] == 11)
+        .and_then(|c| c["media"]["url"].as_str().map(str::to_string))
+}
+
 /// What a reply or message says: its content, then each embed's
-/// description, fields' values and footer, a line each.
+/// description, fields' values and footer, a line each, then a card's texts.
 pub fn text(data: &Value) -> String {
     let mut out = data["content"].as_str().unwrap_or("").to_string();
     for embed in data["embeds"].as_array().into_iter().flatten() {
@@ -39,6 +93,10 @@ pub fn text(data: &Value) -> String {
             "\n{}",
             embed["footer"]["text"].as_str().unwrap_or("")
         ));
+    }
+    for display in text_displays(data) {
+        out.push('\n');
+        out.push_str(&display);
     }
     out
 }

@@ -4,7 +4,8 @@ use briefbot::domain::view::Reply;
 use briefbot::handlers::CommandError;
 
 /// Everything a reply says, in reading order: each message's text, then
-/// its embeds' titles, descriptions, fields ("name | value") and footers.
+/// its embeds' titles, descriptions, fields ("name | value") and footers,
+/// then its card's texts.
 pub fn said(reply: &Reply) -> String {
     let mut out = Vec::new();
     for message in &reply.messages {
@@ -16,6 +17,9 @@ pub fn said(reply: &Reply) -> String {
                 out.push(format!("{} | {}", field.name, field.value));
             }
             out.extend(embed.footer.clone());
+        }
+        if let Some(card) = &message.card {
+            out.extend(card.texts().map(str::to_string));
         }
     }
     out.join("\n")

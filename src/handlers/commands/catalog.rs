@@ -205,7 +205,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         guild_only: false,
         access: None,
         examples: &["/briefing latest", "/briefing latest category:Energy"],
-        run: |c| reply(c, |h, _, mut a| async move { h.latest(a.text("category")).await }),
+        run: |c| reply(c, |h, who, mut a| async move { h.latest(who, a.text("category")).await }),
     },
     CommandSpec {
         name: "briefing read",
@@ -218,7 +218,9 @@ pub const COMMANDS: &[CommandSpec] = &[
         guild_only: false,
         access: None,
         examples: &["/briefing read 2", "/briefing read grid-storage"],
-        run: |c| reply(c, |h, _, mut a| async move { h.read(a.need_text("briefing")?).await }),
+        run: |c| {
+            reply(c, |h, who, mut a| async move { h.read(who, a.need_text("briefing")?).await })
+        },
     },
     CommandSpec {
         name: "briefing search",
@@ -569,6 +571,31 @@ pub const COMMANDS: &[CommandSpec] = &[
             reply(c, |h, who, mut a| async move {
                 let only = a.bool("only_posted_here").unwrap_or(false);
                 h.set_answers_where_posted(who, only).await
+            })
+        },
+    },
+    CommandSpec {
+        name: "settings layout",
+        description: "How briefings look when posted or read here: cards (default) or classic embeds",
+        options: &[
+            of_kind(
+                "style",
+                "Cards: one framed card per post; classic: embeds",
+                Kind::Choice(&[("cards", "cards"), ("classic", "classic")]),
+            ),
+            optional(text(
+                "accent",
+                "A card's edge colour as #RRGGBB, or none (leave out: unchanged)",
+                16,
+            )),
+        ],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/settings layout classic", "/settings layout cards accent:#2b6cb0"],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.set_layout(who, a.need_text("style")?, a.text("accent")).await
             })
         },
     },

@@ -476,6 +476,7 @@ impl Handlers {
         Reply {
             messages: vec![Message {
                 ping_role: None,
+                card: None,
                 content: Some(
                     "Delete every answer you have given, with its history and your name? This cannot be undone.".into(),
                 ),

@@ -69,6 +69,7 @@ impl Handlers {
         Ok(Reply {
             messages: vec![Message {
                 ping_role: None,
+                card: None,
                 content: None,
                 embeds: vec![Embed {
                     title: Some(truncate(&format!("Discussion: {title}"), limits::TITLE)),
