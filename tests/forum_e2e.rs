@@ -7,7 +7,7 @@ mod support;
 
 use briefbot::domain::{BodyBlock, Briefing, Source};
 use briefbot::samples::load_samples;
-use briefbot::store::{Db, Store};
+use briefbot::store::{Db, DeliveryState, LogFilter, Payload, Store};
 use discord_double::{
     resolved_channels, Double, Fault, Invoker, ShownReply, ENERGY_TAG_ID, FORUM_CHANNEL_ID,
     GUILD_ID,
@@ -151,6 +151,48 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
         .await
         .unwrap();
     assert_eq!(second.applied_tags, vec![ENERGY_TAG_ID]);
+
+    // A test of the subscription is a forum post of its own, named apart
+    // from the real one and without questions (it is not the discussion).
+    let queued = moderator_names_the_forum(&double, "subscribe", "test").await;
+    assert!(queued.private, "{:?}", queued.body);
+    let test = double
+        .wait_for(LIMIT, "the test post", |d| {
+            d.threads()
+                .into_iter()
+                .find(|t| t.parent_id == FORUM_CHANNEL_ID && t.name.starts_with("Test: "))
+        })
+        .await
+        .unwrap();
+    assert_eq!(test.name, "Test: River Ports Plan for Low Water");
+    // Once its delivery is done, nothing more comes into it.
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            let done = db
+                .call(|s| {
+                    Ok(s.delivery_log(GUILD_ID, LogFilter::default(), 5)?
+                        .iter()
+                        .any(|d| {
+                            matches!(d.payload, Payload::TestPost(_))
+                                && d.state == DeliveryState::Sent
+                        }))
+                })
+                .await
+                .unwrap();
+            if done {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the test's delivery is sent");
+    let inside = double.channel_messages(test.id);
+    assert_eq!(inside.len(), 1, "the briefing alone: {inside:?}");
+    assert!(inside[0]
+        .body
+        .to_string()
+        .contains("Test post of this channel"));
 
     // Nor is a forum taken as the log channel, where plain reports go.
     let refused = moderator_names_the_forum(&double, "settings", "log-channel").await;

@@ -419,6 +419,14 @@ async fn a_member_is_refused_every_moderator_command_even_when_discord_lets_them
         ("subscribe", sub("list", json!([]))),
         (
             "subscribe",
+            sub("preview", json!([channel("channel", CHANNEL_ID)])),
+        ),
+        (
+            "subscribe",
+            sub("test", json!([channel("channel", CHANNEL_ID)])),
+        ),
+        (
+            "subscribe",
             sub("remove", json!([channel("channel", CHANNEL_ID)])),
         ),
         (
@@ -1299,4 +1307,102 @@ async fn a_long_briefing_is_posted_as_cards_within_discords_limits() {
         Some("https://img.example.org/lead.jpg")
     );
     assert_eq!(double.problems(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_post_arrives_once_and_the_real_post_still_follows() {
+    let double = double().await;
+    let bot = Bot::start(&double, library(), utc("2026-11-24T10:00:00Z")).await;
+    let test_post = |channel_id: u64| {
+        command(
+            &double,
+            "subscribe",
+            sub("test", json!([channel("channel", channel_id)])),
+        )
+    };
+    let refused = test_post(CHANNEL_ID).await;
+    assert_private(&refused);
+    assert!(text(&refused).contains("is not subscribed"), "{refused}");
+
+    let added = command(
+        &double,
+        "subscribe",
+        sub("add", json!([channel("channel", CHANNEL_ID)])),
+    )
+    .await;
+    assert!(text(&added).contains("every new briefing"), "{added}");
+    let newest = bot.store(|s| Ok(s.newest_briefing_ids(1)?[0])).await;
+    let unposted_before = bot.store(|s| s.next_unposted_briefing(CHANNEL_ID)).await;
+
+    let queued = test_post(CHANNEL_ID).await;
+    assert_private(&queued);
+    assert!(
+        text(&queued).contains("Posting a test of")
+            && text(&queued).contains("real post still comes"),
+        "{queued}"
+    );
+    let posted = double
+        .wait_for(LIMIT, "the test post", |d| {
+            d.channel_messages(CHANNEL_ID).into_iter().next()
+        })
+        .await
+        .unwrap();
+    let shown = text(&posted.body);
+    assert!(
+        shown.contains("Test post of this channel's subscription"),
+        "{shown}"
+    );
+    let title = bot
+        .store(move |s| Ok(s.briefing_by_id(newest)?.unwrap().briefing.title))
+        .await;
+    assert!(
+        shown.contains(&title),
+        "the newest briefing, in full: {shown}"
+    );
+    let marked = marker(&bot).await;
+    barrier(&double, marked).await;
+    assert_eq!(
+        double.channel_messages(CHANNEL_ID).len(),
+        1,
+        "a test posts once"
+    );
+    assert!(
+        double.threads().is_empty(),
+        "a test opens no discussion thread"
+    );
+    // It is not the briefing's post: nothing counts it as posted.
+    let (posted_in_guild, unposted_after) = bot
+        .store(move |s| {
+            Ok((
+                s.briefing_posted_in(GUILD_ID, newest)?,
+                s.next_unposted_briefing(CHANNEL_ID)?,
+            ))
+        })
+        .await;
+    assert!(!posted_in_guild);
+    assert_eq!(unposted_after, unposted_before);
+
+    // The real post of a new briefing still comes, with its discussion.
+    let mut fresh = support::numbered(7);
+    fresh.title = "Harbour cranes go electric".into();
+    bot.store(move |s| s.save_briefing(&fresh).map(|_| ()))
+        .await;
+    let real = double
+        .wait_for(LIMIT, "the real post", |d| {
+            d.channel_messages(CHANNEL_ID).into_iter().nth(1)
+        })
+        .await
+        .unwrap();
+    let shown = text(&real.body);
+    assert!(
+        shown.contains("Harbour cranes go electric") && !shown.contains("Test post"),
+        "{shown}"
+    );
+    let log = command(&double, "schedule", sub("log", json!([]))).await;
+    assert!(
+        text(&log).contains("/subscribe test"),
+        "the log tells the test apart: {log}"
+    );
+    assert_accepted(&double);
+    bot.stop().await;
 }

@@ -306,7 +306,7 @@ mod tests {
         // A value where the command's name goes: the group's commands.
         let said = parse("/subscribe #news").unwrap_err();
         assert!(
-            said.contains("/subscribe add, /subscribe list, /subscribe preview, /subscribe remove"),
+            said.contains("/subscribe add, /subscribe list, /subscribe preview, /subscribe test, /subscribe remove"),
             "{said}"
         );
     }

@@ -473,7 +473,9 @@ impl Handlers {
                 let mut titled = Vec::new();
                 for d in deliveries {
                     let title = match &d.payload {
-                        Payload::Briefing(id) => s.briefing_by_id(*id)?.map(|b| b.briefing.title),
+                        Payload::Briefing(id) | Payload::TestPost(id) => {
+                            s.briefing_by_id(*id)?.map(|b| b.briefing.title)
+                        }
                         _ => None,
                     };
                     titled.push((d, title));
@@ -711,6 +713,10 @@ fn log_line(d: &Delivery, title: Option<&str>) -> String {
             format!("“{}”", escape_markdown(&truncate(title, 80)))
         }
         (Payload::Briefing(id), None) => format!("briefing #{id}"),
+        (Payload::TestPost(_), Some(title)) => {
+            format!("test of “{}”", escape_markdown(&truncate(title, 80)))
+        }
+        (Payload::TestPost(id), None) => format!("test of briefing #{id}"),
         (Payload::Digest(ids), _) => format!("digest of {}", ids.len()),
         (Payload::Notice(_), _) => "report".into(),
         (Payload::Answer(id), _) => format!("answer #{id} in its thread"),
@@ -718,6 +724,7 @@ fn log_line(d: &Delivery, title: Option<&str>) -> String {
         (Payload::Nothing, _) => "nothing".into(),
     };
     let source = match (d.origin, d.schedule_id) {
+        _ if matches!(d.payload, Payload::TestPost(_)) => "/subscribe test".into(),
         (Origin::Schedule, Some(id)) => format!("schedule #{id}"),
         (Origin::RunNow, Some(id)) => format!("run-now of #{id}"),
         (Origin::Subscription, _) => "subscription".into(),

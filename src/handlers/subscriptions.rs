@@ -6,7 +6,7 @@ use crate::domain::filter::WordFilter;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
 use crate::handlers::commands::Access;
-use crate::store::Wants;
+use crate::store::{NewDelivery, Origin, Payload, Wants};
 
 /// What `/subscribe add` was given.
 #[derive(Debug, Clone)]
@@ -270,6 +270,61 @@ impl Handlers {
             });
         }
         Ok(reply)
+    }
+
+    /// Posts, now and once, the newest briefing in the library that a
+    /// channel's subscription would post, marked as a test. It is not the
+    /// briefing's post: the real one still comes, and the test pings no
+    /// role, publishes nowhere and opens no discussion.
+    pub async fn subscribe_test(
+        &self,
+        caller: &Caller,
+        channel: ChannelRef,
+    ) -> CommandResult<Reply> {
+        let guild = self
+            .moderator_guild(caller, Access::ManageServer, "/subscribe test")
+            .await?;
+        let (channel_id, now) = (channel.id, self.clock.now_ms());
+        let queued = self
+            .db
+            .call(move |s| {
+                let Some(subscription) = s.subscription(guild, channel_id)? else {
+                    return Ok(None);
+                };
+                let Some(id) = s.newest_taken(&subscription)? else {
+                    return Ok(Some(None));
+                };
+                let title = s.briefing_by_id(id)?.map(|b| b.briefing.title);
+                let delivery = NewDelivery::pending(
+                    guild,
+                    channel_id,
+                    Origin::RunNow,
+                    Payload::TestPost(id),
+                    now,
+                )
+                .in_forum(subscription.forum);
+                s.insert_delivery(&delivery, now)?;
+                Ok(Some(Some((id, title.unwrap_or_default()))))
+            })
+            .await?;
+        let Some((id, title)) = queued.ok_or_else(|| not_subscribed(channel_id))? else {
+            return Err(CommandError::User(format!(
+                "None of the newest {} briefings in the library is one <#{channel_id}> would get, so there is nothing to test with. Its filters are in /subscribe list.",
+                crate::store::PREVIEW_LOOKBACK
+            )));
+        };
+        self.wake.notify();
+        tracing::info!(
+            guild,
+            channel = channel_id,
+            briefing = id,
+            by = caller.user_id,
+            "subscription test queued"
+        );
+        Ok(Reply::private(format!(
+            "Posting a test of “{}” in <#{channel_id}> now, marked as a test. It pings no role and opens no discussion; the briefing's real post still comes. /schedule log shows how it went.",
+            escape_markdown(&truncate(&title, 120))
+        )))
     }
 
     pub async fn subscribe_remove(

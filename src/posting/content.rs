@@ -122,11 +122,18 @@ fn questions_in(
 /// rest of the post and the key questions go inside it (the post is the
 /// briefing's discussion; no second thread).
 fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step>, StoreError> {
-    let stored = match &d.payload {
-        Payload::Briefing(id) => store.briefing_by_id(*id)?,
-        _ => None,
+    let (stored, test) = match &d.payload {
+        Payload::Briefing(id) => (store.briefing_by_id(*id)?, false),
+        Payload::TestPost(id) => (store.briefing_by_id(*id)?, true),
+        _ => (None, false),
     };
     let (name, tags) = match &stored {
+        // A test's forum post is named apart from the real one, so that the
+        // real post's look-up after a lost answer never takes it for itself.
+        Some(stored) if test => (
+            render::forum_post_name(&format!("Test: {}", stored.briefing.title)),
+            stored.briefing.categories.clone(),
+        ),
         Some(stored) => (
             render::forum_post_name(&stored.briefing.title),
             stored.briefing.categories.clone(),
@@ -146,7 +153,8 @@ fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step
         });
     }
     steps.extend(messages.map(Step::PostInThread));
-    if let Some(stored) = stored.filter(|_| !steps.is_empty()) {
+    // A test opens no discussion: answers belong to the real post.
+    if let Some(stored) = stored.filter(|_| !steps.is_empty() && !test) {
         if store.guild_settings(d.guild_id)?.discussion_threads {
             let questions = questions_in(store, stored.id, d.guild_id)?;
             steps.extend(
@@ -158,6 +166,9 @@ fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step
     }
     Ok(steps)
 }
+
+/// The line above a test post: what it is, and that the real post follows.
+pub const TEST_NOTE: &str = "-# Test post of this channel's subscription, asked for by a moderator. It opens no discussion; the briefing's real post still comes.";
 
 /// What a payload looks like in a channel of `guild` (also used by
 /// previews): a briefing in the server's layout.
@@ -171,6 +182,22 @@ pub fn render_payload(
             Some(stored) => {
                 let settings = store.guild_settings(guild)?;
                 let reply = render::briefing_in(&stored.briefing, settings.layout, settings.accent);
+                Prepared::Ready(reply.messages)
+            }
+            None => Prepared::Nothing(format!("briefing #{id} no longer exists")),
+        },
+        Payload::TestPost(id) => match store.briefing_by_id(*id)? {
+            Some(stored) => {
+                let settings = store.guild_settings(guild)?;
+                let mut reply =
+                    render::briefing_in(&stored.briefing, settings.layout, settings.accent);
+                if let Some(first) = reply.messages.first_mut() {
+                    let note = TEST_NOTE.to_string();
+                    first.content = Some(match first.content.take() {
+                        Some(text) => format!("{note}\n{text}"),
+                        None => note,
+                    });
+                }
                 Prepared::Ready(reply.messages)
             }
             None => Prepared::Nothing(format!("briefing #{id} no longer exists")),

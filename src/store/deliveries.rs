@@ -84,6 +84,11 @@ impl DeliveryState {
 #[serde(rename_all = "lowercase")]
 pub enum Payload {
     Briefing(i64),
+    /// A moderator's test of a subscription: the briefing as it would be
+    /// posted, marked as a test. It does not count as the briefing's post
+    /// (no `briefing_id`), so the real post still comes.
+    #[serde(rename = "test")]
+    TestPost(i64),
     Digest(Vec<i64>),
     Notice(String),
     /// Make the answer's messages in its thread show what it is now: posted,

@@ -357,6 +357,20 @@ pub const COMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
+        name: "subscribe test",
+        description: "Post now, marked as a test, the newest briefing a channel's subscription would post",
+        options: &[of_kind("channel", "The subscribed channel", Kind::Channel)],
+        private: true,
+        guild_only: true,
+        access: None,
+        examples: &["/subscribe test channel:#news"],
+        run: |c| {
+            reply(c, |h, who, mut a| async move {
+                h.subscribe_test(who, need_channel(&mut a)?).await
+            })
+        },
+    },
+    CommandSpec {
         name: "subscribe remove",
         description: "Stop posting new briefings to a channel",
         options: &[of_kind("channel", "The channel", Kind::Channel)],
