@@ -553,7 +553,7 @@ fn backup_finishes_and_refuses_the_database_itself() {
 fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
     let cli = Cli::new();
     let url = cli.ok(&["invite-url", "--client-id", "123"]);
-    let expected = briefbot::discord::invite_permissions(false);
+    let expected = briefbot::discord::invite_permissions(Default::default());
     assert_eq!(
         url.trim(),
         format!("https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions={expected}")
@@ -563,6 +563,11 @@ fn invite_url_grants_exactly_the_permissions_the_bot_uses() {
     assert!(url
         .trim()
         .ends_with(&format!("permissions={}", expected | mention_everyone)));
+    let url = cli.ok(&["invite-url", "--client-id", "123", "--webhooks"]);
+    let manage_webhooks = 1 << 29;
+    assert!(url
+        .trim()
+        .ends_with(&format!("permissions={}", expected | manage_webhooks)));
     let output = Command::new(env!("CARGO_BIN_EXE_briefbot"))
         .current_dir(cli.dir.path())
         .env(

@@ -140,6 +140,7 @@ fn channel() -> ChannelRef {
         name: "briefings".into(),
         problem: None,
         threads_problem: None,
+        webhooks_problem: None,
         announcement: false,
         forum: false,
     }

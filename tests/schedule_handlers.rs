@@ -39,6 +39,7 @@ fn news() -> ChannelRef {
         name: "news".into(),
         problem: None,
         threads_problem: None,
+        webhooks_problem: None,
         announcement: false,
         forum: false,
     }

@@ -393,10 +393,18 @@ pub(crate) fn message_in(id: u64, channel_id: u64, sent: &Value) -> Value {
     for embed in &mut embeds {
         embed["type"] = json!("rich");
     }
-    json!({
+    // A webhook's post is authored by the webhook, under the name it was
+    // posted with, and says which webhook made it.
+    let author = match sent["webhook_id"].as_str() {
+        Some(hook) => {
+            json!({ "id": hook, "username": sent["username"].as_str().unwrap_or(""), "discriminator": "0000", "avatar": null, "bot": true })
+        }
+        None => bot_user(),
+    };
+    let mut message = json!({
         "id": id.to_string(),
         "channel_id": channel_id.to_string(),
-        "author": bot_user(),
+        "author": author,
         "content": sent["content"].as_str().unwrap_or(""),
         "timestamp": "2026-01-01T00:00:00.000000+00:00",
         "edited_timestamp": null,
@@ -411,5 +419,9 @@ pub(crate) fn message_in(id: u64, channel_id: u64, sent: &Value) -> Value {
         "flags": sent["flags"].as_u64().unwrap_or(0),
         "components": sent["components"].clone().as_array().cloned().unwrap_or_default(),
         "nonce": sent.get("nonce").cloned().unwrap_or(Value::Null),
-    })
+    });
+    if let Some(hook) = sent.get("webhook_id") {
+        message["webhook_id"] = hook.clone();
+    }
+    message
 }

@@ -14,6 +14,7 @@ mod interactions;
 mod limits;
 mod rest;
 mod spec;
+mod webhooks;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -34,6 +35,7 @@ use gateway::*;
 pub use limits::*;
 pub use rest::*;
 pub use spec::{documented_limits, SpecValidator};
+pub use webhooks::MANAGE_WEBHOOKS;
 
 pub const APPLICATION_ID: u64 = 110_000_000_000_000_001;
 pub const BOT_USER_ID: u64 = APPLICATION_ID;
@@ -116,6 +118,16 @@ pub struct Thread {
     pub name: String,
 }
 
+/// A channel webhook (an "incoming" webhook, type 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: u64,
+    pub channel_id: u64,
+    pub name: String,
+    pub token: String,
+    pub deleted: bool,
+}
+
 struct Shared {
     spec: Option<SpecValidator>,
     ws_url: String,
@@ -156,6 +168,8 @@ struct Shared {
     /// Interaction token -> its original response.
     originals: Mutex<std::collections::HashMap<String, Original>>,
     shown: Mutex<Vec<ShownReply>>,
+    /// Channel webhooks the bot made; a deleted one stays, marked.
+    webhooks: Mutex<Vec<Webhook>>,
     gateway_url_override: Mutex<Option<String>>,
     refused_connections: AtomicUsize,
     /// Messages published (crossposted) from announcement channels.
@@ -324,6 +338,7 @@ impl Double {
             base_url: format!("http://{addr}"),
             originals: Mutex::default(),
             shown: Mutex::default(),
+            webhooks: Mutex::default(),
             gateway_url_override: Mutex::default(),
             refused_connections: AtomicUsize::new(0),
             published: Mutex::default(),
@@ -593,6 +608,21 @@ impl Double {
                     .is_none_or(|n| acknowledged.contains(&(m.channel_id, n.clone())))
             })
         })
+    }
+
+    /// The channel webhooks the bot made, in order, deleted ones too.
+    pub fn webhooks(&self) -> Vec<Webhook> {
+        self.shared.webhooks.lock().expect("webhooks").clone()
+    }
+
+    /// A moderator deletes every webhook of `channel_id` in the server's
+    /// settings: posting through them now answers 404 Unknown Webhook.
+    pub fn delete_webhooks_in(&self, channel_id: u64) {
+        for hook in self.shared.webhooks.lock().expect("webhooks").iter_mut() {
+            if hook.channel_id == channel_id {
+                hook.deleted = true;
+            }
+        }
     }
 
     /// Threads the bot opened, in order.

@@ -309,6 +309,7 @@ fn publish(shared: &Shared, channel: u64, message: u64) -> Response {
 pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or("").to_string();
     let headers = request.headers().clone();
     let bytes = axum::body::to_bytes(request.into_body(), 16 * 1024 * 1024)
         .await
@@ -345,14 +346,14 @@ pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) ->
     let response = match take_fault(&shared, &path) {
         Some(fault) => {
             if let Fault::LostResponse(_) = fault {
-                let _ = route(&shared, &method, &path, &body);
+                let _ = route(&shared, &method, &path, &query, &body);
             }
             fault_response(&fault)
         }
         None => match rate_limit(&shared, &method, &path) {
             Ok(headers) => {
                 let mut response = refusal(&shared, &method, &path)
-                    .unwrap_or_else(|| route(&shared, &method, &path, &body));
+                    .unwrap_or_else(|| route(&shared, &method, &path, &query, &body));
                 for (name, value) in headers {
                     if let Ok(value) = HeaderValue::from_str(&value) {
                         response.headers_mut().insert(name, value);
@@ -472,8 +473,17 @@ pub(crate) fn multipart_payload_json(
         .map(|json| serde_json::from_str(&json))
 }
 
-pub(crate) fn route(shared: &Shared, method: &Method, path: &str, body: &Value) -> Response {
+pub(crate) fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &str,
+    body: &Value,
+) -> Response {
     let segments: Vec<&str> = path.split('/').collect();
+    if let Some(answer) = webhooks::route(shared, method, &segments, query, body) {
+        return answer;
+    }
     let json = |value: Value| axum::Json(value).into_response();
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["gateway"]) => json(json!({ "url": shared.gateway_url() })),

@@ -231,6 +231,10 @@ enum Command {
         /// are not mentionable (mentionable roles need nothing more).
         #[arg(long)]
         ping_any_role: bool,
+        /// Also ask for Manage Webhooks, so subscriptions can post under each
+        /// briefing's publisher's name (`/subscribe add identity:publisher`).
+        #[arg(long)]
+        webhooks: bool,
     },
     /// Follow publishers: feeds and article pages that become briefings on their own.
     ///
@@ -355,7 +359,14 @@ fn run(cli: Cli) -> CliResult {
         Command::InviteUrl {
             client_id,
             ping_any_role,
-        } => invite_url(client_id, ping_any_role, config.discord.token.as_deref()),
+            webhooks,
+        } => {
+            let extras = discord::InviteExtras {
+                ping_any_role,
+                webhooks,
+            };
+            invite_url(client_id, extras, config.discord.token.as_deref())
+        }
         Command::Run => serve::bot(&config, wanted),
         Command::Console => serve::console(&config, store()?),
         Command::Import { paths, title, json } => import(&config, &paths, title, json, wanted, out),
@@ -568,7 +579,11 @@ fn write_out(
     }
 }
 
-fn invite_url(client_id: Option<u64>, ping_any_role: bool, token: Option<&str>) -> CliResult {
+fn invite_url(
+    client_id: Option<u64>,
+    extras: discord::InviteExtras,
+    token: Option<&str>,
+) -> CliResult {
     let token = token.map(str::trim).filter(|t| !t.is_empty());
     if let (None, Some(token)) = (client_id, token) {
         if discord::application_id_from_token(token).is_none() {
@@ -584,11 +599,7 @@ fn invite_url(client_id: Option<u64>, ping_any_role: bool, token: Option<&str>) 
                 "no application id: set DISCORD_TOKEN, or give --client-id (the Application ID on the developer portal's General Information page)".into(),
             )
         })?;
-    writeln!(
-        std::io::stdout(),
-        "{}",
-        discord::invite_url(id, ping_any_role)
-    )?;
+    writeln!(std::io::stdout(), "{}", discord::invite_url(id, extras))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc;
 
 use crate::domain::view::Message;
-use crate::posting::{PostError, PostFuture, Poster};
+use crate::posting::{PostError, PostFuture, Poster, Publisher};
+use crate::store::WebhookToken;
 
 /// The console's own server.
 pub const CONSOLE_GUILD: u64 = crate::posting::LOCAL_GUILD;
@@ -136,6 +137,8 @@ impl ChannelBook {
 pub struct Posted {
     pub channel_id: u64,
     pub message: Message,
+    /// The publisher's name it was posted under, if not the bot's.
+    pub posted_as: Option<String>,
 }
 
 pub struct ConsolePoster {
@@ -192,6 +195,56 @@ impl Poster for ConsolePoster {
         Box::pin(async { Ok(()) })
     }
 
+    /// A console channel's "webhook" is the channel itself.
+    fn create_webhook<'a>(
+        &'a self,
+        channel_id: u64,
+        _name: &'a str,
+    ) -> PostFuture<'a, (u64, WebhookToken)> {
+        Box::pin(async move { Ok((channel_id, WebhookToken::new("console"))) })
+    }
+
+    fn execute_webhook<'a>(
+        &'a self,
+        webhook_id: u64,
+        _token: &'a WebhookToken,
+        publisher: &'a Publisher,
+        message: &'a Message,
+    ) -> PostFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let id = format!("console-{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+            self.posts
+                .send(Posted {
+                    channel_id: webhook_id,
+                    message: message.clone(),
+                    posted_as: Some(publisher.name.clone()),
+                })
+                .map_err(|_| PostError::Transient {
+                    reason: "the console is closing".into(),
+                    retry_after: None,
+                    may_have_posted: false,
+                })?;
+            Ok(Some(id))
+        })
+    }
+
+    /// Simulated channels never lose an answer, so there is nothing to find.
+    fn recent_webhook_posts<'a>(
+        &'a self,
+        _channel_id: u64,
+        _webhook_id: u64,
+    ) -> PostFuture<'a, Vec<(String, Message)>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn delete_webhook<'a>(
+        &'a self,
+        _webhook_id: u64,
+        _token: &'a WebhookToken,
+    ) -> PostFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
     fn post<'a>(
         &'a self,
         channel_id: u64,
@@ -214,6 +267,7 @@ impl Poster for ConsolePoster {
                 .send(Posted {
                     channel_id,
                     message: message.clone(),
+                    posted_as: None,
                 })
                 .map_err(|_| PostError::Transient {
                     reason: "the console is closing".into(),

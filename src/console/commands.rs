@@ -222,6 +222,7 @@ fn value(option: &OptionSpec, text: String, max_file_bytes: u64) -> CommandResul
                 name: channel.name,
                 problem: None,
                 threads_problem: None,
+                webhooks_problem: None,
                 announcement: false,
                 forum: false,
             })

@@ -315,7 +315,10 @@ impl<W: Write> Console<W> {
             .names
             .name(post.channel_id)
             .unwrap_or_else(|| post.channel_id.to_string());
-        writeln!(self.out, "── new post in #{name} ──")?;
+        match &post.posted_as {
+            Some(publisher) => writeln!(self.out, "── new post in #{name} by {publisher} ──")?,
+            None => writeln!(self.out, "── new post in #{name} ──")?,
+        }
         let now = Utc::now();
         print_message(&mut self.out, &post.message, now, &self.names)?;
         // Buttons on posts stay pressable until the next reply.

@@ -211,7 +211,7 @@ async fn id_of(response: reqwest::Response) -> Result<String, serenity::Error> {
         .ok_or(serenity::Error::Other("Discord's answer has no id"))
 }
 
-async fn json_of(response: reqwest::Response) -> Result<Value, serenity::Error> {
+pub(super) async fn json_of(response: reqwest::Response) -> Result<Value, serenity::Error> {
     let bytes = response
         .bytes()
         .await

@@ -69,24 +69,50 @@ pub const PING_ANY_ROLE: (Permissions, &str, &str) = (
     "ping a subscription's role when the role is not mentionable",
 );
 
-/// The permission integer of an invite that grants [`BOT_PERMISSIONS`], and
-/// [`PING_ANY_ROLE`] when `ping_any_role`.
-pub fn invite_permissions(ping_any_role: bool) -> u64 {
-    let extra = ping_any_role.then_some(PING_ANY_ROLE.0);
+/// Asked for only on request (`invite-url --webhooks`): subscriptions that
+/// post under each publisher's name make a webhook in their channel.
+pub const MAKE_WEBHOOKS: (Permissions, &str, &str) = (
+    Permissions::MANAGE_WEBHOOKS,
+    "Manage Webhooks",
+    "post under each briefing's publisher's name (subscribe identity:publisher)",
+);
+
+/// Permissions an invite asks for beyond [`BOT_PERMISSIONS`], each only
+/// when the operator wants what it allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InviteExtras {
+    /// [`PING_ANY_ROLE`].
+    pub ping_any_role: bool,
+    /// [`MAKE_WEBHOOKS`].
+    pub webhooks: bool,
+}
+
+/// The permission integer of an invite that grants [`BOT_PERMISSIONS`] and
+/// the `extras` asked for.
+pub fn invite_permissions(extras: InviteExtras) -> u64 {
+    let asked = [
+        (extras.ping_any_role, PING_ANY_ROLE.0),
+        (extras.webhooks, MAKE_WEBHOOKS.0),
+    ];
     BOT_PERMISSIONS
         .iter()
         .map(|(p, _, _)| *p)
-        .chain(extra)
+        .chain(
+            asked
+                .into_iter()
+                .filter(|(wanted, _)| *wanted)
+                .map(|(_, p)| p),
+        )
         .fold(Permissions::empty(), |all, p| all | p)
         .bits()
 }
 
 /// The invite URL for application `client_id` with the bot and slash
 /// command scopes and every permission the bot uses.
-pub fn invite_url(client_id: u64, ping_any_role: bool) -> String {
+pub fn invite_url(client_id: u64, extras: InviteExtras) -> String {
     format!(
         "https://discord.com/oauth2/authorize?client_id={client_id}&scope=bot%20applications.commands&permissions={}",
-        invite_permissions(ping_any_role)
+        invite_permissions(extras)
     )
 }
 
@@ -211,6 +237,12 @@ pub fn channel_ref(ctx: Context<'_>, channel: &PartialChannel) -> CommandResult<
             };
             missing_permissions(ctx, guild, channel.id, needed)
         },
+        webhooks_problem: missing_permissions(
+            ctx,
+            guild,
+            channel.id,
+            &[(Permissions::MANAGE_WEBHOOKS, "Manage Webhooks")],
+        ),
         announcement: kind == ChannelType::News,
         forum: kind == ChannelType::Forum,
     })
@@ -281,17 +313,28 @@ mod tests {
 
     #[test]
     fn the_invite_grants_every_permission_the_bot_uses() {
-        let bits = invite_permissions(false);
+        let bits = invite_permissions(InviteExtras::default());
         for bit in [10, 11, 14, 15, 16, 35, 38] {
             assert_ne!(bits & (1 << bit), 0, "bit {bit}");
         }
         // Nothing more: no administrator, no managing anything.
         assert_eq!(bits.count_ones() as usize, BOT_PERMISSIONS.len());
-        assert!(invite_url(123, false)
+        assert!(invite_url(123, InviteExtras::default())
             .contains("client_id=123&scope=bot%20applications.commands&permissions="));
         // Mention Everyone (bit 17) only when asked for.
         assert_eq!(bits & (1 << 17), 0);
-        assert_eq!(invite_permissions(true), bits | (1 << 17));
+        let ping = InviteExtras {
+            ping_any_role: true,
+            webhooks: false,
+        };
+        assert_eq!(invite_permissions(ping), bits | (1 << 17));
+        // Manage Webhooks (bit 29) only when asked for.
+        assert_eq!(bits & (1 << 29), 0);
+        let hooks = InviteExtras {
+            ping_any_role: false,
+            webhooks: true,
+        };
+        assert_eq!(invite_permissions(hooks), bits | (1 << 29));
     }
 
     #[test]

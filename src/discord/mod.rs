@@ -12,10 +12,11 @@ mod servers;
 mod startup;
 mod types;
 mod unread;
+mod webhooks;
 
 use std::sync::{Arc, Mutex};
 
-pub use checks::{application_id_from_token, invite_permissions, invite_url};
+pub use checks::{application_id_from_token, invite_permissions, invite_url, InviteExtras};
 pub use health::loopback_address;
 pub use poster::{classify, DiscordPoster};
 pub use rate_gate::RateGate;

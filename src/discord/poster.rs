@@ -11,8 +11,10 @@ use serenity::all::{
 use super::cards::{self, CardBody};
 use super::rate_gate::RateGate;
 use super::reply::{create_message, edit_message};
+use super::webhooks;
 use crate::domain::view::Message;
-use crate::posting::{PostError, PostFuture, Poster};
+use crate::posting::{PostError, PostFuture, Poster, Publisher};
+use crate::store::WebhookToken;
 
 pub struct DiscordPoster {
     http: Arc<Http>,
@@ -256,6 +258,52 @@ impl Poster for DiscordPoster {
         })
     }
 
+    fn create_webhook<'a>(
+        &'a self,
+        channel_id: u64,
+        name: &'a str,
+    ) -> PostFuture<'a, (u64, WebhookToken)> {
+        Box::pin(async move {
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            webhooks::create(&self.http, channel_id, name).await
+        })
+    }
+
+    fn execute_webhook<'a>(
+        &'a self,
+        webhook_id: u64,
+        token: &'a WebhookToken,
+        publisher: &'a Publisher,
+        message: &'a Message,
+    ) -> PostFuture<'a, Option<String>> {
+        Box::pin(async move {
+            webhooks::execute(&self.http, webhook_id, token, publisher, message).await
+        })
+    }
+
+    fn recent_webhook_posts<'a>(
+        &'a self,
+        channel_id: u64,
+        webhook_id: u64,
+    ) -> PostFuture<'a, Vec<(String, Message)>> {
+        Box::pin(async move {
+            if let Some(gate) = &self.gate {
+                gate.wait_turn(channel_id).await;
+            }
+            webhooks::recent(&self.http, channel_id, webhook_id).await
+        })
+    }
+
+    fn delete_webhook<'a>(
+        &'a self,
+        webhook_id: u64,
+        token: &'a WebhookToken,
+    ) -> PostFuture<'a, ()> {
+        Box::pin(async move { webhooks::delete(&self.http, webhook_id, token).await })
+    }
+
     fn open_thread<'a>(
         &'a self,
         channel_id: u64,
@@ -290,7 +338,7 @@ impl Poster for DiscordPoster {
 }
 
 /// How far back a late retry looks for the message it may have made.
-const RECENT_MESSAGES: u8 = 50;
+pub(super) const RECENT_MESSAGES: u8 = 50;
 
 /// Discord's code for a message that does not exist (any more).
 const UNKNOWN_MESSAGE: isize = 10_008;

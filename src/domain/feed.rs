@@ -8,12 +8,18 @@ use super::html::Hints;
 
 /// Items read from one feed; the rest are ignored (a feed lists its newest).
 pub const MAX_ITEMS: usize = 50;
+/// The longest icon address kept (Discord takes avatar URLs up to 2,048
+/// characters; a real icon's is far shorter).
+pub const MAX_ICON_URL: usize = 512;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
     /// The site's name and tagline, as the channel gives them.
     pub title: Option<String>,
     pub description: Option<String>,
+    /// The site's icon (else its logo): an http(s) address of at most
+    /// [`MAX_ICON_URL`] characters.
+    pub icon: Option<String>,
     /// Newest first, as feeds list them.
     pub items: Vec<FeedItem>,
 }
@@ -156,9 +162,20 @@ pub fn parse(bytes: &[u8]) -> Result<Feed, String> {
             })
         })
         .collect();
+    let icon = parsed
+        .icon
+        .iter()
+        .chain(parsed.logo.iter())
+        .map(|image| image.uri.trim().to_string())
+        .find(|uri| {
+            (uri.starts_with("https://") || uri.starts_with("http://"))
+                && uri.len() <= MAX_ICON_URL
+                && !uri.chars().any(char::is_whitespace)
+        });
     Ok(Feed {
         title: text(parsed.title),
         description: text(parsed.description),
+        icon,
         items,
     })
 }

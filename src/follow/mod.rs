@@ -303,10 +303,15 @@ impl Follower {
                 match reading {
                     Reading::NotModified => report.not_modified = true,
                     reading => {
-                        let feed_title = match &reading {
-                            Reading::Feed(feed) => feed.title.clone(),
-                            _ => None,
+                        let (feed_title, feed_icon) = match &reading {
+                            Reading::Feed(feed) => (feed.title.clone(), feed.icon.clone()),
+                            _ => (None, None),
                         };
+                        // The avatar of posts made under the publisher's name.
+                        if let Some(icon) = feed_icon {
+                            let id = source.id;
+                            self.db.call(move |s| s.set_source_icon(id, &icon)).await?;
+                        }
                         let articles = self.articles_of(&source, reading).await;
                         if source.name.is_none() {
                             // A source added without a name takes its site's:

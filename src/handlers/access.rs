@@ -53,6 +53,9 @@ pub struct ChannelRef {
     /// Set by the transport when the bot can post there but cannot open a
     /// discussion thread or post in it.
     pub threads_problem: Option<String>,
+    /// Set by the transport when the bot may not make a webhook there
+    /// (posts under the publisher's name need one).
+    pub webhooks_problem: Option<String>,
     /// An announcement channel, whose posts can be published to the servers
     /// that follow it.
     pub announcement: bool,

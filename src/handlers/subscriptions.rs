@@ -6,7 +6,7 @@ use crate::domain::filter::WordFilter;
 use crate::domain::text::{escape_markdown, truncate};
 use crate::domain::view::{limits, Embed, Reply};
 use crate::handlers::commands::Access;
-use crate::store::{NewDelivery, Origin, Payload, Wants};
+use crate::store::{Identity, NewDelivery, Origin, Payload, Wants};
 
 /// What `/subscribe add` was given.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct SubscriptionRequest {
     pub include: Option<String>,
     /// Words and phrases: never briefings that mention one.
     pub exclude: Option<String>,
+    /// `bot` or `publisher`: whose name the posts carry.
+    pub identity: Option<String>,
 }
 
 impl SubscriptionRequest {
@@ -35,6 +37,7 @@ impl SubscriptionRequest {
             publish: None,
             include: None,
             exclude: None,
+            identity: None,
         }
     }
 }
@@ -81,6 +84,7 @@ impl Handlers {
             publish,
             include,
             exclude,
+            identity,
         } = request;
         let guild = self
             .moderator_guild(caller, Access::ManageServer, "/subscribe add")
@@ -94,6 +98,29 @@ impl Handlers {
                 "<#{}> is not an announcement channel, so there is nothing to publish to. Pick an announcement channel, or leave publish off.",
                 channel.id
             )));
+        }
+        let identity = match identity.as_deref().map(str::trim) {
+            None | Some("") => Identity::Bot,
+            Some(typed) => Identity::parse(typed).ok_or_else(|| {
+                CommandError::User(format!(
+                    "identity: '{}' is neither bot nor publisher; nothing was changed.",
+                    truncate(typed, 40)
+                ))
+            })?,
+        };
+        if identity == Identity::Publisher {
+            if channel.forum {
+                return Err(CommandError::User(format!(
+                    "<#{}> is a forum: its posts are started by the bot, so identity:publisher does not apply there. Leave identity out.",
+                    channel.id
+                )));
+            }
+            if let Some(problem) = &channel.webhooks_problem {
+                return Err(CommandError::User(format!(
+                    "To post under each publisher's name in <#{}> I make a webhook there, but {problem}. Give the bot Manage Webhooks in that channel (`briefbot invite-url --webhooks` asks for it), or leave identity out.",
+                    channel.id
+                )));
+            }
         }
         let source = match source.filter(|s| !s.trim().is_empty()) {
             Some(typed) => {
@@ -136,6 +163,7 @@ impl Handlers {
             forum: channel.forum,
             include: include.clone(),
             exclude: exclude.clone(),
+            identity,
         };
         let (_, created) = self
             .db
@@ -161,6 +189,9 @@ impl Handlers {
         }
         if publish {
             filter.push_str(", each published to the servers that follow the channel");
+        }
+        if identity == Identity::Publisher {
+            filter.push_str(", each under its publisher's name and picture");
         }
         Ok(Reply::private(if created {
             format!("<#{channel_id}> will get {filter}. Briefings already in the library are not posted.")
@@ -199,6 +230,9 @@ impl Handlers {
                 }
                 if s.publish {
                     filter.push_str(" · published");
+                }
+                if s.identity == Identity::Publisher {
+                    filter.push_str(" · as the publisher");
                 }
                 let state = match &s.paused_reason {
                     Some(why) => format!(" · **paused**: {why}"),

@@ -3,9 +3,10 @@
 //! would post now, and its preview. Read by the delivery loop and by the
 //! schedule commands.
 
+use super::Publisher;
 use crate::domain::render::{self, DigestEntry};
 use crate::domain::view::{Message, Reply};
-use crate::store::{Content, Delivery, Origin, Payload, Schedule, Store, StoreError};
+use crate::store::{Content, Delivery, Identity, Origin, Payload, Schedule, Store, StoreError};
 
 /// Something to post, or why there is nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,11 @@ impl<T> Prepared<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Post(Message),
+    /// A message posted under its publisher's name (a webhook's post).
+    PostAs {
+        publisher: Publisher,
+        message: Message,
+    },
     /// A discussion thread on the first message posted.
     OpenThread {
         name: String,
@@ -68,6 +74,18 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
     // The role is pinged once, by the post's first message.
     if let (Some(Step::Post(first)), false) = (steps.first_mut(), d.origin == Origin::Notice) {
         first.ping_role = d.ping_role;
+    }
+    if let Some(publisher) = publisher_for(store, d)? {
+        steps = steps
+            .into_iter()
+            .map(|step| match step {
+                Step::Post(message) => Step::PostAs {
+                    publisher: publisher.clone(),
+                    message,
+                },
+                other => other,
+            })
+            .collect();
     }
     let publish = d.publish && d.origin != Origin::Notice;
     let parts = steps.len();
@@ -102,6 +120,37 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         steps.extend((0..parts).map(|part| Step::Publish { part }));
     }
     Ok(Prepared::Ready(steps))
+}
+
+/// Whose name a delivery's post carries when its subscription posts under
+/// the publisher's (a forum's posts are always the bot's): the briefing's
+/// followed source, else the source the briefing names; `None` for the
+/// bot's own.
+fn publisher_for(store: &Store, d: &Delivery) -> Result<Option<Publisher>, StoreError> {
+    let id = match (&d.payload, d.origin) {
+        (Payload::Briefing(id), Origin::Subscription) | (Payload::TestPost(id), Origin::RunNow) => {
+            *id
+        }
+        _ => return Ok(None),
+    };
+    if d.forum {
+        return Ok(None);
+    }
+    let Some(subscription) = store.subscription(d.guild_id, d.channel_id)? else {
+        return Ok(None);
+    };
+    let ours = d.subscription_id.is_none_or(|s| s == subscription.id);
+    if !ours || subscription.identity != Identity::Publisher {
+        return Ok(None);
+    }
+    let (followed_name, icon) = store.publisher_of(id)?.unwrap_or_default();
+    let named = match followed_name {
+        Some(name) => Some(name),
+        None => store
+            .briefing_by_id(id)?
+            .and_then(|b| b.briefing.source.name),
+    };
+    Ok(named.and_then(|name| Publisher::new(&name, icon)))
 }
 
 /// The questions a post in `guild` asks: the briefing's own, then the

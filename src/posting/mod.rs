@@ -15,6 +15,7 @@ mod answers;
 mod content;
 mod lease;
 mod plan;
+mod publisher;
 mod questions;
 mod send;
 
@@ -30,12 +31,13 @@ use tokio::task::JoinSet;
 use crate::clock::{from_ms, SharedClock};
 
 use crate::domain::view::Message;
-use crate::store::{Db, Delivery, GuildScope, StoreError};
+use crate::store::{Db, Delivery, GuildScope, StoreError, WebhookToken};
 
 pub use content::{delivery_steps, preview, render_payload, resolve_content, Prepared, Step};
 use lease::lease_holder;
 use plan::plan_due_schedules;
 pub use plan::{plan_run, utc, RunPlan};
+pub use publisher::{Publisher, WEBHOOK_NAME};
 use send::Sent;
 
 /// What a [`Poster`] call returns: its outcome, later.
@@ -105,6 +107,37 @@ pub trait Poster: Send + Sync + 'static {
         name: &'a str,
         since_ms: i64,
     ) -> PostFuture<'a, Option<String>>;
+
+    /// Makes a webhook named `name` in `channel_id` (it takes Manage
+    /// Webhooks there); its id and token.
+    fn create_webhook<'a>(
+        &'a self,
+        channel_id: u64,
+        name: &'a str,
+    ) -> PostFuture<'a, (u64, WebhookToken)>;
+
+    /// Posts `message` through webhook `webhook_id` under `publisher`'s
+    /// name and picture, as the bot would post it; the message's id, or
+    /// `None` when the webhook no longer exists. Takes no nonce.
+    fn execute_webhook<'a>(
+        &'a self,
+        webhook_id: u64,
+        token: &'a WebhookToken,
+        publisher: &'a Publisher,
+        message: &'a Message,
+    ) -> PostFuture<'a, Option<String>>;
+
+    /// What webhook `webhook_id` recently posted in `channel_id`, newest
+    /// first, as views: to find a post whose answer was lost.
+    fn recent_webhook_posts<'a>(
+        &'a self,
+        channel_id: u64,
+        webhook_id: u64,
+    ) -> PostFuture<'a, Vec<(String, Message)>>;
+
+    /// Deletes webhook `webhook_id`; one already gone is no error.
+    fn delete_webhook<'a>(&'a self, webhook_id: u64, token: &'a WebhookToken)
+        -> PostFuture<'a, ()>;
 
     /// Opens a thread named `name` on message `message_id` of `channel_id`;
     /// returns the thread's channel id. Opening it again must give the same
@@ -242,6 +275,8 @@ pub struct Posting {
     wake: Wake,
     poster: Arc<dyn Poster>,
     config: Arc<PostingConfig>,
+    /// Held while a channel's webhook is looked up, made or deleted.
+    webhooks: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Posting {
@@ -258,6 +293,7 @@ impl Posting {
             wake,
             poster,
             config: Arc::new(config),
+            webhooks: Arc::default(),
         }
     }
 
@@ -413,6 +449,7 @@ impl Posting {
             .await?;
         let full = claimed.len() == BATCH;
         self.send_all(claimed).await;
+        self.drop_unused_webhooks().await;
         if full {
             return Ok(Round::MoreDue);
         }

@@ -120,7 +120,10 @@ impl Posting {
                     self.db.call(move |s| s.record_part(id, "", now)).await?;
                 }
                 Err(PostError::Refused { reason } | PostError::Rejected { reason })
-                    if !matches!(step, Step::Post(_) | Step::ForumPost { .. }) =>
+                    if !matches!(
+                        step,
+                        Step::Post(_) | Step::PostAs { .. } | Step::ForumPost { .. }
+                    ) =>
                 {
                     return self.discussion_failed(d, steps.len(), reason).await;
                 }
@@ -185,6 +188,9 @@ impl Posting {
             });
         let (channel, message) = match step {
             Step::Post(message) => (d.channel_id, message),
+            Step::PostAs { publisher, message } => {
+                return self.post_as_publisher(d, index, publisher, message).await;
+            }
             Step::ForumPost {
                 name,
                 message,
@@ -493,7 +499,7 @@ pub(super) enum Sent {
 
 /// Whether two messages say the same: text and embeds (buttons aside, since
 /// a fetched message's are not compared).
-fn same_text(a: &Message, b: &Message) -> bool {
+pub(super) fn same_text(a: &Message, b: &Message) -> bool {
     a.content.as_deref().unwrap_or("") == b.content.as_deref().unwrap_or("")
         && a.embeds == b.embeds
         && a.card == b.card

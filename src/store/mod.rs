@@ -18,6 +18,7 @@ mod settings;
 mod sources;
 mod stats;
 mod subscriptions;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -47,7 +48,8 @@ pub use search::{
 pub use settings::{GuildSettings, Setting};
 pub use sources::{FetchRecord, FollowedSource, KnownArticle, NewSource};
 pub use stats::{BriefingStats, MOST_DISCUSSED};
-pub use subscriptions::{Subscription, Wants, PREVIEW_LOOKBACK};
+pub use subscriptions::{Identity, Subscription, Wants, PREVIEW_LOOKBACK};
+pub use webhooks::{ChannelWebhook, WebhookToken};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

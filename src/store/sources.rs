@@ -195,6 +195,32 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps a source's icon (an http(s) address from its feed), replacing
+    /// an older one.
+    pub fn set_source_icon(&mut self, id: i64, icon_url: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sources SET icon_url = ?2 WHERE id = ?1 AND icon_url IS NOT ?2",
+            params![id, icon_url],
+        )?;
+        Ok(())
+    }
+
+    /// The name and icon of the source briefing `briefing_id` came from,
+    /// if it came from a followed source.
+    pub fn publisher_of(
+        &self,
+        briefing_id: i64,
+    ) -> Result<Option<(Option<String>, Option<String>)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT s.name, s.icon_url FROM source_articles a JOIN sources s ON s.id = a.source_id
+                 WHERE a.briefing_id = ?1 ORDER BY a.first_seen LIMIT 1",
+            )?
+            .query_row(params![briefing_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
+    }
+
     /// Removes a source; its briefings stay in the library.
     pub fn remove_source(&mut self, id: i64) -> Result<bool> {
         Ok(self

@@ -23,6 +23,35 @@ pub struct Wants {
     pub include: WordFilter,
     /// Never briefings that mention one of these.
     pub exclude: WordFilter,
+    /// Whose name its posts carry.
+    pub identity: Identity,
+}
+
+/// Whose name and picture a subscription's posts carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Identity {
+    /// The bot's own.
+    #[default]
+    Bot,
+    /// The briefing's source's, through a webhook of the channel.
+    Publisher,
+}
+
+impl Identity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Identity::Bot => "bot",
+            Identity::Publisher => "publisher",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "bot" => Some(Identity::Bot),
+            "publisher" => Some(Identity::Publisher),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +76,13 @@ pub struct Subscription {
     pub include: WordFilter,
     /// Never briefings that mention one of these.
     pub exclude: WordFilter,
+    pub identity: Identity,
 }
 
 const COLUMNS: &str =
-    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum, include_words, exclude_words";
+    "id, guild_id, channel_id, categories, paused_reason, created_by, created_at, sources, role_id, publish, forum, include_words, exclude_words, identity";
 /// The column after [`COLUMNS`] in queries that add one.
-const AFTER_COLUMNS: usize = 13;
+const AFTER_COLUMNS: usize = 14;
 
 /// How many of the newest briefings a preview looks through for one the
 /// subscription takes.
@@ -101,6 +131,16 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Subscription> {
         forum: row.get(10)?,
         include: filter_column(row, 11)?,
         exclude: filter_column(row, 12)?,
+        identity: {
+            let text: String = row.get(13)?;
+            Identity::parse(&text).ok_or_else(|| {
+                super::unreadable(
+                    13,
+                    rusqlite::types::Type::Text,
+                    format!("the stored identity {text:?} is neither bot nor publisher"),
+                )
+            })?
+        },
     })
 }
 
@@ -136,17 +176,17 @@ impl Store {
             if existing.is_some() {
                 store.conn.execute(
                     "UPDATE subscriptions SET categories = ?1, sources = ?3, role_id = ?4, publish = ?5,
-                         forum = ?6, include_words = ?8, exclude_words = ?9, paused_reason = NULL
+                         forum = ?6, include_words = ?8, exclude_words = ?9, identity = ?10, paused_reason = NULL
                      WHERE guild_id = ?7 AND channel_id = ?2",
-                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum, guild_id as i64, include, exclude],
+                    params![categories_json, channel_id as i64, sources_json, role, wants.publish, wants.forum, guild_id as i64, include, exclude, wants.identity.as_str()],
                 )?;
             } else {
                 let newest = store.max_briefing_id()?;
                 store.conn.execute(
                     "INSERT INTO subscriptions (guild_id, channel_id, categories, sources, role_id, publish, forum,
-                         after_briefing_id, created_by, created_at, include_words, exclude_words)
-                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?4, ?5, ?6, ?11, ?12)",
-                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish, wants.forum, include, exclude],
+                         after_briefing_id, created_by, created_at, include_words, exclude_words, identity)
+                     VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?4, ?5, ?6, ?11, ?12, ?13)",
+                    params![guild_id as i64, channel_id as i64, categories_json, newest, by as i64, now, sources_json, role, wants.publish, wants.forum, include, exclude, wants.identity.as_str()],
                 )?;
             }
             let saved = store

@@ -308,6 +308,11 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "Never briefings that mention one of these words or \"quoted phrases\"",
                 MAX_FILTER_CHARS as u16,
             )),
+            optional(of_kind(
+                "identity",
+                "Post under the bot's name (default) or each briefing's publisher's, by webhook",
+                Kind::Choice(&[("bot", "bot"), ("publisher", "publisher")]),
+            )),
         ],
         private: true,
         guild_only: true,
@@ -316,6 +321,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             "/subscribe add channel:#news",
             "/subscribe add channel:#energy categories:\"Energy, Climate\"",
             "/subscribe add channel:#minerals include:\"lithium “rare earth”\" exclude:opinion",
+            "/subscribe add channel:#news identity:publisher",
         ],
         run: |c| {
             reply(c, |h, who, mut a| async move {
@@ -327,6 +333,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                     publish: a.bool("publish"),
                     include: a.text("include"),
                     exclude: a.text("exclude"),
+                    identity: a.text("identity"),
                 };
                 h.subscribe_add(who, request).await
             })
