@@ -343,26 +343,34 @@ pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) ->
         tracing::warn!(%problem, "Discord would reject this request");
     }
     let arrived = std::time::Instant::now();
-    let response = match take_fault(&shared, &path) {
-        Some(fault) => {
-            if let Fault::LostResponse(_) = fault {
-                let _ = route(&shared, &method, &path, &query, &body);
-            }
-            fault_response(&fault)
-        }
-        None => match rate_limit(&shared, &method, &path) {
-            Ok(headers) => {
-                let mut response = refusal(&shared, &method, &path)
-                    .unwrap_or_else(|| route(&shared, &method, &path, &query, &body));
-                for (name, value) in headers {
-                    if let Ok(value) = HeaderValue::from_str(&value) {
-                        response.headers_mut().insert(name, value);
-                    }
+    // Discord checks a body before anything else and refuses one it would
+    // not take with 400 Invalid Form Body (50035), carrying out nothing.
+    let response = if !problems.is_empty() {
+        invalid_form_body(&problems)
+    } else {
+        match take_fault(&shared, &path) {
+            Some(fault) => {
+                if let Fault::LostResponse(_) = fault {
+                    let _ = route(&shared, &method, &path, &query, &body);
                 }
-                response
+                fault_response(&fault)
             }
-            Err(OverLimit(retry_after, global, bucket)) => too_many(retry_after, global, &bucket),
-        },
+            None => match rate_limit(&shared, &method, &path) {
+                Ok(headers) => {
+                    let mut response = refusal(&shared, &method, &path)
+                        .unwrap_or_else(|| route(&shared, &method, &path, &query, &body));
+                    for (name, value) in headers {
+                        if let Ok(value) = HeaderValue::from_str(&value) {
+                            response.headers_mut().insert(name, value);
+                        }
+                    }
+                    response
+                }
+                Err(OverLimit(retry_after, global, bucket)) => {
+                    too_many(retry_after, global, &bucket)
+                }
+            },
+        }
     };
     shared.log.lock().expect("log").push(Recorded {
         method: method.to_string(),
@@ -375,6 +383,24 @@ pub(crate) async fn rest(State(shared): State<Arc<Shared>>, request: Request) ->
     });
     shared.changed.notify_waiters();
     response
+}
+
+/// Discord's answer to a body it will not take: 400, code 50035, with
+/// what is wrong.
+fn invalid_form_body(problems: &[String]) -> Response {
+    let errors: Vec<Value> = problems
+        .iter()
+        .map(|p| json!({ "code": "INVALID_FORM_BODY", "message": p }))
+        .collect();
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({
+            "message": "Invalid Form Body",
+            "code": 50035,
+            "errors": { "_errors": errors }
+        })),
+    )
+        .into_response()
 }
 
 pub(crate) fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> (Value, Vec<String>) {

@@ -69,7 +69,8 @@ async fn documented_limits_and_the_schema_are_enforced_over_http() {
         ]),
     )
     .await;
-    assert_eq!(status, 200);
+    // Refused as Discord refuses it, nothing registered.
+    assert_eq!(status, 400);
     let problems = double.problems();
     assert!(
         problems
