@@ -57,16 +57,19 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
                 let replies = match answer_gateway(&shared, &frame) {
                     Ok(replies) => replies,
                     Err(close) => {
+                        count_session(&shared, &frame);
                         let _ = socket.send(WsMessage::Close(Some(close))).await;
                         shared.changed.notify_waiters();
                         return;
                     }
                 };
                 // Once it has identified (or resumed), this connection
-                // receives its shard's dispatches.
+                // receives its shard's dispatches; it is counted only then,
+                // so a test that saw the count can dispatch to it at once.
                 if let Some(shard) = shard_of_frame(&shared, &frame, &replies) {
                     shared.gateways.lock().expect("gateways").insert(shard, sender.clone());
                 }
+                count_session(&shared, &frame);
                 for (event, data) in replies {
                     let frame = match event {
                         Some(name) => { seq += 1; json!({ "op": 0, "t": name, "s": seq, "d": data }) }
@@ -87,6 +90,15 @@ pub(crate) async fn serve_gateway(mut socket: WebSocket, shared: Arc<Shared>) {
             }
         }
     }
+}
+
+/// Counts an IDENTIFY or a RESUME the bot sent.
+fn count_session(shared: &Shared, frame: &Value) {
+    match frame["op"].as_u64() {
+        Some(2) => shared.identifies.fetch_add(1, Ordering::SeqCst),
+        Some(6) => shared.resumes.fetch_add(1, Ordering::SeqCst),
+        _ => 0,
+    };
 }
 
 /// The shard a connection serves, learnt from its IDENTIFY (`shard:
@@ -159,7 +171,6 @@ pub(crate) fn answer_gateway(
     Ok(match frame["op"].as_u64() {
         Some(1) => vec![(None, json!({ "op": 11, "d": null, "s": null, "t": null }))],
         Some(2) => {
-            shared.identifies.fetch_add(1, Ordering::SeqCst);
             shared.intents.store(
                 frame["d"]["intents"].as_u64().unwrap_or(0),
                 Ordering::SeqCst,
@@ -189,10 +200,7 @@ pub(crate) fn answer_gateway(
             frames.extend(guilds.into_iter().map(|g| (Some("GUILD_CREATE"), g)));
             frames
         }
-        Some(6) => {
-            shared.resumes.fetch_add(1, Ordering::SeqCst);
-            vec![(Some("RESUMED"), json!({}))]
-        }
+        Some(6) => vec![(Some("RESUMED"), json!({}))],
         _ => Vec::new(),
     })
 }
