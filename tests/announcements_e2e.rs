@@ -210,10 +210,7 @@ async fn a_publish_waiting_for_the_hour_does_not_hold_back_the_discussion() {
     assert!(double.published().is_empty(), "not published yet");
 
     // A member answers while the publish waits, and sees the answer shown.
-    let button = prompt.body["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let button = support::interactions::first_button_id(&prompt.body).unwrap();
     let press = double.press_button(&button).unwrap();
     let form = double.callback(&press, LIMIT).await.unwrap().body;
     let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();

@@ -265,7 +265,7 @@ fn the_console_discusses_a_posted_briefing_with_the_form_as_a_prompt() {
     );
     assert!(out.contains("── new post in #thread-1 ──"), "{out}");
     assert!(
-        out.contains("Key question 2\nWho pays for the meters?\n[2] Answer"),
+        out.contains("Key question 2\nWho pays for the meters?\n\n[2] Answer"),
         "{out}"
     );
     assert!(

@@ -93,10 +93,7 @@ async fn posted_briefing(double: &Double) -> Scene {
 impl Scene {
     /// The custom_id of question `n`'s Answer button (from 0).
     fn answer_button(&self, n: usize) -> String {
-        self.prompts[n].body["components"][0]["components"][0]["custom_id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        support::interactions::first_button_id(&self.prompts[n].body).unwrap()
     }
 
     /// Opens the answer form of question `n` and returns its custom_id.
@@ -164,11 +161,15 @@ async fn a_posted_briefing_opens_a_thread_whose_answer_button_works_after_a_rest
     let (thread, prompts) = (&scene.thread, &scene.prompts);
     assert_eq!(thread.name, "Numbered Briefing 5");
     assert_eq!(thread.parent_id, CHANNEL_ID);
-    assert!(prompts[0].body["content"]
-        .as_str()
-        .unwrap()
-        .contains("Will it last?"));
-    let button = prompts[1].body["components"][0]["components"][0].clone();
+    // Each question is a card of its own (the server's layout) with its
+    // Answer button below it.
+    assert!(support::interactions::text(&prompts[0].body).contains("Will it last?"));
+    assert_eq!(
+        prompts[0].body["flags"].as_u64().unwrap_or(0) & (1 << 15),
+        1 << 15
+    );
+    let buttons = support::interactions::all_components(&prompts[1].body);
+    let button = buttons.iter().find(|c| c["type"] == 2).unwrap();
     assert_eq!(button["label"], "Answer");
     let custom_id = button["custom_id"].as_str().unwrap().to_string();
 
@@ -586,10 +587,7 @@ async fn deleting_removing_and_forgetting_answers_change_the_thread_too() {
         })
         .await
         .unwrap();
-    let answer_button = prompt.body["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let answer_button = support::interactions::first_button_id(&prompt.body).unwrap();
     let form = callback(&double, &double.press_button(&answer_button).unwrap()).await;
     let form_id = form["data"]["custom_id"].as_str().unwrap().to_string();
 

@@ -108,10 +108,7 @@ async fn each_briefing_is_a_tagged_forum_post_with_its_questions_inside() {
 
     // Its discussion is the post: the Answer button there takes an answer
     // that shows there.
-    let button = inside[1].body["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let button = support::interactions::first_button_id(&inside[1].body).unwrap();
     let press = double.press_button(&button).unwrap();
     let form = double.callback(&press, LIMIT).await.unwrap();
     assert_eq!(form.body["type"], 9, "{:?}", form.body);

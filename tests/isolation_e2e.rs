@@ -167,10 +167,7 @@ async fn two_servers(double: &Double) -> Scene {
 impl Side {
     /// The custom_id of question `n`'s Answer button (from 0).
     fn answer_button(&self, n: usize) -> String {
-        self.prompts[n].body["components"][0]["components"][0]["custom_id"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        support::interactions::first_button_id(&self.prompts[n].body).unwrap()
     }
 
     /// Opens question `n`'s form from its prompt in this side's thread.

@@ -51,9 +51,7 @@ async fn thread_with(double: &Double, channel: u64, count: usize) -> (u64, Vec<C
 }
 
 fn button_of(message: &ChannelMessage) -> Option<String> {
-    message.body["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .map(str::to_string)
+    support::interactions::first_button_id(&message.body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -795,4 +793,85 @@ async fn a_question_added_from_the_command_line_reaches_the_running_bots_thread(
             .all(|t| t.parent_id != SECOND_CHANNEL_ID),
         "the other server's post has no thread: its moderators asked nothing"
     );
+}
+
+/// Discord never turns a card back into text: a question's message keeps
+/// the form it was posted in when the server changes its layout, and the
+/// next question takes the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_keeps_the_form_it_was_posted_in_when_the_layout_changes() {
+    let double = double().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let bot = Bot::start(
+        &double,
+        briefbot::store::Db::new(Store::open(&path).unwrap()),
+        Options::default(),
+    )
+    .await;
+    let moderator = Invoker::moderator();
+    let ask = |name: &'static str, options: Value| {
+        let (double, moderator) = (&double, &moderator);
+        async move { run(double, GUILD_ID, CHANNEL_ID, moderator, name, options).await }
+    };
+    let channel = json!([{ "name": "channel", "type": 7, "value": CHANNEL_ID.to_string() }]);
+    ask("subscribe", sub("add", channel)).await;
+    let (_, id) = Store::open(&path)
+        .unwrap()
+        .save_briefing(&support::numbered(5))
+        .unwrap();
+    let briefing = id.to_string();
+    double
+        .wait_for(LIMIT, "the post", |d| {
+            (!d.channel_messages(CHANNEL_ID).is_empty()).then_some(())
+        })
+        .await
+        .unwrap();
+    let is_card = |m: &ChannelMessage| m.body["flags"].as_u64().unwrap_or(0) & (1 << 15) != 0;
+
+    let first = json!([opt("briefing", &briefing), opt("text", "Who gains?")]);
+    ask("questions", sub("add", first)).await;
+    let (thread, messages) = thread_with(&double, CHANNEL_ID, 1).await;
+    assert!(is_card(&messages[0]), "the server's layout is cards");
+
+    let classic = json!([{ "name": "style", "type": 4, "value": 1 }]);
+    let set = ask("settings", sub("layout", classic)).await;
+    assert!(text(&set["data"]).contains("classic"), "{set}");
+    let edit = json!([
+        opt("briefing", &briefing),
+        opt("question", "1"),
+        opt("text", "Who gains, and who pays?")
+    ]);
+    ask("questions", sub("edit", edit)).await;
+    let edited = double
+        .wait_for(LIMIT, "the edited question", |d| {
+            let message = d.channel_messages(thread).into_iter().next()?;
+            text(&message.body).contains("who pays?").then_some(message)
+        })
+        .await
+        .unwrap();
+    assert!(is_card(&edited), "still a card: {:?}", edited.body);
+    assert!(button_of(&edited).is_some());
+
+    let second = json!([opt("briefing", &briefing), opt("text", "What next?")]);
+    ask("questions", sub("add", second)).await;
+    let (_, messages) = thread_with(&double, CHANNEL_ID, 2).await;
+    assert!(
+        !is_card(&messages[1]),
+        "a new question takes the new layout"
+    );
+    assert!(messages[1].body["content"]
+        .as_str()
+        .unwrap()
+        .contains("What next?"));
+    assert!(button_of(&messages[1]).is_some());
+    let refused_edits = double.with_requests(|log| {
+        log.iter()
+            .filter(|r| r.method == "PATCH" && r.status >= 400)
+            .count()
+    });
+    assert_eq!(refused_edits, 0);
+    assert_eq!(double.problems(), Vec::<String>::new());
+    bot.stop().await;
 }

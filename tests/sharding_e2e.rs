@@ -119,11 +119,9 @@ async fn two_shards_serve_a_server_each() {
         .find(|t| t.parent_id == SECOND_CHANNEL_ID)
         .unwrap()
         .id;
-    let button = double.channel_messages(second_thread)[0].body["components"][0]["components"][0]
-        ["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let button =
+        support::interactions::first_button_id(&double.channel_messages(second_thread)[0].body)
+            .unwrap();
     let press = double
         .press_button_in(SECOND_GUILD_ID, second_thread, &button)
         .unwrap();

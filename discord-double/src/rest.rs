@@ -690,6 +690,17 @@ pub(crate) fn route(
             let (channel, message): (u64, u64) = (channel.parse().unwrap_or(0), message.parse().unwrap_or(0));
             let mut messages = shared.messages.lock().expect("messages");
             match messages.iter_mut().find(|m| m.channel_id == channel && m.id == message) {
+                Some(found) if spec::is_components_v2(&found.body) && !spec::keeps_components_v2(body) => (
+                    // The flag "cannot be removed" once set (Discord's
+                    // Components V2 docs): a card is never text again.
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({
+                        "message": "Invalid Form Body",
+                        "code": 50035,
+                        "errors": { "flags": { "_errors": [{ "code": "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG", "message": "The IS_COMPONENTS_V2 flag cannot be removed from a message" }] } }
+                    })),
+                )
+                    .into_response(),
                 Some(found) => {
                     if let (Some(stored), Some(changes)) = (found.body.as_object_mut(), body.as_object()) {
                         stored.extend(changes.clone());

@@ -169,6 +169,20 @@ pub const IS_COMPONENTS_V2: u64 = 1 << 15;
 /// - a Section holds 1 to 3 Text Displays and an accessory.
 ///
 /// A message without the flag may hold only action rows at the top level.
+/// Whether a message (or a body) carries the IS_COMPONENTS_V2 flag.
+pub(crate) fn is_components_v2(message: &Value) -> bool {
+    message["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0
+}
+
+/// Whether an edit of a Components V2 message keeps it one: the flag, if
+/// given, still set, and no content or embeds put back.
+pub(crate) fn keeps_components_v2(edit: &Value) -> bool {
+    let flag_kept = edit.get("flags").is_none_or(|_| is_components_v2(edit));
+    let text = edit["content"].as_str().is_some_and(|c| !c.is_empty());
+    let embeds = edit["embeds"].as_array().is_some_and(|e| !e.is_empty());
+    flag_kept && !text && !embeds
+}
+
 fn components_v2_rules(message: &Value, problems: &mut Vec<String>) {
     let v2 = message["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0;
     let top = message["components"]

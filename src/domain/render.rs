@@ -159,25 +159,59 @@ fn at_most(mut messages: Vec<Message>, max: usize) -> Vec<Message> {
     messages
 }
 
+/// How a discussion's question messages look: a small card each (with the
+/// server's accent) or classic text, beside their Answer button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PromptStyle {
+    pub card: bool,
+    pub accent: Option<u32>,
+}
+
+impl PromptStyle {
+    /// The style of a server's layout.
+    pub fn of(layout: Layout, accent: Option<u32>) -> Self {
+        Self {
+            card: layout == Layout::Cards,
+            accent,
+        }
+    }
+
+    /// `text` in this style, with `buttons` below it.
+    fn message(self, text: String, buttons: Vec<super::view::Button>) -> Message {
+        let text = truncate(&text, limits::CONTENT);
+        if self.card {
+            return Message {
+                card: Some(super::view::Card {
+                    accent: self.accent,
+                    blocks: vec![super::view::Block::Text(text)],
+                }),
+                buttons,
+                ..Message::default()
+            };
+        }
+        Message {
+            content: Some(text),
+            buttons,
+            ..Message::default()
+        }
+    }
+}
+
 /// One message per key question, each with an Answer button, for the
 /// discussion thread of a posted briefing.
-pub fn question_prompts(questions: &[(i64, String)]) -> Vec<Message> {
+pub fn question_prompts(questions: &[(i64, String)], style: PromptStyle) -> Vec<Message> {
     questions
         .iter()
         .enumerate()
-        .map(|(i, (id, text))| Message {
-            ping_role: None,
-            card: None,
-            content: Some(truncate(
-                &format!("**Key question {}**\n{}", i + 1, escape_markdown(text)),
-                limits::CONTENT,
-            )),
-            embeds: Vec::new(),
-            buttons: vec![super::view::Button {
-                custom_id: CustomId::Answer { question: *id }.to_string(),
-                label: "Answer".into(),
-                disabled: false,
-            }],
+        .map(|(i, (id, text))| {
+            style.message(
+                format!("**Key question {}**\n{}", i + 1, escape_markdown(text)),
+                vec![super::view::Button {
+                    custom_id: CustomId::Answer { question: *id }.to_string(),
+                    label: "Answer".into(),
+                    disabled: false,
+                }],
+            )
         })
         .collect()
 }
@@ -202,14 +236,14 @@ pub fn featured_quote(id: i64, author: &str, question: &str, text: &str) -> Mess
 
 /// What replaces a question's message once a moderator retires it: the
 /// question as it was, no Answer button.
-pub fn retired_question(number: usize, text: &str) -> Message {
-    Message::text(truncate(
-        &format!(
+pub fn retired_question(number: usize, text: &str, style: PromptStyle) -> Message {
+    style.message(
+        format!(
             "**Key question {number}** (retired)\n{}\n-# A moderator retired this question; the answers given stay.",
             escape_markdown(text)
         ),
-        limits::CONTENT,
-    ))
+        Vec::new(),
+    )
 }
 
 /// The name of a briefing's discussion thread (1-100 characters).

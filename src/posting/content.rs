@@ -98,15 +98,17 @@ pub fn delivery_steps(store: &Store, d: &Delivery) -> Result<Prepared<Vec<Step>>
         return forum_steps(store, d, steps).map(Prepared::Ready);
     }
     if let (Payload::Briefing(id), false) = (&d.payload, d.origin == Origin::Notice) {
-        if store.guild_settings(d.guild_id)?.discussion_threads {
+        let settings = store.guild_settings(d.guild_id)?;
+        if settings.discussion_threads {
             if let Some(stored) = store.briefing_by_id(*id)? {
                 let questions = questions_in(store, *id, d.guild_id)?;
                 if !questions.is_empty() {
                     steps.push(Step::OpenThread {
                         name: render::thread_name(&stored.briefing.title),
                     });
+                    let style = render::PromptStyle::of(settings.layout, settings.accent);
                     steps.extend(
-                        render::question_prompts(&questions)
+                        render::question_prompts(&questions, style)
                             .into_iter()
                             .map(Step::PostInThread),
                     );
@@ -204,10 +206,12 @@ fn forum_steps(store: &Store, d: &Delivery, posts: Vec<Step>) -> Result<Vec<Step
     steps.extend(messages.map(Step::PostInThread));
     // A test opens no discussion: answers belong to the real post.
     if let Some(stored) = stored.filter(|_| !steps.is_empty() && !test) {
-        if store.guild_settings(d.guild_id)?.discussion_threads {
+        let settings = store.guild_settings(d.guild_id)?;
+        if settings.discussion_threads {
             let questions = questions_in(store, stored.id, d.guild_id)?;
+            let style = render::PromptStyle::of(settings.layout, settings.accent);
             steps.extend(
-                render::question_prompts(&questions)
+                render::question_prompts(&questions, style)
                     .into_iter()
                     .map(Step::PostInThread),
             );

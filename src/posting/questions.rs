@@ -9,17 +9,32 @@
 
 use crate::domain::render;
 use crate::domain::view::Message;
-use crate::store::{Delivery, PostPlace, Store, StoreError};
+use crate::store::{Delivery, PostPlace, QuestionDisplay, Store, StoreError};
 
 use super::{PostError, Posting, Sent};
 
 /// What should show for a question, and where.
 struct Wanted {
-    message: Message,
+    /// As a card, and as classic text: a message keeps the form it was
+    /// posted in (Discord never turns a card back into text).
+    card: Message,
+    classic: Message,
+    /// The form of a message posted now: the server's layout.
+    post_as_card: bool,
     current: bool,
     thread_name: String,
     /// Each place, with the message on record there.
-    places: Vec<(PostPlace, Option<String>)>,
+    places: Vec<(PostPlace, Option<QuestionDisplay>)>,
+}
+
+impl Wanted {
+    fn message(&self, card: bool) -> &Message {
+        if card {
+            &self.card
+        } else {
+            &self.classic
+        }
+    }
 }
 
 /// `Err` with a note when nothing is to be shown.
@@ -47,23 +62,34 @@ fn wanted(
         .filter(|(_, current)| *current)
         .map(|(q, _)| (q.id, q.text.clone()))
         .collect();
-    let message = match current.iter().position(|(id, _)| *id == question_id) {
-        Some(at) => render::question_prompts(&current).swap_remove(at),
-        None => {
-            let number = history
-                .iter()
-                .position(|(q, _)| q.id == question_id)
-                .map_or(1, |at| at + 1);
-            render::retired_question(number, &question.text)
+    let settings = store.guild_settings(guild)?;
+    let shown_in = |card: bool| {
+        let style = render::PromptStyle {
+            card,
+            accent: settings.accent,
+        };
+        match current.iter().position(|(id, _)| *id == question_id) {
+            Some(at) => render::question_prompts(&current, style).swap_remove(at),
+            None => {
+                let number = history
+                    .iter()
+                    .position(|(q, _)| q.id == question_id)
+                    .map_or(1, |at| at + 1);
+                render::retired_question(number, &question.text, style)
+            }
         }
     };
+    let (card, classic) = (shown_in(true), shown_in(false));
+    let post_as_card = render::PromptStyle::of(settings.layout, settings.accent).card;
     let mut places = Vec::new();
     for place in store.post_places(guild, question.briefing_id)? {
         let shown = store.question_display(question_id, place.thread_id)?;
         places.push((place, shown));
     }
     Ok(Ok(Wanted {
-        message,
+        card,
+        classic,
+        post_as_card,
         current: question.current,
         thread_name: render::thread_name(&stored.briefing.title),
         places,
@@ -112,13 +138,13 @@ impl Posting {
         question_id: i64,
         wanted: &Wanted,
         place: &PostPlace,
-        shown: &Option<String>,
+        shown: &Option<QuestionDisplay>,
     ) -> Result<(), Result<PostError, StoreError>> {
         let thread = place.thread_id;
-        if let Some(message_id) = shown {
+        if let Some(shown) = shown {
             return self
                 .poster
-                .edit(thread, message_id, &wanted.message)
+                .edit(thread, &shown.message_id, wanted.message(shown.card))
                 .await
                 .map_err(Ok);
         }
@@ -135,24 +161,34 @@ impl Posting {
                 .map_err(Ok)?;
         }
         // The post's own delivery, or an attempt whose answer was lost, may
-        // have shown it already: look before posting.
+        // have shown it already, in either form: look before posting.
         let recent = self.poster.recent_own(thread).await.map_err(Ok)?;
-        let made = recent
-            .into_iter()
-            .find(|(_, m)| m.content == wanted.message.content)
-            .map(|(id, _)| id);
-        let message_id = match made {
-            Some(id) => id,
+        let made = recent.into_iter().find_map(|(id, seen)| {
+            [true, false]
+                .into_iter()
+                .find(|card| super::send::same_text(&seen, wanted.message(*card)))
+                .map(|card| QuestionDisplay {
+                    message_id: id,
+                    card,
+                })
+        });
+        let shown = match made {
+            Some(found) => found,
             None => {
                 let nonce = format!("q{question_id}.{}", thread % 1_000_000_000);
-                self.poster
-                    .post(thread, &wanted.message, &nonce)
-                    .await
-                    .map_err(Ok)?
+                let message = wanted.message(wanted.post_as_card);
+                QuestionDisplay {
+                    message_id: self
+                        .poster
+                        .post(thread, message, &nonce)
+                        .await
+                        .map_err(Ok)?,
+                    card: wanted.post_as_card,
+                }
             }
         };
         self.db
-            .call(move |s| s.set_question_display(question_id, thread, &message_id))
+            .call(move |s| s.set_question_display(question_id, thread, &shown))
             .await
             .map_err(Err)
     }

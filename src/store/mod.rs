@@ -38,7 +38,7 @@ pub use deliveries::{Delivery, DeliveryState, LogFilter, NewDelivery, Origin, Pa
 pub use featured::{FeatureRefusal, FeatureShown, MAX_FEATURED};
 pub use leases::{GuildScope, LeaseHolder};
 pub use questions::{
-    checked_question, checked_questions, PostPlace, QuestionRefusal, QuestionRow,
+    checked_question, checked_questions, PostPlace, QuestionDisplay, QuestionRefusal, QuestionRow,
     MAX_ADDED_QUESTION,
 };
 pub use schedules::{Content, Schedule, ScheduleSpec, ScheduleState, DIGEST_DEFAULT, DIGEST_MAX};

@@ -227,14 +227,24 @@ impl Store {
         Ok(places)
     }
 
-    /// The message showing question `question_id` in thread `thread_id`.
-    pub fn question_display(&self, question_id: i64, thread_id: u64) -> Result<Option<String>> {
+    /// The message showing question `question_id` in thread `thread_id`,
+    /// and whether it is a card.
+    pub fn question_display(
+        &self,
+        question_id: i64,
+        thread_id: u64,
+    ) -> Result<Option<QuestionDisplay>> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT message_id FROM question_displays WHERE question_id = ?1 AND thread_id = ?2",
+                "SELECT message_id, card FROM question_displays WHERE question_id = ?1 AND thread_id = ?2",
             )?
-            .query_row(params![question_id, thread_id as i64], |row| row.get(0))
+            .query_row(params![question_id, thread_id as i64], |row| {
+                Ok(QuestionDisplay {
+                    message_id: row.get(0)?,
+                    card: row.get(1)?,
+                })
+            })
             .optional()?)
     }
 
@@ -242,16 +252,24 @@ impl Store {
         &mut self,
         question_id: i64,
         thread_id: u64,
-        message_id: &str,
+        shown: &QuestionDisplay,
     ) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO question_displays (question_id, thread_id, message_id) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (question_id, thread_id) DO UPDATE SET message_id = excluded.message_id",
+                "INSERT INTO question_displays (question_id, thread_id, message_id, card) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (question_id, thread_id) DO UPDATE SET message_id = excluded.message_id, card = excluded.card",
             )?
-            .execute(params![question_id, thread_id as i64, message_id])?;
+            .execute(params![question_id, thread_id as i64, shown.message_id, shown.card])?;
         Ok(())
     }
+}
+
+/// The message a server question shows as in one thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionDisplay {
+    pub message_id: String,
+    /// A card (Components V2): its edits must be cards too.
+    pub card: bool,
 }
 
 /// A moderator's question text, trimmed, or why it cannot be one.

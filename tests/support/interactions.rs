@@ -100,3 +100,13 @@ pub fn text(data: &Value) -> String {
     }
     out
 }
+
+/// The custom_id of a message's first button with a custom_id (a prompt's
+/// Answer, say), wherever the layout puts it: in the first action row of a
+/// classic message, below a card.
+pub fn first_button_id(data: &Value) -> Option<String> {
+    all_components(data)
+        .iter()
+        .find(|c| c["type"] == 2 && c["custom_id"].is_string())
+        .and_then(|c| c["custom_id"].as_str().map(str::to_string))
+}
