@@ -15,13 +15,12 @@ use briefbot::samples::load_samples;
 use briefbot::store::{Content, Db, DeliveryState, LogFilter, ScheduleSpec, ScheduleState, Store};
 use chrono::{DateTime, Utc};
 use discord_double::{
-    resolved_channels, resolved_moderator_role, Double, Fault, Invocation, Invoker, CHANNEL_ID,
-    GUILD_ID, LOCKED_CHANNEL_ID, LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID,
-    NO_THREADS_CHANNEL_ID,
+    resolved_moderator_role, Double, Fault, Invoker, CHANNEL_ID, GUILD_ID, LOCKED_CHANNEL_ID,
+    LOG_CHANNEL_ID, MEMBER_ID, MODERATOR_ROLE_ID, NO_THREADS_CHANNEL_ID,
 };
 use serde_json::{json, Value};
 use support::bot::{double, Options, LIMIT};
-use support::interactions::{opt, sub};
+use support::interactions::{answer as reply, command_as, opt, sub};
 
 const EPHEMERAL: u64 = 64;
 /// Option values of the `repeat` and `post` choices (poise sends indexes).
@@ -110,39 +109,8 @@ fn channel(name: &str, id: u64) -> Value {
     opt(name, 7, json!(id.to_string()))
 }
 
-/// Sends a moderator command as `invoker` and returns the callback body.
-async fn command_as(double: &Double, invoker: &Invoker, name: &str, options: Value) -> Value {
-    let channels: Vec<u64> = options[0]["options"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|o| o["type"] == 7)
-        .filter_map(|o| o["value"].as_str()?.parse().ok())
-        .collect();
-    let invocation = double
-        .send_command_as(invoker, name, options, resolved_channels(&channels))
-        .unwrap();
-    reply(double, &invocation).await
-}
-
 async fn command(double: &Double, name: &str, options: Value) -> Value {
     command_as(double, &Invoker::moderator(), name, options).await
-}
-
-async fn reply(double: &Double, invocation: &Invocation) -> Value {
-    let callback = double.callback(invocation, LIMIT).await.unwrap();
-    let data = &callback.body["data"];
-    if callback.body["type"] == 5 {
-        // Deferred: the answer is the edit of @original.
-        let edit = double
-            .wait_for(LIMIT, "the deferred answer", |d| {
-                d.follow_ups(invocation).into_iter().next()
-            })
-            .await
-            .unwrap();
-        return edit.body;
-    }
-    data.clone()
 }
 
 fn text(reply: &Value) -> String {

@@ -11,12 +11,11 @@ use briefbot::posting::PostingConfig;
 use briefbot::samples::load_samples;
 use briefbot::store::{Db, NewSource, Store};
 use discord_double::{
-    resolved_channels, Double, Fault, Invoker, BOT_USER_ID, CHANNEL_ID, GUILD_ID, LOG_CHANNEL_ID,
-    MANAGE_WEBHOOKS,
+    Double, Fault, Invoker, BOT_USER_ID, CHANNEL_ID, GUILD_ID, LOG_CHANNEL_ID, MANAGE_WEBHOOKS,
 };
 use serde_json::{json, Value};
 use support::bot::{double, Bot, Options, LIMIT};
-use support::interactions::{opt, sub, text};
+use support::interactions::{command_as, opt, sub, text};
 
 /// The index of `publisher` among the `identity` choices (poise sends
 /// choices as their index).
@@ -47,34 +46,9 @@ fn channel(name: &str, id: u64) -> Value {
     opt(name, 7, json!(id.to_string()))
 }
 
-/// A moderator's command; the bot's answer (the deferred one if it defers).
+/// A moderator's command; the bot's answer.
 async fn command(double: &Double, name: &str, options: Value) -> Value {
-    let channels: Vec<u64> = options[0]["options"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|o| o["type"] == 7)
-        .filter_map(|o| o["value"].as_str()?.parse().ok())
-        .collect();
-    let invocation = double
-        .send_command_as(
-            &Invoker::moderator(),
-            name,
-            options,
-            resolved_channels(&channels),
-        )
-        .unwrap();
-    let callback = double.callback(&invocation, LIMIT).await.unwrap();
-    if callback.body["type"] == 5 {
-        return double
-            .wait_for(LIMIT, "the deferred answer", |d| {
-                d.follow_ups(&invocation).into_iter().next()
-            })
-            .await
-            .unwrap()
-            .body;
-    }
-    callback.body["data"].clone()
+    command_as(double, &Invoker::moderator(), name, options).await
 }
 
 async fn subscribe_as_publisher(double: &Double) -> Value {

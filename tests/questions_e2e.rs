@@ -38,6 +38,24 @@ async fn run(
     callback(double, &sent).await
 }
 
+/// The bot on a database file of the samples (tests write to the file
+/// as the command line would); the folder lives as long as the result.
+async fn bot_on_samples(
+    double: &Double,
+    options: Options,
+) -> (Bot, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("library.db");
+    load_samples(&mut Store::open(&path).unwrap()).unwrap();
+    let bot = Bot::start(
+        double,
+        briefbot::store::Db::new(Store::open(&path).unwrap()),
+        options,
+    )
+    .await;
+    (bot, dir, path)
+}
+
 /// The thread under the post in `channel`, once it holds `count` messages.
 async fn thread_with(double: &Double, channel: u64, count: usize) -> (u64, Vec<ChannelMessage>) {
     double
@@ -58,15 +76,7 @@ fn button_of(message: &ChannelMessage) -> Option<String> {
 async fn moderators_questions_open_the_discussion_of_a_briefing_that_had_none() {
     let double = double().await;
     double.add_second_guild();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("library.db");
-    load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let bot = Bot::start(
-        &double,
-        briefbot::store::Db::new(Store::open(&path).unwrap()),
-        Options::default(),
-    )
-    .await;
+    let (bot, _dir, path) = bot_on_samples(&double, Options::default()).await;
     let (a_mod, b_mod) = (Invoker::moderator(), Invoker::second_moderator());
     for (guild, channel, moderator) in [
         (GUILD_ID, CHANNEL_ID, &a_mod),
@@ -609,19 +619,11 @@ async fn featured_answers_are_pinned_or_quoted_and_come_first() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moderators_questions_arrive_once_through_lost_answers_and_server_errors() {
     let double = double().await;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("library.db");
-    load_samples(&mut Store::open(&path).unwrap()).unwrap();
     let mut options = Options::prompt();
     if let Some(posting) = options.posting.as_mut() {
         posting.retry_base = std::time::Duration::from_millis(50);
     }
-    let bot = Bot::start(
-        &double,
-        briefbot::store::Db::new(Store::open(&path).unwrap()),
-        options,
-    )
-    .await;
+    let (bot, _dir, path) = bot_on_samples(&double, options).await;
     let moderator = Invoker::moderator();
     run(
         &double,
@@ -709,15 +711,7 @@ async fn moderators_questions_arrive_once_through_lost_answers_and_server_errors
 async fn a_question_added_from_the_command_line_reaches_the_running_bots_thread() {
     let double = double().await;
     double.add_second_guild();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("library.db");
-    load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let _bot = Bot::start(
-        &double,
-        briefbot::store::Db::new(Store::open(&path).unwrap()),
-        Options::default(),
-    )
-    .await;
+    let (_bot, _dir, path) = bot_on_samples(&double, Options::default()).await;
     for (guild, channel, moderator) in [
         (GUILD_ID, CHANNEL_ID, Invoker::moderator()),
         (
@@ -801,15 +795,7 @@ async fn a_question_added_from_the_command_line_reaches_the_running_bots_thread(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_keeps_the_form_it_was_posted_in_when_the_layout_changes() {
     let double = double().await;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("library.db");
-    load_samples(&mut Store::open(&path).unwrap()).unwrap();
-    let bot = Bot::start(
-        &double,
-        briefbot::store::Db::new(Store::open(&path).unwrap()),
-        Options::default(),
-    )
-    .await;
+    let (bot, _dir, path) = bot_on_samples(&double, Options::default()).await;
     let moderator = Invoker::moderator();
     let ask = |name: &'static str, options: Value| {
         let (double, moderator) = (&double, &moderator);

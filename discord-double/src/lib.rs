@@ -191,6 +191,15 @@ pub struct Published {
 }
 
 impl Shared {
+    /// Whether `channel` is a thread the bot opened.
+    pub(crate) fn is_thread(&self, channel: u64) -> bool {
+        self.threads
+            .lock()
+            .expect("threads")
+            .iter()
+            .any(|t| t.id == channel)
+    }
+
     fn gateway_url(&self) -> String {
         self.gateway_url_override
             .lock()

@@ -102,12 +102,7 @@ pub(crate) fn refusal(shared: &Shared, method: &Method, path: &str) -> Option<Re
         }
         _ => return None,
     };
-    let in_thread = shared
-        .threads
-        .lock()
-        .expect("threads")
-        .iter()
-        .any(|t| t.id == channel);
+    let in_thread = shared.is_thread(channel);
     let (granted, kind) = bot_permissions(shared, channel)?;
     // A forum takes posts (threads), not messages; inside a post is fine.
     if kind == 15 && !is_thread_create && !in_thread {

@@ -108,12 +108,7 @@ fn webhook_json(hook: &Webhook, guild: u64) -> Value {
 /// Whether the bot may manage webhooks in `channel` (threads have none of
 /// their own: they belong to the parent, error 50024).
 fn refused_management(shared: &Shared, channel: u64) -> Option<Response> {
-    let in_thread = shared
-        .threads
-        .lock()
-        .expect("threads")
-        .iter()
-        .any(|t| t.id == channel);
+    let in_thread = shared.is_thread(channel);
     if in_thread {
         return Some((
             StatusCode::BAD_REQUEST,

@@ -37,9 +37,21 @@ fn classify_hidden(error: serenity::Error, token: &WebhookToken) -> PostError {
     }
 }
 
+/// Only Unknown Webhook: another 404 (Unknown Channel, say) is not a
+/// webhook to make again.
 fn is_unknown_webhook(error: &serenity::Error) -> bool {
     matches!(error, serenity::Error::Http(HttpError::UnsuccessfulRequest(response))
-        if response.error.code == UNKNOWN_WEBHOOK || response.status_code.as_u16() == 404)
+        if response.error.code == UNKNOWN_WEBHOOK)
+}
+
+/// An answer from Discord that could not be read: it may have been carried
+/// out, so the next attempt looks before acting again.
+fn unreadable(what: &str, error: impl std::fmt::Display) -> PostError {
+    PostError::Transient {
+        reason: format!("Discord's answer to {what} was unreadable: {error}"),
+        retry_after: None,
+        may_have_posted: true,
+    }
 }
 
 /// What a webhook posts for `message`: the card (or the classic message) as
@@ -76,11 +88,7 @@ pub async fn create(
     let response = http.request(request).await.map_err(classify)?;
     let made: Value = cards::json_of(response)
         .await
-        .map_err(|e| PostError::Transient {
-            reason: format!("Discord's answer to making a webhook was unreadable: {e}"),
-            retry_after: None,
-            may_have_posted: true,
-        })?;
+        .map_err(|e| unreadable("making a webhook", e))?;
     let id = made["id"].as_str().and_then(|id| id.parse::<u64>().ok());
     let token = made["token"].as_str().filter(|t| !t.is_empty());
     match (id, token) {
@@ -119,19 +127,11 @@ pub async fn execute(
         Ok(response) => {
             let sent: Value = cards::json_of(response)
                 .await
-                .map_err(|e| PostError::Transient {
-                    reason: format!("Discord's answer to a webhook post was unreadable: {e}"),
-                    retry_after: None,
-                    may_have_posted: true,
-                })?;
+                .map_err(|e| unreadable("a webhook post", e))?;
             sent["id"]
                 .as_str()
                 .map(|id| Some(id.to_string()))
-                .ok_or_else(|| PostError::Transient {
-                    reason: "Discord's answer to a webhook post has no id".into(),
-                    retry_after: None,
-                    may_have_posted: true,
-                })
+                .ok_or_else(|| unreadable("a webhook post", "it has no id"))
         }
         Err(error) if is_unknown_webhook(&error) => Ok(None),
         Err(error) => Err(classify_hidden(error, token)),

@@ -1,7 +1,7 @@
 //! Talking to the bot through the Discord double: command options, the
 //! bot's answer to an interaction, and what a message says.
 
-use discord_double::{Double, Invocation};
+use discord_double::{resolved_channels, Double, Invocation, Invoker};
 use serde_json::{json, Value};
 
 use super::bot::LIMIT;
@@ -19,6 +19,38 @@ pub fn opt(name: &str, kind: u8, value: Value) -> Value {
 /// A text option.
 pub fn text_opt(name: &str, value: &str) -> Value {
     opt(name, 3, json!(value))
+}
+
+/// The bot's answer to an interaction: its response's data, or, when it
+/// deferred, the edit that filled it.
+pub async fn answer(double: &Double, invocation: &Invocation) -> Value {
+    let callback = double.callback(invocation, LIMIT).await.unwrap();
+    if callback.body["type"] == 5 {
+        return double
+            .wait_for(LIMIT, "the deferred answer", |d| {
+                d.follow_ups(invocation).into_iter().next()
+            })
+            .await
+            .unwrap()
+            .body;
+    }
+    callback.body["data"].clone()
+}
+
+/// Sends command `name` as `invoker`, with the channels its subcommand's
+/// options name resolved as Discord resolves them; the bot's answer.
+pub async fn command_as(double: &Double, invoker: &Invoker, name: &str, options: Value) -> Value {
+    let channels: Vec<u64> = options[0]["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["type"] == 7)
+        .filter_map(|o| o["value"].as_str()?.parse().ok())
+        .collect();
+    let invocation = double
+        .send_command_as(invoker, name, options, resolved_channels(&channels))
+        .unwrap();
+    answer(double, &invocation).await
 }
 
 /// The bot's response to an interaction (its body), within the bound.
